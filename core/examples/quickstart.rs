@@ -1,0 +1,113 @@
+//! A short tour of revcore on its own sample data: `cargo run --release -p revcore --example quickstart`.
+//!
+//! Later engines (routing, scoring, KPIs, content) add their section here.
+
+use revcore::model::{Pipeline, StageKind};
+use revcore::sample::{generate, SampleOptions};
+use revcore::{Condition, Record};
+use std::collections::BTreeMap;
+
+fn main() -> Result<(), revcore::Error> {
+    let world = generate(&SampleOptions {
+        seed: 7,
+        ..SampleOptions::default()
+    });
+
+    println!("revcore {} quickstart: sample world, seed 7\n", revcore::VERSION);
+    println!(
+        "  {} reps in {} teams, {} territories, {} accounts, {} contacts",
+        world.reps.len(),
+        world.teams.len(),
+        world.territories.len(),
+        world.accounts.len(),
+        world.contacts.len()
+    );
+    println!(
+        "  {} leads with {} engagement events, {} opportunities, {} content assets with {} uses\n",
+        world.leads.len(),
+        world.events.len(),
+        world.opportunities.len(),
+        world.content.len(),
+        world.content_events.len()
+    );
+
+    println!("A few accounts:");
+    for a in world.accounts.iter().take(3) {
+        println!(
+            "  {:<8} {:<34} {:<18} {:>7} employees  {}",
+            a.id,
+            a.name,
+            a.industry.as_deref().unwrap_or("-"),
+            a.employees.map(|e| e.to_string()).unwrap_or_default(),
+            a.country.as_deref().unwrap_or("-")
+        );
+    }
+
+    println!("\nA few leads:");
+    for l in world.leads.iter().take(4) {
+        println!(
+            "  {:<8} {:<36} {:<30} {:<3} via {}",
+            l.id,
+            l.email.as_deref().unwrap_or("-"),
+            l.company.as_deref().unwrap_or("-"),
+            l.country.as_deref().unwrap_or("-"),
+            l.source.as_deref().unwrap_or("-")
+        );
+    }
+
+    // The condition language: which leads look like enterprise prospects in North America?
+    let spec = serde_json::json!({"all": [
+        {"field": "country", "in": ["US", "CA"]},
+        {"field": "employees", "gte": 1000},
+        {"not": {"field": "email", "free_mail": true}}
+    ]});
+    let enterprise_na = Condition::parse(&spec)?;
+    let hits: Vec<_> = world.leads.iter().filter(|l| enterprise_na.matches(*l)).collect();
+    println!(
+        "\nCondition {}\n  matches {} of {} leads",
+        enterprise_na.to_json(),
+        hits.len(),
+        world.leads.len()
+    );
+    if let Some(miss) = world.leads.iter().find(|l| !enterprise_na.matches(*l)) {
+        let why = serde_json::to_string(&enterprise_na.explain(miss)).unwrap_or_default();
+        println!(
+            "  why not {} ({:?}, {:?} employees): {why}",
+            miss.id,
+            miss.field("country"),
+            miss.employees
+        );
+    }
+
+    // Pipeline by stage: open deals, their count and amount, in pipeline order.
+    let pipeline = Pipeline::default_pipeline();
+    let mut by_stage: BTreeMap<usize, (u32, f64)> = BTreeMap::new();
+    let (mut won, mut lost) = (0u32, 0u32);
+    for o in &world.opportunities {
+        let Some(i) = pipeline.stage_index(&o.stage) else { continue };
+        match pipeline.stages[i].kind {
+            StageKind::Open => {
+                let e = by_stage.entry(i).or_default();
+                e.0 += 1;
+                e.1 += o.amount.map(|m| m.amount_f64()).unwrap_or(0.0);
+            }
+            StageKind::Won => won += 1,
+            StageKind::Lost => lost += 1,
+        }
+    }
+    println!("\nOpen pipeline by stage (USD):");
+    for (i, (count, amount)) in &by_stage {
+        println!(
+            "  {:<16} {:>4} deals  {:>14.0}",
+            pipeline.stages[*i].name, count, amount
+        );
+    }
+    println!("  closed: {won} won, {lost} lost");
+
+    let problems = revcore::validate("world", &serde_json::to_value(&world).unwrap_or_default(), None);
+    println!(
+        "\nThe sample world is internally consistent: {}",
+        if problems.is_ok() { "yes" } else { "NO" }
+    );
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! revcore: the pure-Rust engine behind every host (Python, Node, Swift).
+//!
+//! This crate holds every rule and every number. It never reads the clock or a global RNG
+//! (`now` and seeds are parameters), never does I/O beyond readers and writers handed in, and
+//! never knows a binding exists. Bindings convert, call into [`api`]-level functions and convert
+//! back; anything two bindings would both need lives here.
+
+pub mod api;
+pub mod condition;
+pub mod error;
+pub mod model;
+pub mod sample;
+
+pub use api::{classify_stage, default_pipeline, normalize, schema, validate, Kind};
+pub use condition::{Condition, Explanation, Record};
+pub use error::{Error, Problem, Result};
+
+/// The library version, the same string every host reports as its `__version__` / `version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,131 @@
+//! Conformance vectors shared by every host, and the Rust side of running them.
+//!
+//! A vector (`vectors/<area>/<case>.json`, format in `vectors/README.md`) names an op, its input
+//! and the expected result or error. The Rust runner here calls the core directly; the Python,
+//! Node and uniffi runners call their host's API. All four must produce the same JSON.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// One conformance case as read from disk.
+#[derive(Debug, Clone)]
+pub struct Vector {
+    pub file: PathBuf,
+    pub op: String,
+    pub input: Value,
+    pub expected: Value,
+}
+
+/// Where the vectors live.
+pub fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
+}
+
+/// Every vector under `dir`, sorted by path, so runs are reproducible.
+pub fn load_vectors(dir: &Path) -> Vec<Vector> {
+    let mut files = Vec::new();
+    collect_json(dir, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let doc: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", file.display()));
+            let field = |k: &str| {
+                doc.get(k)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{}: missing `{k}`", file.display()))
+            };
+            let op = field("op")
+                .as_str()
+                .unwrap_or_else(|| panic!("{}: `op` must be a string", file.display()))
+                .to_string();
+            Vector {
+                op,
+                input: field("input"),
+                expected: field("expected"),
+                file,
+            }
+        })
+        .collect()
+}
+
+fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            collect_json(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+/// The comparable form of an error: its code and the (path, code) of every problem.
+pub fn error_outcome(e: &revcore::Error) -> Value {
+    let errors: Vec<Value> = e
+        .problems()
+        .iter()
+        .map(|p| json!({"path": p.path, "code": p.code}))
+        .collect();
+    json!({"error": {"code": e.code(), "errors": errors}})
+}
+
+fn input<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v.get(key).unwrap_or(&Value::Null)
+}
+
+fn optional<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).filter(|x| !x.is_null())
+}
+
+/// Runs one op against the core. `Err` means the op is unknown (a runner failure, not an outcome).
+pub fn run(op: &str, args: &Value) -> Result<Value, String> {
+    let outcome: revcore::Result<Value> = match op {
+        "validate" => revcore::validate(
+            input(args, "kind").as_str().unwrap_or(""),
+            input(args, "value"),
+            optional(args, "pipeline"),
+        )
+        .map(|()| Value::Null),
+        "normalize" => revcore::normalize(
+            input(args, "kind").as_str().unwrap_or(""),
+            input(args, "value"),
+            optional(args, "pipeline"),
+        ),
+        "condition.parse" => revcore::Condition::parse(input(args, "condition")).map(|c| c.to_json()),
+        "condition.matches" => revcore::Condition::parse(input(args, "condition"))
+            .map(|c| Value::Bool(c.matches(input(args, "record")))),
+        "condition.explain" => revcore::Condition::parse(input(args, "condition")).map(|c| {
+            serde_json::to_value(c.explain(input(args, "record"))).expect("explanations serialise")
+        }),
+        "sample.generate" => revcore::sample::generate_json(input(args, "options")),
+        "pipeline.classify_stage" => revcore::classify_stage(
+            input(args, "label").as_str().unwrap_or(""),
+            optional(args, "pipeline"),
+        )
+        .map(|s| s.unwrap_or(Value::Null)),
+        other => return Err(format!("unknown op `{other}`")),
+    };
+    Ok(match outcome {
+        Ok(v) => json!({ "ok": v }),
+        Err(e) => error_outcome(&e),
+    })
+}
+
+/// JSON equality with numbers compared by value, as every host's runner does (`1 == 1.0`).
+pub fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
