@@ -36,9 +36,11 @@ python-test: $(PY)
 	$(VENV)/bin/maturin build --manifest-path bindings-python/Cargo.toml --out $(CARGO_TARGET)/wheels --quiet
 	$(PIP) install --quiet --disable-pip-version-check --force-reinstall --no-deps $(CARGO_TARGET)/wheels/revcore-*.whl
 	cd bindings-python && $(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests/docs
 
 node-test:
 	cd bindings-node && npm install --no-audit --no-fund --loglevel=error && npm run build && npm test
+	node --test tests/docs/
 
 swift-test: $(PY)
 	bash bindings-swift/generate.sh

@@ -15,5 +15,10 @@ pub use api::{classify_stage, default_pipeline, normalize, schema, validate, Kin
 pub use condition::{Condition, Explanation, Record};
 pub use error::{Error, Problem, Result};
 
+/// The README's Rust example, compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The library version, the same string every host reports as its `__version__` / `version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
