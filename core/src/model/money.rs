@@ -232,20 +232,51 @@ impl Serialize for Money {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum AmountWire<'a> {
+/// An amount as written: a JSON number or a decimal string. Its syntax is checked here, at the
+/// `amount` field; whether it fits the currency's minor unit is checked once the currency is known.
+enum AmountWire {
     Int(i64),
     Float(f64),
-    #[serde(borrow)]
-    Text(Cow<'a, str>),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for AmountWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = AmountWire;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a decimal string")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<AmountWire, E> {
+                Ok(AmountWire::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<AmountWire, E> {
+                i64::try_from(v)
+                    .map(AmountWire::Int)
+                    .map_err(|_| E::custom("amount beyond ±10^15 minor units"))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<AmountWire, E> {
+                Ok(AmountWire::Float(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AmountWire, E> {
+                // Syntax only: 30 decimals is more than any currency has.
+                match parse_minor_units(v.trim(), 30) {
+                    Err(AmountError::NotANumber) => {
+                        Err(E::custom(format!("`{v}` is not a decimal number")))
+                    }
+                    _ => Ok(AmountWire::Text(v.to_string())),
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MoneyWire<'a> {
-    #[serde(borrow)]
-    amount: AmountWire<'a>,
+struct MoneyWire {
+    amount: AmountWire,
     currency: Currency,
 }
 
