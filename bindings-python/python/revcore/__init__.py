@@ -1,0 +1,46 @@
+"""revcore: the revenue-operations engine, from Python. Dicts in, dicts out.
+
+Every rule and number lives in the Rust core; this package converts Python values to the
+core's JSON wire format and back (datetimes, dates and Decimals are accepted on the way in).
+See ``__init__.pyi`` for the signatures and ``revcore.errors`` for the exceptions.
+"""
+
+from __future__ import annotations
+
+from revcore import sample
+from revcore._native import (
+    Condition,
+    __version__,
+    classify_stage,
+    default_pipeline,
+    kinds,
+    normalize,
+    schema,
+    validate,
+)
+from revcore.errors import (
+    ConfigError,
+    ConflictError,
+    NotFoundError,
+    ParseError,
+    RevcoreError,
+    ValidationError,
+)
+
+__all__ = [
+    "__version__",
+    "validate",
+    "normalize",
+    "schema",
+    "kinds",
+    "default_pipeline",
+    "classify_stage",
+    "Condition",
+    "sample",
+    "RevcoreError",
+    "ParseError",
+    "ValidationError",
+    "ConfigError",
+    "NotFoundError",
+    "ConflictError",
+]

@@ -1,0 +1,40 @@
+# Type stubs of the public `revcore` API; the native part is declared in `_native.pyi`.
+# tests/test_stubs.py checks that every name in `revcore.__all__` is declared here.
+
+from revcore import sample as sample
+from revcore._native import (
+    Condition as Condition,
+    __version__ as __version__,
+    classify_stage as classify_stage,
+    default_pipeline as default_pipeline,
+    kinds as kinds,
+    normalize as normalize,
+    schema as schema,
+    validate as validate,
+)
+from revcore.errors import (
+    ConfigError as ConfigError,
+    ConflictError as ConflictError,
+    NotFoundError as NotFoundError,
+    ParseError as ParseError,
+    RevcoreError as RevcoreError,
+    ValidationError as ValidationError,
+)
+
+__all__ = [
+    "__version__",
+    "validate",
+    "normalize",
+    "schema",
+    "kinds",
+    "default_pipeline",
+    "classify_stage",
+    "Condition",
+    "sample",
+    "RevcoreError",
+    "ParseError",
+    "ValidationError",
+    "ConfigError",
+    "NotFoundError",
+    "ConflictError",
+]

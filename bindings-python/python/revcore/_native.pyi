@@ -1,0 +1,67 @@
+# Type stubs of the native module (src/*.rs); `revcore/__init__.pyi` re-exports them.
+# tests/test_stubs.py checks them against the runtime names.
+
+from typing import Any, Dict, List, Mapping, Optional, final
+
+__all__ = [
+    "classify_stage",
+    "default_pipeline",
+    "kinds",
+    "normalize",
+    "schema",
+    "validate",
+    "Condition",
+    "sample_generate",
+    "__version__",
+]
+
+__version__: str
+"""The library version, the same string in every host (`revcore::VERSION`)."""
+
+def validate(kind: str, obj: Any, pipeline: Optional[Mapping[str, Any]] = None) -> None:
+    """Checks a document of `kind` (see `kinds()`).
+
+    Raises `ValidationError` or `ParseError` listing every problem, `NotFoundError` for an
+    unknown kind. `pipeline` is the pipeline opportunities' stages must belong to.
+    """
+
+def normalize(kind: str, obj: Any, pipeline: Optional[Mapping[str, Any]] = None) -> Any:
+    """The canonical wire form of a document: defaults filled in, unknown record keys moved
+    into `attributes`, money and instants normalised. Raises like `validate`."""
+
+def schema(kind: str) -> Dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a kind. Raises `NotFoundError` for an unknown kind."""
+
+def kinds() -> List[str]:
+    """Every kind `validate`, `normalize` and `schema` accept (`"lead"`, `"leads"`, `"world"`, ...)."""
+
+def default_pipeline() -> Dict[str, Any]:
+    """The default pipeline in wire form."""
+
+def classify_stage(label: str, pipeline: Optional[Mapping[str, Any]] = None) -> Optional[Dict[str, Any]]:
+    """The stage whose key, name or alias is `label` in `pipeline` (the default pipeline when
+    None), or None."""
+
+@final
+class Condition:
+    """A parsed, validated condition (`{"all": [...]}`, `{"any": [...]}`, `{"not": ...}`,
+    `{"field": "country", "in": ["US", "CA"]}`, ...). Immutable, hashable, equal by canonical form.
+    """
+
+    def __new__(cls, spec: Mapping[str, Any]) -> "Condition":
+        """Raises `ConfigError` listing every problem of the spec with its path."""
+    def matches(self, record: Mapping[str, Any]) -> bool:
+        """Whether the record (a dict; datetimes, dates and Decimals allowed) satisfies the condition."""
+    def explain(self, record: Mapping[str, Any]) -> Dict[str, Any]:
+        """`{"matched": bool, "node": {...}}`: how every node of the condition came out."""
+    def to_dict(self) -> Dict[str, Any]:
+        """The canonical spec: `Condition(c.to_dict()) == c`."""
+    @property
+    def fields(self) -> List[str]:
+        """The field paths the condition reads, sorted and deduplicated."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __repr__(self) -> str: ...
+
+def sample_generate(options: Mapping[str, Any]) -> Dict[str, Any]:
+    """The core's `sample::generate_json`; call it through `revcore.sample.generate`."""

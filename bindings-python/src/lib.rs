@@ -1,0 +1,31 @@
+//! Python bindings of revcore: the native module `revcore._native`, wrapped by the pure-Python
+//! package `revcore` (python/revcore), which also defines the exception classes.
+//!
+//! Each file mirrors a core module and does nothing but convert arguments (convert.rs), call
+//! the core with the GIL released (error.rs, `enter_core`) and convert the result back. No
+//! business rule lives here: if Node or Swift would need the same code, it belongs in the core.
+
+pub mod api;
+pub mod condition;
+pub mod convert;
+pub mod error;
+pub mod sample;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+mod _native {
+    #[pymodule_export]
+    use crate::api::{classify_stage, default_pipeline, kinds, normalize, schema, validate};
+    #[pymodule_export]
+    use crate::condition::Condition;
+    #[pymodule_export]
+    use crate::sample::sample_generate;
+
+    use super::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", revcore::VERSION)
+    }
+}

@@ -1,0 +1,105 @@
+"""Runs every conformance vector (tests/vectors, format in its README) through the uniffi API.
+
+Documents go in as JSON text and results come back as JSON text, exactly as a Swift caller sees
+them; errors are compared by code and by the (path, code) of every problem, in order.
+"""
+
+import json
+
+import pytest
+import revcore_swift as rc
+
+from conftest import VECTORS
+
+MIN_VECTORS = 40
+
+# Which exception class each stable code must arrive as.
+ERROR_CLASSES = {
+    "parse": rc.RevcoreError.Parse,
+    "validation": rc.RevcoreError.Validation,
+    "invalid_config": rc.RevcoreError.InvalidConfig,
+    "not_found": rc.RevcoreError.NotFound,
+    "conflict": rc.RevcoreError.Conflict,
+}
+
+
+def vector_files():
+    return sorted(VECTORS.rglob("*.json"))
+
+
+def text(value):
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def optional_text(args, key):
+    """An optional document argument: `None` when absent (or null) in the vector."""
+    value = args.get(key)
+    return None if value is None else text(value)
+
+
+def condition(args):
+    return rc.Condition(text(args.get("condition")))
+
+
+def classify_stage(args):
+    stage = rc.classify_stage(args.get("label", ""), optional_text(args, "pipeline"))
+    return None if stage is None else json.loads(stage)
+
+
+# Every op of tests/vectors/README.md: input -> the JSON result, through the uniffi API.
+OPS = {
+    "validate": lambda a: rc.validate(
+        a.get("kind", ""), text(a.get("value")), optional_text(a, "pipeline")
+    ),
+    "normalize": lambda a: json.loads(
+        rc.normalize(a.get("kind", ""), text(a.get("value")), optional_text(a, "pipeline"))
+    ),
+    "condition.parse": lambda a: json.loads(condition(a).to_json()),
+    "condition.matches": lambda a: condition(a).matches(text(a.get("record"))),
+    "condition.explain": lambda a: json.loads(condition(a).explain(text(a.get("record")))),
+    "sample.generate": lambda a: json.loads(rc.sample_generate(optional_text(a, "options"))),
+    "pipeline.classify_stage": classify_stage,
+}
+
+
+def same_json(a, b):
+    """JSON equality with numbers compared by value (`1 == 1.0`), booleans never numbers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def outcome(op, args):
+    """`{"ok": result}` or `{"error": {"code", "errors": [{"path", "code"}]}}`, as in vectors."""
+    if op not in OPS:
+        pytest.fail(f"unknown op `{op}`: every runner must know every op (tests/vectors/README.md)")
+    try:
+        return {"ok": OPS[op](args)}
+    except rc.RevcoreError as e:
+        assert isinstance(e, ERROR_CLASSES[e.code]), f"code {e.code!r} thrown as {type(e)}"
+        errors = [{"path": p.path, "code": p.code} for p in e.errors]
+        return {"error": {"code": e.code, "errors": errors}}
+
+
+def test_enough_vectors():
+    assert len(vector_files()) >= MIN_VECTORS, f"only {len(vector_files())} vectors in {VECTORS}"
+
+
+@pytest.mark.parametrize(
+    "path", vector_files(), ids=lambda p: str(p.relative_to(VECTORS).with_suffix(""))
+)
+def test_vector(path):
+    vector = json.loads(path.read_text(encoding="utf-8"))
+    got = outcome(vector["op"], vector["input"])
+    expected = vector["expected"]
+    assert same_json(got, expected), (
+        f"{vector.get('description', '')}\n"
+        f"expected {json.dumps(expected, sort_keys=True)}\n"
+        f"got      {json.dumps(got, sort_keys=True)}"
+    )
