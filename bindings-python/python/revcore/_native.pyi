@@ -3,6 +3,8 @@
 
 from typing import Any, Dict, List, Mapping, Optional, final
 
+from revcore.types import Pipeline, Stage, World
+
 __all__ = [
     "classify_stage",
     "default_pipeline",
@@ -35,10 +37,10 @@ def schema(kind: str) -> Dict[str, Any]:
 def kinds() -> List[str]:
     """Every kind `validate`, `normalize` and `schema` accept (`"lead"`, `"leads"`, `"world"`, ...)."""
 
-def default_pipeline() -> Dict[str, Any]:
+def default_pipeline() -> Pipeline:
     """The default pipeline in wire form."""
 
-def classify_stage(label: str, pipeline: Optional[Mapping[str, Any]] = None) -> Optional[Dict[str, Any]]:
+def classify_stage(label: str, pipeline: Optional[Mapping[str, Any]] = None) -> Optional[Stage]:
     """The stage whose key, name or alias is `label` in `pipeline` (the default pipeline when
     None), or None."""
 
@@ -63,5 +65,5 @@ class Condition:
     def __hash__(self) -> int: ...
     def __repr__(self) -> str: ...
 
-def sample_generate(options: Mapping[str, Any]) -> Dict[str, Any]:
+def sample_generate(options: Mapping[str, Any]) -> World:
     """The core's `sample::generate_json`; call it through `revcore.sample.generate`."""

@@ -46,21 +46,21 @@ macro_rules! id_type {
 }
 
 id_type! {
-    /// Identifies a [`Lead`](super::Lead).
+    /// Identifies a Lead.
     LeadId;
-    /// Identifies an [`Account`](super::Account).
+    /// Identifies an Account.
     AccountId;
-    /// Identifies a [`Contact`](super::Contact).
+    /// Identifies a Contact.
     ContactId;
-    /// Identifies an [`Opportunity`](super::Opportunity).
+    /// Identifies an Opportunity.
     OpportunityId;
-    /// Identifies a [`Rep`](super::Rep) (a user who owns records).
+    /// Identifies a Rep (a user who owns records).
     RepId;
-    /// Identifies a [`Team`](super::Team).
+    /// Identifies a Team.
     TeamId;
-    /// Identifies a [`Territory`](super::Territory).
+    /// Identifies a Territory.
     TerritoryId;
-    /// Identifies a [`ContentAsset`](super::ContentAsset).
+    /// Identifies a ContentAsset.
     AssetId;
     /// Identifies an engagement or content event.
     EventId;
