@@ -1,0 +1,1 @@
+//! Criterion benchmarks of revcore live in `benches/`; this library is empty on purpose.

@@ -1,0 +1,319 @@
+//! Email and web domains: normalisation, subdomain matching and the free-mail provider list.
+//!
+//! The condition helpers `email_domain` and `free_mail` use these, and so does lead-to-account
+//! routing, so that "the domain of this lead" means one thing everywhere. Nothing here
+//! allocates on the paths conditions evaluate (except for non-ASCII domains) and nothing panics.
+
+use std::cmp::Ordering;
+
+/// Common consumer (free) mail providers, sorted (byte order) and lowercase, so lookups are a
+/// binary search. Hand-compiled from the providers' own published mail domains and from the
+/// free-mail lists CRMs ship for lead qualification; it holds the large webmail services and
+/// their main country variants, plus the few ISP mailboxes with a large share of B2B form fills.
+/// It is deliberately not exhaustive: a longer list belongs in a config, not in code.
+pub const FREE_MAIL_DOMAINS: &[&str] = &[
+    "126.com",
+    "163.com",
+    "aol.com",
+    "att.net",
+    "bk.ru",
+    "btinternet.com",
+    "comcast.net",
+    "daum.net",
+    "fastmail.com",
+    "free.fr",
+    "freenet.de",
+    "gmail.com",
+    "gmx.at",
+    "gmx.ch",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "googlemail.com",
+    "hanmail.net",
+    "hey.com",
+    "hotmail.co.uk",
+    "hotmail.com",
+    "hotmail.de",
+    "hotmail.es",
+    "hotmail.fr",
+    "hotmail.it",
+    "icloud.com",
+    "inbox.ru",
+    "interia.pl",
+    "laposte.net",
+    "libero.it",
+    "list.ru",
+    "live.co.uk",
+    "live.com",
+    "live.fr",
+    "mac.com",
+    "mail.com",
+    "mail.ru",
+    "me.com",
+    "msn.com",
+    "naver.com",
+    "o2.pl",
+    "orange.fr",
+    "outlook.com",
+    "outlook.de",
+    "outlook.fr",
+    "pm.me",
+    "proton.me",
+    "protonmail.com",
+    "qq.com",
+    "rambler.ru",
+    "rediffmail.com",
+    "rocketmail.com",
+    "sbcglobal.net",
+    "seznam.cz",
+    "sina.com",
+    "t-online.de",
+    "tuta.io",
+    "tutanota.com",
+    "verizon.net",
+    "web.de",
+    "wp.pl",
+    "ya.ru",
+    "yahoo.ca",
+    "yahoo.co.in",
+    "yahoo.co.jp",
+    "yahoo.co.uk",
+    "yahoo.com",
+    "yahoo.com.au",
+    "yahoo.com.br",
+    "yahoo.de",
+    "yahoo.es",
+    "yahoo.fr",
+    "yahoo.it",
+    "yandex.com",
+    "yandex.ru",
+    "yeah.net",
+    "ymail.com",
+    "zoho.com",
+    "zohomail.com",
+];
+
+/// The lowercased domain of an email address (`Ann <ann@Sub.Acme.com>` -> `sub.acme.com`), a URL
+/// (`https://www.acme.com:8080/about` -> `acme.com`) or a bare domain (`Acme.COM` -> `acme.com`).
+/// A leading `www.` is dropped; `None` when nothing that looks like a domain is left.
+pub fn email_domain(s: &str) -> Option<String> {
+    domain_part(s).map(lowercase)
+}
+
+/// Whether `domain` belongs to a free-mail provider (exact match, ASCII case-insensitive).
+pub fn is_free_mail(domain: &str) -> bool {
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    FREE_MAIL_DOMAINS
+        .binary_search_by(|known| cmp_ascii_lower(known, domain))
+        .is_ok()
+}
+
+/// Whether `domain` is `wanted` or one of its subdomains (`eu.acme.com` matches `acme.com`,
+/// `notacme.com` does not), case-insensitive. Both are bare domains (see [`email_domain`]).
+pub fn domain_matches(domain: &str, wanted: &str) -> bool {
+    if wanted.is_empty() {
+        return false;
+    }
+    if domain.is_ascii() && wanted.is_ascii() {
+        let (d, w) = (domain.as_bytes(), wanted.as_bytes());
+        if d.len() < w.len() {
+            return false;
+        }
+        let cut = d.len() - w.len();
+        d[cut..].eq_ignore_ascii_case(w) && (cut == 0 || d[cut - 1] == b'.')
+    } else {
+        let (d, w) = (lowercase(domain), lowercase(wanted));
+        d == w
+            || d.strip_suffix(w.as_str())
+                .is_some_and(|rest| rest.ends_with('.'))
+    }
+}
+
+/// The domain inside `s`, not lowercased: a borrowed slice, so evaluation does not allocate.
+pub(crate) fn domain_part(s: &str) -> Option<&str> {
+    let s = s.trim_ascii();
+    // Unicode whitespace can only be left at an end that is not ASCII.
+    let s = match (s.bytes().next(), s.bytes().last()) {
+        (Some(f), Some(l)) if !f.is_ascii() || !l.is_ascii() => s.trim(),
+        _ => s,
+    };
+    // One pass for the last `@` and the first `:` (both ASCII, so byte offsets are boundaries).
+    let (mut at, mut colon) = (None, None);
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'@' {
+            at = Some(i);
+        } else if b == b':' && colon.is_none() {
+            colon = Some(i);
+        }
+    }
+    let host = match (colon, at) {
+        // Only a scheme puts `://` in a domain-bearing value, before any other `:`.
+        (Some(i), _) if s[i..].starts_with("://") => url_host(&s[i + 3..]),
+        // An email, possibly in a display form (`Ann <ann@acme.com>`).
+        (_, Some(a)) => s[a + 1..].trim_end_matches(|c: char| c == '>' || c.is_whitespace()),
+        _ => url_host(s),
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let dots = labels_joined_by_dots(host)?;
+    match host.get(..4) {
+        Some(www)
+            if dots >= 2 && www.eq_ignore_ascii_case("www.") && !host[4..].starts_with('-') =>
+        {
+            Some(&host[4..])
+        }
+        _ if dots >= 1 => Some(host),
+        _ => None,
+    }
+}
+
+/// The number of dots when `host` is labels of letters, digits, `-` and `_` joined by single
+/// dots, not starting or ending with `.` or `-`; `None` otherwise. One pass, no allocation.
+fn labels_joined_by_dots(host: &str) -> Option<usize> {
+    let bytes = host.as_bytes();
+    let (first, last) = (*bytes.first()?, *bytes.last()?);
+    if matches!(first, b'.' | b'-') || matches!(last, b'.' | b'-') {
+        return None;
+    }
+    let mut dots = 0;
+    let mut previous_dot = false;
+    if host.is_ascii() {
+        for &b in bytes {
+            let dot = b == b'.';
+            if dot {
+                if previous_dot {
+                    return None;
+                }
+                dots += 1;
+            } else if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                return None;
+            }
+            previous_dot = dot;
+        }
+    } else {
+        for c in host.chars() {
+            let dot = c == '.';
+            if dot {
+                if previous_dot {
+                    return None;
+                }
+                dots += 1;
+            } else if !(c.is_alphanumeric() || c == '-' || c == '_') {
+                return None;
+            }
+            previous_dot = dot;
+        }
+    }
+    Some(dots)
+}
+
+/// [`domain_matches`] for an ASCII `domain` and an ASCII, already lowercase `wanted`: the
+/// shape evaluation sees almost always, compared without re-checking either side.
+pub(crate) fn ascii_domain_matches(domain: &[u8], wanted_lower: &[u8]) -> bool {
+    let Some(cut) = domain.len().checked_sub(wanted_lower.len()) else {
+        return false;
+    };
+    !wanted_lower.is_empty()
+        && (cut == 0 || domain[cut - 1] == b'.')
+        && domain[cut..]
+            .iter()
+            .zip(wanted_lower)
+            .all(|(d, w)| d.to_ascii_lowercase() == *w)
+}
+
+/// The host of a URL without its scheme: up to the path, without user info and port.
+fn url_host(s: &str) -> &str {
+    let s = match s.find(['/', '?', '#']) {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    let s = match s.rfind('@') {
+        Some(i) => &s[i + 1..],
+        None => s,
+    };
+    match s.rfind(':') {
+        Some(i) if s[i + 1..].bytes().all(|b| b.is_ascii_digit()) => &s[..i],
+        _ => s,
+    }
+}
+
+/// Compares `known` (lowercase ASCII) with `other` lowercased, byte by byte.
+fn cmp_ascii_lower(known: &str, other: &str) -> Ordering {
+    known
+        .bytes()
+        .cmp(other.bytes().map(|b| b.to_ascii_lowercase()))
+}
+
+fn lowercase(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_mail_list_is_sorted_lowercase_and_unique() {
+        assert!(FREE_MAIL_DOMAINS.len() >= 60);
+        for pair in FREE_MAIL_DOMAINS.windows(2) {
+            assert!(pair[0] < pair[1], "{} before {}", pair[0], pair[1]);
+        }
+        for d in FREE_MAIL_DOMAINS {
+            assert_eq!(d.to_ascii_lowercase(), *d);
+            assert_eq!(email_domain(d).as_deref(), Some(*d));
+        }
+    }
+
+    #[test]
+    fn domains_come_out_of_emails_urls_and_bare_domains() {
+        let cases = [
+            ("ann@acme.com", Some("acme.com")),
+            ("Ann.Lee@Sub.ACME.com", Some("sub.acme.com")),
+            ("Ann Lee <ann@acme.com>", Some("acme.com")),
+            ("mailto:ann@acme.com", Some("acme.com")),
+            ("acme.com", Some("acme.com")),
+            (" WWW.Acme.com ", Some("acme.com")),
+            ("https://www.acme.com/path?q=1#x", Some("acme.com")),
+            ("http://acme.com:8080", Some("acme.com")),
+            ("https://user:pw@eu.acme.com:443/x", Some("eu.acme.com")),
+            ("acme.com/about", Some("acme.com")),
+            ("acme.com.", Some("acme.com")),
+            ("www.com", Some("www.com")),
+            ("münchen.de", Some("münchen.de")),
+            ("", None),
+            ("acme", None),
+            ("ann@", None),
+            ("not a domain.com", None),
+            ("a..b.com", None),
+            ("@", None),
+            ("https://", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(email_domain(input).as_deref(), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn free_mail_is_exact_and_case_insensitive() {
+        assert!(is_free_mail("gmail.com"));
+        assert!(is_free_mail("GMail.COM"));
+        assert!(is_free_mail("yahoo.co.uk"));
+        assert!(is_free_mail("proton.me"));
+        assert!(!is_free_mail("acme.com"));
+        assert!(!is_free_mail("mail.gmail.com.evil.io"));
+        assert!(!is_free_mail(""));
+    }
+
+    #[test]
+    fn subdomains_match_their_parent_only() {
+        assert!(domain_matches("acme.com", "acme.com"));
+        assert!(domain_matches("eu.Acme.com", "acme.COM"));
+        assert!(domain_matches("a.b.acme.com", "b.acme.com"));
+        assert!(!domain_matches("notacme.com", "acme.com"));
+        assert!(!domain_matches("acme.com", "eu.acme.com"));
+        assert!(!domain_matches("acme.com.evil.io", "acme.com"));
+        assert!(!domain_matches("acme.com", ""));
+        assert!(domain_matches("eu.MÜNCHEN.de", "münchen.de"));
+        assert!(!domain_matches("xmünchen.de", "münchen.de"));
+    }
+}
