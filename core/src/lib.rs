@@ -12,7 +12,7 @@ pub mod model;
 pub mod sample;
 
 pub use api::{classify_stage, default_pipeline, normalize, schema, validate, Kind};
-pub use condition::{Condition, Explanation, Record};
+pub use condition::{Condition, ExplainNode, Explanation, FieldValue, Limits, Record};
 pub use error::{Error, Problem, Result};
 
 /// The README's Rust example, compiled and run by `cargo test --doc`.

@@ -1,0 +1,83 @@
+// Runs every conformance vector (tests/vectors/**/*.json, format in tests/vectors/README.md)
+// through the Node binding. Results must equal `expected.ok` exactly; errors must have the
+// expected `code` and the expected `{path, code}` of every problem, in order. An op this runner
+// does not know fails its vector: it is never skipped.
+
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from 'node:test'
+
+const revcore = createRequire(import.meta.url)('../index.js')
+const VECTORS = fileURLToPath(new URL('../../tests/vectors/', import.meta.url))
+
+const OPS = {
+  validate: ({ kind, value, pipeline }) => revcore.validate(kind, value, pipeline) ?? null,
+  normalize: ({ kind, value, pipeline }) => revcore.normalize(kind, value, pipeline),
+  'condition.parse': ({ condition }) => new revcore.Condition(condition).toJSON(),
+  'condition.matches': ({ condition, record }) => new revcore.Condition(condition).matches(record),
+  'condition.explain': ({ condition, record }) => new revcore.Condition(condition).explain(record),
+  'sample.generate': ({ options }) => revcore.sample.generate(options),
+  'pipeline.classify_stage': ({ label, pipeline }) => revcore.classifyStage(label, pipeline),
+}
+
+function vectorFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) return vectorFiles(path)
+      return entry.name.endsWith('.json') ? [path] : []
+    })
+    .sort()
+}
+
+function run(vector) {
+  const op = OPS[vector.op]
+  if (!op) throw new Error(`unknown op \`${vector.op}\`: the Node runner must know every op`)
+  try {
+    return { ok: op(vector.input ?? {}) }
+  } catch (err) {
+    if (typeof err?.code !== 'string' || !Array.isArray(err.errors)) throw err // not a revcore error
+    return { error: err }
+  }
+}
+
+function check(vector) {
+  const { expected } = vector
+  const outcome = run(vector)
+  if ('ok' in expected) {
+    if (outcome.error) {
+      assert.fail(`expected a result, got ${outcome.error.name}: ${outcome.error.message}`)
+    }
+    assert.deepStrictEqual(outcome.ok, expected.ok)
+  } else if ('error' in expected) {
+    if (!outcome.error) assert.fail(`expected a ${expected.error.code} error, got ${JSON.stringify(outcome.ok)}`)
+    const got = {
+      code: outcome.error.code,
+      errors: outcome.error.errors.map(({ path, code }) => ({ path, code })),
+    }
+    const want = {
+      code: expected.error.code,
+      errors: (expected.error.errors ?? []).map(({ path, code }) => ({ path, code })),
+    }
+    assert.deepStrictEqual(got, want, outcome.error.message)
+  } else {
+    assert.fail('`expected` has neither `ok` nor `error`')
+  }
+}
+
+const files = vectorFiles(VECTORS)
+
+test('the vectors are there', () => {
+  assert.ok(files.length >= 40, `only ${files.length} vectors under ${VECTORS}`)
+})
+
+for (const file of files) {
+  const name = relative(VECTORS, file)
+  test(name, () => {
+    const vector = JSON.parse(readFileSync(file, 'utf8'))
+    check(vector)
+  })
+}
