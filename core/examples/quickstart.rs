@@ -13,7 +13,10 @@ fn main() -> Result<(), revcore::Error> {
         ..SampleOptions::default()
     });
 
-    println!("revcore {} quickstart: sample world, seed 7\n", revcore::VERSION);
+    println!(
+        "revcore {} quickstart: sample world, seed 7\n",
+        revcore::VERSION
+    );
     println!(
         "  {} reps in {} teams, {} territories, {} accounts, {} contacts",
         world.reps.len(),
@@ -62,7 +65,11 @@ fn main() -> Result<(), revcore::Error> {
         {"not": {"field": "email", "free_mail": true}}
     ]});
     let enterprise_na = Condition::parse(&spec)?;
-    let hits: Vec<_> = world.leads.iter().filter(|l| enterprise_na.matches(*l)).collect();
+    let hits: Vec<_> = world
+        .leads
+        .iter()
+        .filter(|l| enterprise_na.matches(*l))
+        .collect();
     println!(
         "\nCondition {}\n  matches {} of {} leads",
         enterprise_na.to_json(),
@@ -84,7 +91,9 @@ fn main() -> Result<(), revcore::Error> {
     let mut by_stage: BTreeMap<usize, (u32, f64)> = BTreeMap::new();
     let (mut won, mut lost) = (0u32, 0u32);
     for o in &world.opportunities {
-        let Some(i) = pipeline.stage_index(&o.stage) else { continue };
+        let Some(i) = pipeline.stage_index(&o.stage) else {
+            continue;
+        };
         match pipeline.stages[i].kind {
             StageKind::Open => {
                 let e = by_stage.entry(i).or_default();
@@ -104,7 +113,11 @@ fn main() -> Result<(), revcore::Error> {
     }
     println!("  closed: {won} won, {lost} lost");
 
-    let problems = revcore::validate("world", &serde_json::to_value(&world).unwrap_or_default(), None);
+    let problems = revcore::validate(
+        "world",
+        &serde_json::to_value(&world).unwrap_or_default(),
+        None,
+    );
     println!(
         "\nThe sample world is internally consistent: {}",
         if problems.is_ok() { "yes" } else { "NO" }

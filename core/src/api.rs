@@ -102,14 +102,21 @@ impl Kind {
 
     /// Looks a kind up by wire name; an unknown name is a `not_found` error listing the kinds.
     pub fn from_name(name: &str) -> Result<Kind> {
-        Kind::ALL.iter().copied().find(|k| k.name() == name).ok_or_else(|| {
-            let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-            Error::not_found(
-                "kind",
-                "unknown_kind",
-                format!("unknown kind `{name}`; expected one of {}", names.join(", ")),
-            )
-        })
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                Error::not_found(
+                    "kind",
+                    "unknown_kind",
+                    format!(
+                        "unknown kind `{name}`; expected one of {}",
+                        names.join(", ")
+                    ),
+                )
+            })
     }
 }
 
@@ -145,13 +152,19 @@ fn check<T: Validate>(x: &T, ctx: &Context<'_>) -> Result<()> {
     out.into_result(Error::Validation)
 }
 
-fn one<T: DeserializeOwned + Validate + Serialize>(value: &Value, ctx: &Context<'_>) -> Result<Value> {
+fn one<T: DeserializeOwned + Validate + Serialize>(
+    value: &Value,
+    ctx: &Context<'_>,
+) -> Result<Value> {
     let x: T = parse(value)?;
     check(&x, ctx)?;
     Ok(serde_json::to_value(&x).expect("domain types serialise"))
 }
 
-fn many<T: DeserializeOwned + Validate + Identified + Serialize>(value: &Value, ctx: &Context<'_>) -> Result<Value> {
+fn many<T: DeserializeOwned + Validate + Identified + Serialize>(
+    value: &Value,
+    ctx: &Context<'_>,
+) -> Result<Value> {
     let xs: Vec<T> = parse_list(value)?;
     let mut out = Problems::new();
     validate_list(&xs, ctx, "", &mut out);
@@ -218,8 +231,20 @@ fn schema_of<T: JsonSchema>() -> Value {
     serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise")
 }
 
-/// The JSON Schema (draft 2020-12) of a kind, generated from the Rust types.
+/// Results and errors that have a schema but are not documents to validate:
+/// `problem` (one entry of an error's `errors`), `explanation` (what `Condition::explain` returns)
+/// and `sample_options` (what `sample.generate` accepts).
+pub const RESULT_SCHEMAS: [&str; 3] = ["problem", "explanation", "sample_options"];
+
+/// The JSON Schema (draft 2020-12) of a kind (or of a result named in [`RESULT_SCHEMAS`]),
+/// generated from the Rust types.
 pub fn schema(kind: &str) -> Result<Value> {
+    match kind {
+        "problem" => return Ok(schema_of::<crate::error::Problem>()),
+        "explanation" => return Ok(schema_of::<crate::condition::Explanation>()),
+        "sample_options" => return Ok(schema_of::<crate::sample::SampleOptions>()),
+        _ => {}
+    }
     Ok(match Kind::from_name(kind)? {
         Kind::Lead => schema_of::<Lead>(),
         Kind::Account => schema_of::<Account>(),

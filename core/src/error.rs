@@ -40,7 +40,11 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "(root)" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "(root)"
+        } else {
+            &self.path
+        };
         write!(f, "{path}: {} ({})", self.message, self.code)
     }
 }
@@ -157,7 +161,9 @@ impl From<serde_json::Error> for Error {
     /// Malformed JSON text, or a document whose shape does not fit the type.
     fn from(e: serde_json::Error) -> Self {
         let code = match e.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "invalid_json",
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "invalid_json"
+            }
             serde_json::error::Category::Io => "io",
             serde_json::error::Category::Data => data_error_code(&e.to_string()),
         };

@@ -41,8 +41,10 @@ fn all_round_trip(seed: u64, n: usize) {
 }
 
 fn currency() -> impl Strategy<Value = Currency> {
-    prop::sample::select(vec!["USD", "EUR", "JPY", "GBP", "KWD", "CHF", "INR", "BHD", "CLP"])
-        .prop_map(|c| Currency::from_code(c).unwrap())
+    prop::sample::select(vec![
+        "USD", "EUR", "JPY", "GBP", "KWD", "CHF", "INR", "BHD", "CLP",
+    ])
+    .prop_map(|c| Currency::from_code(c).unwrap())
 }
 
 /// Arbitrary JSON, including deep-ish nesting and awkward strings.
@@ -51,10 +53,19 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         ".{0,12}".prop_map(Value::String),
         prop::sample::select(vec![
-            "2026-03-02T14:05:00Z", "2026-03-02", "USD", "won", "mon", "09:00", "a@b.co", "",
+            "2026-03-02T14:05:00Z",
+            "2026-03-02",
+            "USD",
+            "won",
+            "mon",
+            "09:00",
+            "a@b.co",
+            "",
         ])
         .prop_map(|s| Value::String(s.into())),
     ];
@@ -63,10 +74,37 @@ fn json_value() -> impl Strategy<Value = Value> {
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop::sample::select(vec![
-                    "id", "name", "email", "created_at", "stage", "amount", "currency", "stages",
-                    "key", "kind", "probability", "forecast_category", "time_zone", "role",
-                    "working_hours", "days", "start", "end", "field", "in", "all", "any", "not",
-                    "attributes", "title", "type", "lead_id", "asset_id", "at", "reps", "x",
+                    "id",
+                    "name",
+                    "email",
+                    "created_at",
+                    "stage",
+                    "amount",
+                    "currency",
+                    "stages",
+                    "key",
+                    "kind",
+                    "probability",
+                    "forecast_category",
+                    "time_zone",
+                    "role",
+                    "working_hours",
+                    "days",
+                    "start",
+                    "end",
+                    "field",
+                    "in",
+                    "all",
+                    "any",
+                    "not",
+                    "attributes",
+                    "title",
+                    "type",
+                    "lead_id",
+                    "asset_id",
+                    "at",
+                    "reps",
+                    "x",
                 ])
                 .prop_map(String::from),
                 inner,

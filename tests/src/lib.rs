@@ -96,13 +96,17 @@ pub fn run(op: &str, args: &Value) -> Result<Value, String> {
             input(args, "value"),
             optional(args, "pipeline"),
         ),
-        "condition.parse" => revcore::Condition::parse(input(args, "condition")).map(|c| c.to_json()),
+        "condition.parse" => {
+            revcore::Condition::parse(input(args, "condition")).map(|c| c.to_json())
+        }
         "condition.matches" => revcore::Condition::parse(input(args, "condition"))
             .map(|c| Value::Bool(c.matches(input(args, "record")))),
         "condition.explain" => revcore::Condition::parse(input(args, "condition")).map(|c| {
             serde_json::to_value(c.explain(input(args, "record"))).expect("explanations serialise")
         }),
-        "sample.generate" => revcore::sample::generate_json(input(args, "options")),
+        "sample.generate" => {
+            revcore::sample::generate_json(optional(args, "options").unwrap_or(&json!({})))
+        }
         "pipeline.classify_stage" => revcore::classify_stage(
             input(args, "label").as_str().unwrap_or(""),
             optional(args, "pipeline"),
@@ -124,7 +128,9 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
         }
         _ => a == b,
     }

@@ -42,9 +42,20 @@ fn every_area_has_good_and_bad_cases() {
     for area in ["model", "condition"] {
         let in_area: Vec<_> = vectors
             .iter()
-            .filter(|v| v.file.parent().and_then(|p| p.file_name()).is_some_and(|n| n == area))
+            .filter(|v| {
+                v.file
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .is_some_and(|n| n == area)
+            })
             .collect();
-        assert!(in_area.iter().any(|v| v.expected.get("ok").is_some()), "{area}: no good case");
-        assert!(in_area.iter().any(|v| v.expected.get("error").is_some()), "{area}: no bad case");
+        assert!(
+            in_area.iter().any(|v| v.expected.get("ok").is_some()),
+            "{area}: no good case"
+        );
+        assert!(
+            in_area.iter().any(|v| v.expected.get("error").is_some()),
+            "{area}: no bad case"
+        );
     }
 }

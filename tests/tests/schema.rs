@@ -11,10 +11,14 @@ fn committed_schemas_are_current() {
         std::fs::create_dir_all(&dir).expect("create schema/");
     }
     let mut stale = Vec::new();
-    for kind in revcore::Kind::ALL {
-        let schema = revcore::schema(kind.name()).expect("every kind has a schema");
+    let names = revcore::Kind::ALL
+        .iter()
+        .map(|k| k.name())
+        .chain(revcore::api::RESULT_SCHEMAS);
+    for name in names {
+        let schema = revcore::schema(name).expect("every kind has a schema");
         let text = serde_json::to_string_pretty(&schema).expect("schemas serialise") + "\n";
-        let file = dir.join(format!("{}.json", kind.name()));
+        let file = dir.join(format!("{name}.json"));
         if bless {
             std::fs::write(&file, &text).expect("write schema");
         } else if std::fs::read_to_string(&file).ok().as_deref() != Some(text.as_str()) {
@@ -31,6 +35,10 @@ fn committed_schemas_are_current() {
 fn config_schemas_refuse_unknown_keys() {
     for kind in ["pipeline", "rep", "money"] {
         let schema = revcore::schema(kind).unwrap();
-        assert_eq!(schema["additionalProperties"], serde_json::json!(false), "{kind}");
+        assert_eq!(
+            schema["additionalProperties"],
+            serde_json::json!(false),
+            "{kind}"
+        );
     }
 }

@@ -273,14 +273,14 @@ pub struct Condition {
 /// `{"not": node, "result": bool}` or a leaf
 /// `{"field", "op", "expected", "actual", "result"}` plus `"reason"` (`"missing"` or
 /// `"type_mismatch"`) when the leaf could not be evaluated normally.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Explanation {
     pub matched: bool,
     pub node: ExplainNode,
 }
 
 /// One node of an [`Explanation`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ExplainNode {
     All { all: Vec<ExplainNode>, result: bool },
@@ -303,7 +303,7 @@ impl ExplainNode {
 
 /// How one leaf came out: the operand as written (`expected`), the value seen (`actual`, null
 /// when missing), and why it could not be evaluated normally, if so (`reason`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LeafExplanation {
     pub field: String,
     pub op: String,
@@ -315,7 +315,7 @@ pub struct LeafExplanation {
 }
 
 /// Why a leaf could not be evaluated normally (and so is false).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// The field is absent or null.

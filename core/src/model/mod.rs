@@ -18,9 +18,14 @@ mod record;
 mod time;
 pub mod validate;
 
-pub use content::{AssetStatus, AssetType, ContentAsset, ContentEvent, ContentEventKind, ContentTags, EngagementEvent};
+pub use content::{
+    AssetStatus, AssetType, ContentAsset, ContentEvent, ContentEventKind, ContentTags,
+    EngagementEvent,
+};
 pub use crm::{Account, Contact, Lead, LeadStatus, Opportunity, StageChange};
-pub use ids::{AccountId, AssetId, ContactId, EventId, LeadId, OpportunityId, RepId, TeamId, TerritoryId};
+pub use ids::{
+    AccountId, AssetId, ContactId, EventId, LeadId, OpportunityId, RepId, TeamId, TerritoryId,
+};
 pub use money::{AmountError, Currency, Money, MAX_MINOR_UNITS};
 pub use org::{Quota, Rep, RepRole, Team, Territory};
 pub use pipeline::{ForecastCategory, Pipeline, Stage, StageKind};

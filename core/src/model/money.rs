@@ -177,7 +177,8 @@ fn parse_minor_units(text: &str, exponent: u32) -> Result<i64, AmountError> {
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(AmountError::NotANumber);
     }
-    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    if !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
     {
         return Err(AmountError::NotANumber);
     }
@@ -325,25 +326,57 @@ mod tests {
     #[test]
     fn decimals_are_exact() {
         assert_eq!(Money::from_f64(0.1, usd()).unwrap().minor_units(), 10);
-        assert_eq!(Money::from_f64(1234.5, usd()).unwrap().minor_units(), 123450);
-        assert_eq!(Money::parse_decimal("1234.50", usd()).unwrap().minor_units(), 123450);
-        assert_eq!(Money::parse_decimal("1e3", usd()).unwrap().minor_units(), 100000);
-        assert_eq!(Money::parse_decimal("-0.07", usd()).unwrap().minor_units(), -7);
+        assert_eq!(
+            Money::from_f64(1234.5, usd()).unwrap().minor_units(),
+            123450
+        );
+        assert_eq!(
+            Money::parse_decimal("1234.50", usd())
+                .unwrap()
+                .minor_units(),
+            123450
+        );
+        assert_eq!(
+            Money::parse_decimal("1e3", usd()).unwrap().minor_units(),
+            100000
+        );
+        assert_eq!(
+            Money::parse_decimal("-0.07", usd()).unwrap().minor_units(),
+            -7
+        );
         assert_eq!(
             Money::parse_decimal("1.234", usd()),
             Err(AmountError::TooManyDecimals { allowed: 2 })
         );
-        assert_eq!(Money::parse_decimal("1.230", usd()).unwrap().minor_units(), 123);
-        assert_eq!(Money::parse_decimal("abc", usd()), Err(AmountError::NotANumber));
-        assert_eq!(Money::parse_decimal("", usd()), Err(AmountError::NotANumber));
-        assert_eq!(Money::parse_decimal(".", usd()), Err(AmountError::NotANumber));
+        assert_eq!(
+            Money::parse_decimal("1.230", usd()).unwrap().minor_units(),
+            123
+        );
+        assert_eq!(
+            Money::parse_decimal("abc", usd()),
+            Err(AmountError::NotANumber)
+        );
+        assert_eq!(
+            Money::parse_decimal("", usd()),
+            Err(AmountError::NotANumber)
+        );
+        assert_eq!(
+            Money::parse_decimal(".", usd()),
+            Err(AmountError::NotANumber)
+        );
         assert_eq!(
             Money::parse_decimal("1e400", usd()),
             Err(AmountError::OutOfRange)
         );
-        assert_eq!(Money::from_f64(f64::NAN, usd()), Err(AmountError::NotANumber));
+        assert_eq!(
+            Money::from_f64(f64::NAN, usd()),
+            Err(AmountError::NotANumber)
+        );
         let jpy = Currency::from_code("JPY").unwrap();
-        assert_eq!(Money::parse_decimal("1500", jpy).unwrap().minor_units(), 1500);
+        assert_eq!(
+            Money::parse_decimal("1500", jpy).unwrap().minor_units(),
+            1500
+        );
         assert!(Money::parse_decimal("1500.5", jpy).is_err());
     }
 
@@ -357,8 +390,13 @@ mod tests {
         let m: Money = serde_json::from_str(r#"{"amount": "19.99", "currency": "EUR"}"#).unwrap();
         assert_eq!(m.to_string(), "19.99 EUR");
         let m: Money = serde_json::from_str(r#"{"amount": 7, "currency": "JPY"}"#).unwrap();
-        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"amount":7,"currency":"JPY"}"#);
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"amount":7,"currency":"JPY"}"#
+        );
         assert!(serde_json::from_str::<Money>(r#"{"amount": 1, "currency": "XXQ"}"#).is_err());
-        assert!(serde_json::from_str::<Money>(r#"{"amount": 1, "currency": "USD", "x": 1}"#).is_err());
+        assert!(
+            serde_json::from_str::<Money>(r#"{"amount": 1, "currency": "USD", "x": 1}"#).is_err()
+        );
     }
 }

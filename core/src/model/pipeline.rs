@@ -17,7 +17,9 @@ pub enum StageKind {
 }
 
 /// The forecast bucket a deal is reported in (Salesforce's forecast categories).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ForecastCategory {
     Pipeline,
@@ -120,18 +122,66 @@ impl Pipeline {
             id: Some("default".into()),
             name: Some("Default pipeline".into()),
             stages: vec![
-                stage("prospecting", "Prospecting", Open, 0.1, Pipeline,
-                      &["appointmentscheduled", "Appointment Scheduled", "New"]),
-                stage("qualification", "Qualification", Open, 0.2, Pipeline,
-                      &["qualifiedtobuy", "Qualified To Buy", "Discovery"]),
-                stage("needs_analysis", "Needs Analysis", Open, 0.35, Pipeline,
-                      &["presentationscheduled", "Presentation Scheduled", "Value Proposition", "Id. Decision Makers", "Demo"]),
-                stage("proposal", "Proposal", Open, 0.6, BestCase,
-                      &["decisionmakerboughtin", "Decision Maker Bought-In", "Proposal/Price Quote", "Perception Analysis"]),
-                stage("negotiation", "Negotiation", Open, 0.8, Commit,
-                      &["contractsent", "Contract Sent", "Negotiation/Review"]),
+                stage(
+                    "prospecting",
+                    "Prospecting",
+                    Open,
+                    0.1,
+                    Pipeline,
+                    &["appointmentscheduled", "Appointment Scheduled", "New"],
+                ),
+                stage(
+                    "qualification",
+                    "Qualification",
+                    Open,
+                    0.2,
+                    Pipeline,
+                    &["qualifiedtobuy", "Qualified To Buy", "Discovery"],
+                ),
+                stage(
+                    "needs_analysis",
+                    "Needs Analysis",
+                    Open,
+                    0.35,
+                    Pipeline,
+                    &[
+                        "presentationscheduled",
+                        "Presentation Scheduled",
+                        "Value Proposition",
+                        "Id. Decision Makers",
+                        "Demo",
+                    ],
+                ),
+                stage(
+                    "proposal",
+                    "Proposal",
+                    Open,
+                    0.6,
+                    BestCase,
+                    &[
+                        "decisionmakerboughtin",
+                        "Decision Maker Bought-In",
+                        "Proposal/Price Quote",
+                        "Perception Analysis",
+                    ],
+                ),
+                stage(
+                    "negotiation",
+                    "Negotiation",
+                    Open,
+                    0.8,
+                    Commit,
+                    &["contractsent", "Contract Sent", "Negotiation/Review"],
+                ),
                 stage("won", "Closed Won", Won, 1.0, Closed, &["closedwon", "Won"]),
-                stage("lost", "Closed Lost", Lost, 0.0, Omitted, &["closedlost", "Lost"]),
+                stage(
+                    "lost",
+                    "Closed Lost",
+                    Lost,
+                    0.0,
+                    Omitted,
+                    &["closedlost", "Lost"],
+                ),
             ],
         }
     }

@@ -164,15 +164,27 @@ mod tests {
         .unwrap();
         assert_eq!(lead.field("country"), Some(FieldValue::Text("US")));
         assert_eq!(lead.field("employees"), Some(FieldValue::Number(250.0)));
-        assert_eq!(lead.field("annual_revenue"), Some(FieldValue::Number(1_000_000.0)));
-        assert_eq!(lead.field("annual_revenue.currency"), Some(FieldValue::Text("USD")));
+        assert_eq!(
+            lead.field("annual_revenue"),
+            Some(FieldValue::Number(1_000_000.0))
+        );
+        assert_eq!(
+            lead.field("annual_revenue.currency"),
+            Some(FieldValue::Text("USD"))
+        );
         assert_eq!(lead.field("status"), Some(FieldValue::Text("working")));
-        assert_eq!(lead.field("utm_campaign"), Some(FieldValue::Json(&json!("spring"))));
+        assert_eq!(
+            lead.field("utm_campaign"),
+            Some(FieldValue::Json(&json!("spring")))
+        );
         assert_eq!(
             lead.field("attributes.utm_campaign"),
             Some(FieldValue::Json(&json!("spring")))
         );
-        assert_eq!(lead.field("attributes.tier.x"), Some(FieldValue::Json(&json!(1))));
+        assert_eq!(
+            lead.field("attributes.tier.x"),
+            Some(FieldValue::Json(&json!(1)))
+        );
         assert_eq!(lead.field("email"), None);
         assert_eq!(lead.field("nope"), None);
     }

@@ -46,7 +46,9 @@ impl<'de> Deserialize<'de> for ClockTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = Cow::<str>::deserialize(d)?;
         ClockTime::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("invalid time `{s}`: expected HH:MM, 00:00 to 24:00"))
+            serde::de::Error::custom(format!(
+                "invalid time `{s}`: expected HH:MM, 00:00 to 24:00"
+            ))
         })
     }
 }
@@ -62,7 +64,9 @@ impl JsonSchema for ClockTime {
 }
 
 /// A day of the week, `mon` to `sun` on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Weekday {
     Mon,

@@ -76,7 +76,11 @@ fn check_not_negative(m: &Option<Money>, path: &str, field: &str, out: &mut Prob
 
 fn check_not_blank(s: &str, path: &str, field: &str, out: &mut Problems) {
     if s.trim().is_empty() {
-        out.push(at(path, field), "empty", format!("{field} must not be empty"));
+        out.push(
+            at(path, field),
+            "empty",
+            format!("{field} must not be empty"),
+        );
     }
 }
 
@@ -84,7 +88,10 @@ impl Validate for Lead {
     fn validate(&self, _: &Context<'_>, path: &str, out: &mut Problems) {
         check_email(&self.email, path, out);
         check_not_negative(&self.annual_revenue, path, "annual_revenue", out);
-        for (field, t) in [("converted_at", self.converted_at), ("first_touch_at", self.first_touch_at)] {
+        for (field, t) in [
+            ("converted_at", self.converted_at),
+            ("first_touch_at", self.first_touch_at),
+        ] {
             if let Some(t) = t {
                 if t < self.created_at {
                     out.push(
@@ -103,7 +110,11 @@ impl Validate for Account {
         check_not_blank(&self.name, path, "name", out);
         check_not_negative(&self.annual_revenue, path, "annual_revenue", out);
         if self.parent_id.as_ref() == Some(&self.id) {
-            out.push(at(path, "parent_id"), "self_reference", "an account cannot be its own parent");
+            out.push(
+                at(path, "parent_id"),
+                "self_reference",
+                "an account cannot be its own parent",
+            );
         }
     }
 }
@@ -123,7 +134,10 @@ impl Validate for Opportunity {
                 out.push(
                     at(path, "close_date"),
                     "close_before_create",
-                    format!("close_date {close} is before created_at {}", self.created_at),
+                    format!(
+                        "close_date {close} is before created_at {}",
+                        self.created_at
+                    ),
                 );
             }
         }
@@ -132,7 +146,10 @@ impl Validate for Opportunity {
                 out.push(
                     at(path, "closed_at"),
                     "close_before_create",
-                    format!("closed_at {closed} is before created_at {}", self.created_at),
+                    format!(
+                        "closed_at {closed} is before created_at {}",
+                        self.created_at
+                    ),
                 );
             }
         }
@@ -160,7 +177,11 @@ impl Validate for Opportunity {
 impl Validate for Pipeline {
     fn validate(&self, _: &Context<'_>, path: &str, out: &mut Problems) {
         if self.stages.is_empty() {
-            out.push(at(path, "stages"), "empty", "a pipeline needs at least one stage");
+            out.push(
+                at(path, "stages"),
+                "empty",
+                "a pipeline needs at least one stage",
+            );
         }
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, s) in self.stages.iter().enumerate() {
@@ -193,7 +214,11 @@ impl Validate for Pipeline {
             }
         }
         if !self.stages.is_empty() && !self.stages.iter().any(|s| s.kind == StageKind::Open) {
-            out.push(at(path, "stages"), "invalid_kind", "a pipeline needs at least one open stage");
+            out.push(
+                at(path, "stages"),
+                "invalid_kind",
+                "a pipeline needs at least one open stage",
+            );
         }
     }
 }
@@ -206,7 +231,10 @@ impl Validate for Rep {
             out.push(
                 at(path, "time_zone"),
                 "unknown_time_zone",
-                format!("`{}` is not an IANA time zone name such as America/New_York", self.time_zone),
+                format!(
+                    "`{}` is not an IANA time zone name such as America/New_York",
+                    self.time_zone
+                ),
             );
         }
         for (i, w) in self.working_hours.iter().enumerate() {
@@ -219,7 +247,11 @@ impl Validate for Rep {
                 );
             }
             if w.days.is_empty() {
-                out.push(at(&wp, "days"), "empty", "working hours need at least one day");
+                out.push(
+                    at(&wp, "days"),
+                    "empty",
+                    "working hours need at least one day",
+                );
             }
         }
         for (i, t) in self.out_of_office.iter().enumerate() {
@@ -248,11 +280,19 @@ impl Validate for Rep {
                 );
             }
             if q.amount.is_negative() {
-                out.push(at(&qp, "amount"), "negative_amount", "a quota must not be negative");
+                out.push(
+                    at(&qp, "amount"),
+                    "negative_amount",
+                    "a quota must not be negative",
+                );
             }
         }
         if self.manager_id.as_ref() == Some(&self.id) {
-            out.push(at(path, "manager_id"), "self_reference", "a rep cannot manage themselves");
+            out.push(
+                at(path, "manager_id"),
+                "self_reference",
+                "a rep cannot manage themselves",
+            );
         }
     }
 }
@@ -261,7 +301,11 @@ impl Validate for Team {
     fn validate(&self, _: &Context<'_>, path: &str, out: &mut Problems) {
         check_not_blank(&self.name, path, "name", out);
         if self.parent_id.as_ref() == Some(&self.id) {
-            out.push(at(path, "parent_id"), "self_reference", "a team cannot be its own parent");
+            out.push(
+                at(path, "parent_id"),
+                "self_reference",
+                "a team cannot be its own parent",
+            );
         }
     }
 }
@@ -270,7 +314,11 @@ impl Validate for Territory {
     fn validate(&self, _: &Context<'_>, path: &str, out: &mut Problems) {
         check_not_blank(&self.name, path, "name", out);
         if self.parent_id.as_ref() == Some(&self.id) {
-            out.push(at(path, "parent_id"), "self_reference", "a territory cannot be its own parent");
+            out.push(
+                at(path, "parent_id"),
+                "self_reference",
+                "a territory cannot be its own parent",
+            );
         }
     }
 }
@@ -294,7 +342,9 @@ impl Validate for ContentAsset {
 fn check_kind_name(kind: &str, path: &str, out: &mut Problems) {
     let ok = !kind.is_empty()
         && kind.starts_with(|c: char| c.is_ascii_lowercase())
-        && kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && kind
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
         out.push(
             at(path, "kind"),
@@ -352,7 +402,12 @@ identified! {
 }
 
 /// Checks every item of a list and that ids are unique (`duplicate_id` at `[i].id`).
-pub fn validate_list<T: Validate + Identified>(items: &[T], ctx: &Context<'_>, path: &str, out: &mut Problems) {
+pub fn validate_list<T: Validate + Identified>(
+    items: &[T],
+    ctx: &Context<'_>,
+    path: &str,
+    out: &mut Problems,
+) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
         let ip = at(path, &format!("[{i}]"));
@@ -432,7 +487,11 @@ fn check_hierarchy<'a>(parents: &[(&'a str, Option<&'a str>)], list: &str, out: 
         let mut steps = 0;
         while let Some(p) = cur {
             if p == *id {
-                out.push(format!("{list}[{i}].parent_id"), "cycle", format!("`{id}` is its own ancestor"));
+                out.push(
+                    format!("{list}[{i}].parent_id"),
+                    "cycle",
+                    format!("`{id}` is its own ancestor"),
+                );
                 break;
             }
             steps += 1;
@@ -447,7 +506,11 @@ fn check_hierarchy<'a>(parents: &[(&'a str, Option<&'a str>)], list: &str, out: 
 impl Validate for World {
     fn validate(&self, _: &Context<'_>, path: &str, out: &mut Problems) {
         let mut pipeline_problems = Problems::new();
-        self.pipeline.validate(&Context::default(), &at(path, "pipeline"), &mut pipeline_problems);
+        self.pipeline.validate(
+            &Context::default(),
+            &at(path, "pipeline"),
+            &mut pipeline_problems,
+        );
         let pipeline_ok = pipeline_problems.is_empty();
         out.extend(pipeline_problems.into_vec());
         let ctx = Context {
@@ -474,47 +537,127 @@ impl Validate for World {
         let assets = ids_of(&self.content, "content");
         let p = |list: &str, i: usize, field: &str| at(path, &format!("{list}[{i}].{field}"));
         for (i, r) in self.reps.iter().enumerate() {
-            teams.check(r.team_id.as_ref().map(|x| x.as_str()), p("reps", i, "team_id"), out);
-            reps.check(r.manager_id.as_ref().map(|x| x.as_str()), p("reps", i, "manager_id"), out);
+            teams.check(
+                r.team_id.as_ref().map(|x| x.as_str()),
+                p("reps", i, "team_id"),
+                out,
+            );
+            reps.check(
+                r.manager_id.as_ref().map(|x| x.as_str()),
+                p("reps", i, "manager_id"),
+                out,
+            );
         }
         for (i, t) in self.teams.iter().enumerate() {
-            reps.check(t.manager_id.as_ref().map(|x| x.as_str()), p("teams", i, "manager_id"), out);
-            teams.check(t.parent_id.as_ref().map(|x| x.as_str()), p("teams", i, "parent_id"), out);
+            reps.check(
+                t.manager_id.as_ref().map(|x| x.as_str()),
+                p("teams", i, "manager_id"),
+                out,
+            );
+            teams.check(
+                t.parent_id.as_ref().map(|x| x.as_str()),
+                p("teams", i, "parent_id"),
+                out,
+            );
         }
         for (i, t) in self.territories.iter().enumerate() {
-            territories.check(t.parent_id.as_ref().map(|x| x.as_str()), p("territories", i, "parent_id"), out);
+            territories.check(
+                t.parent_id.as_ref().map(|x| x.as_str()),
+                p("territories", i, "parent_id"),
+                out,
+            );
             for (j, r) in t.rep_ids.iter().enumerate() {
-                reps.check(Some(r.as_str()), p("territories", i, &format!("rep_ids[{j}]")), out);
+                reps.check(
+                    Some(r.as_str()),
+                    p("territories", i, &format!("rep_ids[{j}]")),
+                    out,
+                );
             }
         }
         for (i, a) in self.accounts.iter().enumerate() {
-            reps.check(a.owner_id.as_ref().map(|x| x.as_str()), p("accounts", i, "owner_id"), out);
-            accounts.check(a.parent_id.as_ref().map(|x| x.as_str()), p("accounts", i, "parent_id"), out);
+            reps.check(
+                a.owner_id.as_ref().map(|x| x.as_str()),
+                p("accounts", i, "owner_id"),
+                out,
+            );
+            accounts.check(
+                a.parent_id.as_ref().map(|x| x.as_str()),
+                p("accounts", i, "parent_id"),
+                out,
+            );
         }
         for (i, c) in self.contacts.iter().enumerate() {
-            accounts.check(c.account_id.as_ref().map(|x| x.as_str()), p("contacts", i, "account_id"), out);
-            reps.check(c.owner_id.as_ref().map(|x| x.as_str()), p("contacts", i, "owner_id"), out);
+            accounts.check(
+                c.account_id.as_ref().map(|x| x.as_str()),
+                p("contacts", i, "account_id"),
+                out,
+            );
+            reps.check(
+                c.owner_id.as_ref().map(|x| x.as_str()),
+                p("contacts", i, "owner_id"),
+                out,
+            );
         }
         for (i, l) in self.leads.iter().enumerate() {
-            reps.check(l.owner_id.as_ref().map(|x| x.as_str()), p("leads", i, "owner_id"), out);
-            accounts.check(l.account_id.as_ref().map(|x| x.as_str()), p("leads", i, "account_id"), out);
+            reps.check(
+                l.owner_id.as_ref().map(|x| x.as_str()),
+                p("leads", i, "owner_id"),
+                out,
+            );
+            accounts.check(
+                l.account_id.as_ref().map(|x| x.as_str()),
+                p("leads", i, "account_id"),
+                out,
+            );
         }
         for (i, o) in self.opportunities.iter().enumerate() {
-            reps.check(o.owner_id.as_ref().map(|x| x.as_str()), p("opportunities", i, "owner_id"), out);
-            accounts.check(o.account_id.as_ref().map(|x| x.as_str()), p("opportunities", i, "account_id"), out);
-            contacts.check(o.contact_id.as_ref().map(|x| x.as_str()), p("opportunities", i, "contact_id"), out);
-            leads.check(o.lead_id.as_ref().map(|x| x.as_str()), p("opportunities", i, "lead_id"), out);
+            reps.check(
+                o.owner_id.as_ref().map(|x| x.as_str()),
+                p("opportunities", i, "owner_id"),
+                out,
+            );
+            accounts.check(
+                o.account_id.as_ref().map(|x| x.as_str()),
+                p("opportunities", i, "account_id"),
+                out,
+            );
+            contacts.check(
+                o.contact_id.as_ref().map(|x| x.as_str()),
+                p("opportunities", i, "contact_id"),
+                out,
+            );
+            leads.check(
+                o.lead_id.as_ref().map(|x| x.as_str()),
+                p("opportunities", i, "lead_id"),
+                out,
+            );
         }
         for (i, a) in self.content.iter().enumerate() {
-            reps.check(a.owner_id.as_ref().map(|x| x.as_str()), p("content", i, "owner_id"), out);
+            reps.check(
+                a.owner_id.as_ref().map(|x| x.as_str()),
+                p("content", i, "owner_id"),
+                out,
+            );
         }
         for (i, e) in self.events.iter().enumerate() {
             leads.check(Some(e.lead_id.as_str()), p("events", i, "lead_id"), out);
         }
         for (i, e) in self.content_events.iter().enumerate() {
-            assets.check(Some(e.asset_id.as_str()), p("content_events", i, "asset_id"), out);
-            reps.check(e.rep_id.as_ref().map(|x| x.as_str()), p("content_events", i, "rep_id"), out);
-            opps.check(e.opportunity_id.as_ref().map(|x| x.as_str()), p("content_events", i, "opportunity_id"), out);
+            assets.check(
+                Some(e.asset_id.as_str()),
+                p("content_events", i, "asset_id"),
+                out,
+            );
+            reps.check(
+                e.rep_id.as_ref().map(|x| x.as_str()),
+                p("content_events", i, "rep_id"),
+                out,
+            );
+            opps.check(
+                e.opportunity_id.as_ref().map(|x| x.as_str()),
+                p("content_events", i, "opportunity_id"),
+                out,
+            );
         }
         let terr: Vec<_> = self
             .territories
@@ -540,7 +683,16 @@ mod tests {
         for ok in ["a@b.co", "first.last+tag@sub.example.com", "x_y@a-b.io"] {
             assert!(is_valid_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@", "@b.com", "a@b", "a b@c.com", "a@b..com", "a@-b.com"] {
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.com",
+            "a@b",
+            "a b@c.com",
+            "a@b..com",
+            "a@-b.com",
+        ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
     }
