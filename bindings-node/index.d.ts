@@ -26,6 +26,33 @@ export declare class Condition {
 }
 
 /**
+ * A lead router: config, reps, accounts and its state (counts, pointers), which every `route`
+ * moves on. `new Router(...)` throws a `ConfigError` listing every problem of the config and
+ * the reps, or a `ParseError` for input of the wrong shape.
+ */
+export declare class Router {
+  constructor(config: RoutingConfig, reps: Rep[], accounts?: Account[] | null, state?: RoutingState | null)
+  /** Decides who gets the lead at `now` and commits it to the state. */
+  route(lead: Lead, now: Date | string): Decision
+  /** What `route` would decide, without changing the state. */
+  preview(lead: Lead, now: Date | string): Decision
+  /** Routes the leads in order at `now`; the same as routing them one by one. */
+  routeBatch(leads: Lead[], now: Date | string): Decision[]
+  /**
+   * `routeBatch` for JSON text: a JSON array of leads in, a JSON array of decisions out.
+   * The fast path for large batches (no object bridging).
+   */
+  routeBatchJson(leadsJson: string, now: Date | string): string
+  /** `routeBatch` off the main thread. A bad argument rejects the promise. */
+  routeBatchAsync(leads: Lead[], now: Date | string): Promise<Decision[]>
+  /**
+   * The state (counts, open counts, pool pointers and weights, version); a router built with
+   * it continues exactly where this one is.
+   */
+  state(): RoutingState
+}
+
+/**
  * The stage a label names (by key, name or alias) in `pipeline`, or in the default pipeline
  * when none is given; `null` when no stage matches.
  */
@@ -45,6 +72,12 @@ export declare function normalize<K extends Kind>(kind: K, value: unknown, pipel
 
 /** The JSON Schema (draft 2020-12) of a kind, generated from the Rust types. */
 export declare function schema(kind: Kind): Record<string, unknown>
+
+/**
+ * Replays the leads in `created_at` order from an empty state and reports volumes, queues,
+ * cap hits and fairness per pool.
+ */
+export declare function simulate(config: RoutingConfig, reps: Rep[], leads: Lead[], accounts?: Account[] | null): SimulationReport
 
 /**
  * Checks a document of a kind; throws a `ValidationError` (or `ParseError`) listing every
@@ -230,6 +263,52 @@ export type Territories = Territory[]
 export type ContentAssets = ContentAsset[]
 export type EngagementEvents = EngagementEvent[]
 export type ContentEvents = ContentEvent[]
+/**
+ * What happens when the matched account's owner cannot take the lead.
+ */
+export type StickyFallback = 'rules' | 'queue'
+/**
+ * How a pool picks among its eligible members.
+ */
+export type Strategy = 'round_robin' | 'weighted_round_robin' | 'least_loaded'
+/**
+ * Where a rule sends a lead: `"territories"`, `{"pool": id}`, `{"rep": id}`, `{"queue": name}`.
+ */
+export type Target =
+  | 'territories'
+  | {
+      pool: string
+    }
+  | {
+      rep: string
+    }
+  | {
+      queue: string
+    }
+/**
+ * One node of an [`Explanation`].
+ */
+export type ExplainNode =
+  | {
+      all: ExplainNode[]
+      result: boolean
+      [k: string]: unknown
+    }
+  | {
+      any: ExplainNode[]
+      result: boolean
+      [k: string]: unknown
+    }
+  | {
+      not: ExplainNode
+      result: boolean
+      [k: string]: unknown
+    }
+  | LeafExplanation
+/**
+ * Why a leaf could not be evaluated normally (and so is false).
+ */
+export type Reason = 'missing' | 'type_mismatch'
 
 /**
  * The wire-format type of every kind, by kind name (what `normalize(kind)` returns).
@@ -259,6 +338,10 @@ export interface KindTypes {
   engagement_events: EngagementEvents
   content_events: ContentEvents
   world: World
+  routing_config: RoutingConfig
+  problem: Problem
+  explanation: Explanation
+  sample_options: SampleOptions
 }
 /**
  * A person who showed interest and has not been qualified yet (a web form, a list import,
@@ -622,27 +705,250 @@ export interface World {
   opportunities?: Opportunity[]
   pipeline?: Pipeline
   reps?: Rep[]
+  /**
+   * A routing config that fits the world (docs/routing.md); the sample generator writes one.
+   */
+  routing_config?: RoutingConfig | null
   teams?: Team[]
   territories?: Territory[]
 }
-
-/** Provisional: the core has no schema for `problem` yet (see scripts/gen-types.mjs). */
-export type Problem = {
-  path: string
+/**
+ * A routing config document (docs/routing.md, "Config").
+ */
+export interface RoutingConfig {
+  /**
+   * Where leads go when nothing else decides (default `unassigned`).
+   */
+  fallback_queue?: string
+  matching?: MatchingConfig
+  pools?: Pool[]
+  /**
+   * Tried in order; the first whose condition matches decides the target.
+   */
+  rules?: Rule[]
+  sla?: SlaPolicy | null
+  territories?: RoutingTerritory[]
+  /**
+   * Must be 1.
+   */
+  version: number
+}
+/**
+ * How leads are matched to accounts and whether account owners keep their accounts' leads.
+ */
+export interface MatchingConfig {
+  by_company_name?: boolean
+  by_domain?: boolean
+  /**
+   * Jaro-Winkler threshold (0..1) for company names; `null` means exact names only.
+   */
+  name_similarity?: number | null
+  sticky?: boolean
+  sticky_fallback?: StickyFallback
+}
+/**
+ * A group of reps leads are shared among.
+ */
+export interface Pool {
+  /**
+   * Most leads per rep per local day.
+   */
+  daily_cap?: number | null
+  id: string
+  members: PoolMember[]
+  /**
+   * Most open leads per rep (the rep's own `capacity` applies too, the lower wins).
+   */
+  open_cap?: number | null
+  require_availability?: boolean
+  strategy?: Strategy
+}
+/**
+ * A rep in a pool; `weight` defaults to the rep's own weight.
+ */
+export interface PoolMember {
+  rep_id: string
+  weight?: number | null
+}
+/**
+ * One routing rule: when `condition` matches (or there is none), send the lead to `target`.
+ */
+export interface Rule {
+  /**
+   * A condition document (checked when the router is built, problems under its path).
+   */
+  condition?: ConditionSpec | null
+  id: string
+  /**
+   * Overrides the config's SLA for leads routed by this rule.
+   */
+  sla_minutes?: number | null
+  target: Target
+}
+/**
+ * The first-touch SLA.
+ */
+export interface SlaPolicy {
+  /**
+   * Working minutes until the first touch is due (> 0).
+   */
+  first_touch_minutes: number
+}
+/**
+ * A territory of the routing hierarchy and the pool that covers it.
+ */
+export interface RoutingTerritory {
+  /**
+   * Reads lead fields and `account.<field>`; absent means whatever the parent matches.
+   */
+  condition?: ConditionSpec | null
+  id: string
+  name?: string | null
+  parent_id?: string | null
+  pool: string
+  /**
+   * Higher wins between matching territories at the same depth.
+   */
+  priority?: number
+}
+/**
+ * One thing wrong with an input: where (`path`), what kind of wrong (`code`, stable and
+ * snake_case, e.g. `invalid_email`), and a sentence for people (`message`, may be reworded).
+ *
+ * `path` is a JSON path relative to the document handed in, without a leading `$`:
+ * `email`, `stages[2].kind`, `attributes.region`; the empty string means the document itself.
+ */
+export interface Problem {
   code: string
   message: string
+  path: string
 }
-
-/** Provisional: the core has no schema for `explanation` yet (see scripts/gen-types.mjs). */
-export type Explanation = {
+/**
+ * Why a condition matched a record or did not: a tree mirroring the condition.
+ *
+ * JSON form: `{"matched": bool, "node": node}` where a node is
+ * `{"all": [node, ...], "result": bool}`, `{"any": [node, ...], "result": bool}`,
+ * `{"not": node, "result": bool}` or a leaf
+ * `{"field", "op", "expected", "actual", "result"}` plus `"reason"` (`"missing"` or
+ * `"type_mismatch"`) when the leaf could not be evaluated normally.
+ */
+export interface Explanation {
   matched: boolean
-  node: { result: boolean; [k: string]: unknown }
+  node: ExplainNode
+  [k: string]: unknown
+}
+/**
+ * How one leaf came out: the operand as written (`expected`), the value seen (`actual`, null
+ * when missing), and why it could not be evaluated normally, if so (`reason`).
+ */
+export interface LeafExplanation {
+  actual: unknown
+  expected: unknown
+  field: string
+  op: string
+  reason?: Reason | null
+  result: boolean
+  [k: string]: unknown
+}
+/**
+ * How much of each thing to generate, and from which seed. Every key is optional:
+ * `{"seed": 42, "leads": 5000}` keeps the other defaults. Unknown keys are an error.
+ */
+export interface SampleOptions {
+  /**
+   * Companies (default 200).
+   */
+  accounts?: number
+  /**
+   * People at the accounts (default 600).
+   */
+  contacts?: number
+  /**
+   * Content assets (default 60).
+   */
+  content?: number
+  /**
+   * Shares, views, downloads and presentations of content (default 2000).
+   */
+  content_events?: number
+  /**
+   * The last day of the data: it covers the two fiscal years ending that day, which also
+   * serves as "today" (open deals close after it). Default 2026-06-30.
+   */
+  end_date?: string
+  /**
+   * Engagement events in all; overrides `events_per_lead` when given.
+   */
+  events?: number | null
+  /**
+   * Engagement events per lead on average, when `events` is not given (default 5).
+   */
+  events_per_lead?: number
+  /**
+   * Inbound and outbound leads over the two years (default 1000).
+   */
+  leads?: number
+  /**
+   * Deals over the two years (default 800).
+   */
+  opportunities?: number
+  /**
+   * Sales reps, in `teams` teams; the first rep of each team is its manager (default 24).
+   */
+  reps?: number
+  /**
+   * Same seed, same world (default 7).
+   */
+  seed?: number
+  /**
+   * Teams, by region in turn: NA East, NA West, EMEA, APAC, then segments of each (default 4).
+   */
+  teams?: number
+  /**
+   * Territories: world regions, then sub-regions, enterprise segments, states and countries,
+   * then postal-code bands (default 12).
+   */
+  territories?: number
 }
 
-/** Provisional: the core has no schema for `sample_options` yet (see scripts/gen-types.mjs). */
-export type SampleOptions = {
-  seed?: number
-  [size: string]: number | undefined
+/** Provisional: the core has no schema for `decision` yet (see scripts/gen-types.mjs). */
+export type Decision = {
+  lead_id: string
+  owner_id: string | null
+  queue: string | null
+  account_id: string | null
+  territory_id: string | null
+  rule_id: string | null
+  pool_id: string | null
+  sla_due: string | null
+  state_version: number
+  trace: { step: string; result?: string; [k: string]: unknown }[]
+}
+
+/** Provisional: the core has no schema for `routing_state` yet (see scripts/gen-types.mjs). */
+export type RoutingState = {
+  version: number
+  pools: { [pool: string]: { pointer: number; current_weights: { [rep: string]: number } } }
+  daily: { [rep: string]: { day: string; count: number } }
+  open: { [rep: string]: number }
+}
+
+/** Provisional: the core has no schema for `simulation_report` yet (see scripts/gen-types.mjs). */
+export type SimulationReport = {
+  leads: number
+  assigned: number
+  queued: { [queue: string]: number }
+  per_rep: { [rep: string]: number }
+  per_territory: { [territory: string]: number }
+  per_rule: { [rule: string]: number }
+  cap_hits: { [rep: string]: number }
+  pools: {
+    [pool: string]: {
+      counts: { [rep: string]: number }
+      max_min_ratio: number | null
+      gini: number
+    }
+  }
 }
 
 /** What every revcore call throws (or rejects with): a plain `Error` with these properties. */

@@ -836,11 +836,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Condition = nativeBinding.Condition
+module.exports.Router = nativeBinding.Router
 module.exports.classifyStage = nativeBinding.classifyStage
 module.exports.defaultPipeline = nativeBinding.defaultPipeline
 module.exports.kinds = nativeBinding.kinds
 module.exports.normalize = nativeBinding.normalize
 module.exports.schema = nativeBinding.schema
+module.exports.simulate = nativeBinding.simulate
 module.exports.validate = nativeBinding.validate
 module.exports.version = nativeBinding.version
 module.exports.sample = nativeBinding.sample

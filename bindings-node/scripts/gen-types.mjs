@@ -39,6 +39,32 @@ const PENDING = {
     name: 'SampleOptions',
     ts: '{\n  seed?: number\n  [size: string]: number | undefined\n}',
   },
+  // Routing results (docs/routing.md, "Decision", "State", "Simulation").
+  decision: {
+    name: 'Decision',
+    ts:
+      '{\n  lead_id: string\n  owner_id: string | null\n  queue: string | null\n' +
+      '  account_id: string | null\n  territory_id: string | null\n  rule_id: string | null\n' +
+      '  pool_id: string | null\n  sla_due: string | null\n  state_version: number\n' +
+      '  trace: { step: string; result?: string; [k: string]: unknown }[]\n}',
+  },
+  routing_state: {
+    name: 'RoutingState',
+    ts:
+      '{\n  version: number\n' +
+      '  pools: { [pool: string]: { pointer: number; current_weights: { [rep: string]: number } } }\n' +
+      '  daily: { [rep: string]: { day: string; count: number } }\n' +
+      '  open: { [rep: string]: number }\n}',
+  },
+  simulation_report: {
+    name: 'SimulationReport',
+    ts:
+      '{\n  leads: number\n  assigned: number\n  queued: { [queue: string]: number }\n' +
+      '  per_rep: { [rep: string]: number }\n  per_territory: { [territory: string]: number }\n' +
+      '  per_rule: { [rule: string]: number }\n  cap_hits: { [rep: string]: number }\n' +
+      '  pools: {\n    [pool: string]: {\n      counts: { [rep: string]: number }\n' +
+      '      max_min_ratio: number | null\n      gini: number\n    }\n  }\n}',
+  },
 }
 
 const pascal = (kind) => kind.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase())

@@ -13,6 +13,7 @@ mod api;
 mod condition;
 mod convert;
 mod error;
+mod routing;
 mod sample;
 
 use napi_derive::napi;

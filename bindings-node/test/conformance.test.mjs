@@ -21,6 +21,28 @@ const OPS = {
   'condition.explain': ({ condition, record }) => new revcore.Condition(condition).explain(record),
   'sample.generate': ({ options }) => revcore.sample.generate(options),
   'pipeline.classify_stage': ({ label, pipeline }) => revcore.classifyStage(label, pipeline),
+  'routing.route': (input) => {
+    const router = newRouter(input)
+    const { leads, now } = input
+    if (Array.isArray(now) && now.length !== leads.length) {
+      throw new Error(`\`now\` has ${now.length} times for ${leads.length} leads`)
+    }
+    const decisions = leads.map((lead, i) => router.route(lead, Array.isArray(now) ? now[i] : now))
+    return { decisions, state: router.state() }
+  },
+  'routing.route_batch': (input) => {
+    const router = newRouter(input)
+    return { decisions: router.routeBatch(input.leads, input.now), state: router.state() }
+  },
+  'routing.preview': (input) => {
+    const router = newRouter(input)
+    return { decision: router.preview(input.lead, input.now), state: router.state() }
+  },
+  'routing.simulate': ({ config, reps, leads, accounts }) => revcore.simulate(config, reps, leads, accounts),
+}
+
+function newRouter({ config, reps, accounts, state }) {
+  return new revcore.Router(config, reps, accounts, state)
 }
 
 function vectorFiles(dir) {

@@ -7,6 +7,7 @@
 //! Everything else is refused with a `parse` error naming the path and the Python type, never
 //! guessed at: naive datetimes (ambiguous), NaN and infinities, ints beyond 64 bits, non-str
 //! keys, sets, bytes, arbitrary objects, and nesting past [`MAX_DEPTH`] (where a cycle ends too).
+//! List arguments (leads, reps) may also be any other iterable ([`list_from_py`]).
 //! Output is plain JSON types (dict, list, str, int, float, bool, None) through pythonize.
 //!
 //! Must never: mutate the caller's objects, panic, recurse without bound, or know the domain.
@@ -66,6 +67,42 @@ pub fn string_from_py(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<String> {
         Value::String(s) => Ok(s),
         other => Err(wrong_json_type(obj.py(), at, "a str", &other)),
     }
+}
+
+/// An instant argument (`now`): an aware `datetime` or a str, as the str the core parses
+/// (`revcore::routing::parse_now` reports a bad one at the same path).
+pub fn instant_from_py(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<String> {
+    match from_py(obj, at)? {
+        Value::String(s) => Ok(s),
+        other => Err(wrong_json_type(
+            obj.py(),
+            at,
+            "an aware datetime or an RFC 3339 str",
+            &other,
+        )),
+    }
+}
+
+/// A list argument that may also be any other iterable (a generator, a pandas column): taken
+/// as a list of its items. Dicts, strs and bytes are read as themselves (the core then refuses
+/// them for not being a list), never iterated.
+pub fn list_from_py(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
+    let as_itself = obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>()
+        || obj.is_instance_of::<PyDict>()
+        || obj.is_instance_of::<PyString>()
+        || obj.is_instance_of::<PyBytes>()
+        || obj.is_instance_of::<PyByteArray>();
+    if !as_itself {
+        if let Ok(items) = obj.try_iter() {
+            let list = PyList::empty(obj.py());
+            for item in items {
+                list.append(item?)?;
+            }
+            return from_py(list.as_any(), at);
+        }
+    }
+    from_py(obj, at)
 }
 
 fn wrong_json_type(py: Python<'_>, at: &str, expected: &str, got: &Value) -> PyErr {

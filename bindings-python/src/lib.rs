@@ -9,6 +9,7 @@ pub mod api;
 pub mod condition;
 pub mod convert;
 pub mod error;
+pub mod routing;
 pub mod sample;
 
 use pyo3::prelude::*;
@@ -19,6 +20,8 @@ mod _native {
     use crate::api::{classify_stage, default_pipeline, kinds, normalize, schema, validate};
     #[pymodule_export]
     use crate::condition::Condition;
+    #[pymodule_export]
+    use crate::routing::{simulate, Router};
     #[pymodule_export]
     use crate::sample::sample_generate;
 

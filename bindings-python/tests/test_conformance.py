@@ -43,6 +43,33 @@ def _classify_stage(i: Dict[str, Any]) -> Any:
     return revcore.classify_stage(i["label"], pipeline=i.get("pipeline"))
 
 
+def _router(i: Dict[str, Any]) -> "revcore.Router":
+    return revcore.Router(i["config"], i["reps"], accounts=i.get("accounts"), state=i.get("state"))
+
+
+def _routing_route(i: Dict[str, Any]) -> Any:
+    router = _router(i)
+    now = i["now"]
+    times = now if isinstance(now, list) else [now] * len(i["leads"])
+    assert len(times) == len(i["leads"]), "routing.route: one now per lead"
+    decisions = [router.route(lead, t) for lead, t in zip(i["leads"], times)]
+    return {"decisions": decisions, "state": router.state()}
+
+
+def _routing_route_batch(i: Dict[str, Any]) -> Any:
+    router = _router(i)
+    return {"decisions": router.route_batch(i["leads"], i["now"]), "state": router.state()}
+
+
+def _routing_preview(i: Dict[str, Any]) -> Any:
+    router = _router(i)
+    return {"decision": router.preview(i["lead"], i["now"]), "state": router.state()}
+
+
+def _routing_simulate(i: Dict[str, Any]) -> Any:
+    return revcore.simulate(i["config"], i["reps"], i["leads"], accounts=i.get("accounts"))
+
+
 # Every op of the README table; an op missing here fails its vector, it is never skipped.
 OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "validate": _validate,
@@ -52,6 +79,10 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "condition.explain": _condition_explain,
     "sample.generate": _sample_generate,
     "pipeline.classify_stage": _classify_stage,
+    "routing.route": _routing_route,
+    "routing.route_batch": _routing_route_batch,
+    "routing.preview": _routing_preview,
+    "routing.simulate": _routing_simulate,
 }
 
 

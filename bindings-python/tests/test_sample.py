@@ -20,6 +20,7 @@ KEYS = {
     "content",
     "events",
     "content_events",
+    "routing_config",
 }
 
 
@@ -30,9 +31,10 @@ def world() -> dict:
 
 def test_the_world_has_every_collection(world: dict) -> None:
     assert set(world) == KEYS
-    for key in KEYS - {"pipeline"}:
+    for key in KEYS - {"pipeline", "routing_config"}:
         assert isinstance(world[key], list), key
     assert world["leads"] and world["accounts"] and world["reps"]
+    assert world["routing_config"]["version"] == 1
 
 
 def test_the_world_is_valid(world: dict) -> None:

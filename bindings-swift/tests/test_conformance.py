@@ -46,6 +46,53 @@ def classify_stage(args):
     return None if stage is None else json.loads(stage)
 
 
+def router(args):
+    return rc.Router(
+        text(args.get("config")),
+        text(args.get("reps")),
+        optional_text(args, "accounts"),
+        optional_text(args, "state"),
+    )
+
+
+def now_at(args, i):
+    """`now` for the i-th lead: one RFC 3339 string for all, or a list with one per lead; a
+    missing or non-string time goes in as "" (a `parse` error at `now`, as the Rust runner)."""
+    now = args.get("now")
+    if isinstance(now, list):
+        now = now[i] if i < len(now) else None
+    return now if isinstance(now, str) else ""
+
+
+def routing_route(args):
+    r = router(args)
+    leads = args.get("leads") or []
+    decisions = [json.loads(r.route(text(lead), now_at(args, i))) for i, lead in enumerate(leads)]
+    return {"decisions": decisions, "state": json.loads(r.state())}
+
+
+def routing_route_batch(args):
+    r = router(args)
+    decisions = json.loads(r.route_batch(text(args.get("leads")), now_at(args, 0)))
+    return {"decisions": decisions, "state": json.loads(r.state())}
+
+
+def routing_preview(args):
+    r = router(args)
+    decision = json.loads(r.preview(text(args.get("lead")), now_at(args, 0)))
+    return {"decision": decision, "state": json.loads(r.state())}
+
+
+def routing_simulate(args):
+    report = rc.simulate(
+        text(args.get("config")),
+        text(args.get("reps")),
+        text(args.get("leads")),
+        optional_text(args, "accounts"),
+    )
+    return json.loads(report)
+
+
 # Every op of tests/vectors/README.md: input -> the JSON result, through the uniffi API.
 OPS = {
     "validate": lambda a: rc.validate(
@@ -59,6 +106,10 @@ OPS = {
     "condition.explain": lambda a: json.loads(condition(a).explain(text(a.get("record")))),
     "sample.generate": lambda a: json.loads(rc.sample_generate(optional_text(a, "options"))),
     "pipeline.classify_stage": classify_stage,
+    "routing.route": routing_route,
+    "routing.route_batch": routing_route_batch,
+    "routing.preview": routing_preview,
+    "routing.simulate": routing_simulate,
 }
 
 
@@ -85,6 +136,11 @@ def outcome(op, args):
         assert isinstance(e, ERROR_CLASSES[e.code]), f"code {e.code!r} thrown as {type(e)}"
         errors = [{"path": p.path, "code": p.code} for p in e.errors]
         return {"error": {"code": e.code, "errors": errors}}
+
+
+def test_unknown_ops_fail_the_run():
+    with pytest.raises(pytest.fail.Exception):
+        outcome("routing.no_such_op", {})
 
 
 def test_enough_vectors():

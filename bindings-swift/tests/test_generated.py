@@ -33,6 +33,13 @@ def test_swift_sources_exist_and_declare_the_api():
         "open func explain(recordJson: String)",
         "open func toJson() -> String",
         "open func fields() -> [String]",
+        "open class Router",
+        "public convenience init(configJson: String, repsJson: String, accountsJson: String? = nil, stateJson: String? = nil)",
+        "open func route(leadJson: String, now: String)",
+        "open func routeBatch(leadsJson: String, now: String)",
+        "open func preview(leadJson: String, now: String)",
+        "open func state() -> String",
+        "public func simulate(configJson: String, repsJson: String, leadsJson: String, accountsJson: String? = nil)",
         "public struct Problem",
         "enum RevcoreError: Swift.Error",
     ]:
@@ -47,6 +54,9 @@ def test_header_declares_the_ffi_functions():
         "uniffi_revcore_swift_fn_func_validate",
         "uniffi_revcore_swift_fn_constructor_condition_new",
         "uniffi_revcore_swift_fn_method_condition_matches",
+        "uniffi_revcore_swift_fn_constructor_router_new",
+        "uniffi_revcore_swift_fn_method_router_route_batch",
+        "uniffi_revcore_swift_fn_func_simulate",
     ]:
         assert symbol in header, symbol
 

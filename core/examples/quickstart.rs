@@ -113,6 +113,53 @@ fn main() -> Result<(), revcore::Error> {
     }
     println!("  closed: {won} won, {lost} lost");
 
+    // Routing: the sample routing config, each lead routed at the moment it arrived.
+    if let Some(config) = world.routing_config.clone() {
+        let router =
+            revcore::Router::new(config, world.reps.clone(), world.accounts.clone(), None)?;
+        println!("\nRouting the first leads as they arrived:");
+        for lead in world.leads.iter().take(6) {
+            let d = router.route(lead, lead.created_at);
+            let who = match (&d.owner_id, &d.queue) {
+                (Some(rep), _) => format!("-> {}", rep.as_str()),
+                (None, Some(q)) => format!("-> queue {}", q.as_str()),
+                (None, None) => "-> nobody".to_string(),
+            };
+            let skipped: Vec<String> = d
+                .trace
+                .iter()
+                .filter_map(|s| match (s.rep_id.as_ref(), s.reason) {
+                    (Some(rep), Some(reason)) => Some(format!("{} {reason}", rep.as_str())),
+                    _ => None,
+                })
+                .collect();
+            println!(
+                "  {:<12} {:<3} {:<16} rule {:<12} territory {:<24} SLA {}",
+                d.lead_id.as_str(),
+                lead.country.as_deref().unwrap_or("-"),
+                who,
+                d.rule_id.as_deref().unwrap_or("-"),
+                d.territory_id.as_deref().unwrap_or("-"),
+                d.sla_due
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "-".into())
+            );
+            if !skipped.is_empty() {
+                println!("               skipped: {}", skipped.join(", "));
+            }
+        }
+        let report = revcore::routing::simulate_json(
+            &serde_json::to_value(&world.routing_config).unwrap_or_default(),
+            &serde_json::to_value(&world.reps).unwrap_or_default(),
+            &serde_json::to_value(&world.leads).unwrap_or_default(),
+            Some(&serde_json::to_value(&world.accounts).unwrap_or_default()),
+        )?;
+        println!(
+            "  replaying all {} leads: {} assigned, queued {}",
+            report["leads"], report["assigned"], report["queued"]
+        );
+    }
+
     let problems = revcore::validate(
         "world",
         &serde_json::to_value(&world).unwrap_or_default(),

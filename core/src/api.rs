@@ -41,10 +41,11 @@ pub enum Kind {
     EngagementEvents,
     ContentEvents,
     World,
+    RoutingConfig,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 25] = [
         Kind::Lead,
         Kind::Account,
         Kind::Contact,
@@ -69,6 +70,7 @@ impl Kind {
         Kind::EngagementEvents,
         Kind::ContentEvents,
         Kind::World,
+        Kind::RoutingConfig,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -97,6 +99,7 @@ impl Kind {
             Kind::EngagementEvents => "engagement_events",
             Kind::ContentEvents => "content_events",
             Kind::World => "world",
+            Kind::RoutingConfig => "routing_config",
         }
     }
 
@@ -172,6 +175,14 @@ fn many<T: DeserializeOwned + Validate + Identified + Serialize>(
     Ok(serde_json::to_value(&xs).expect("domain types serialise"))
 }
 
+/// A routing config checked on its own: pool members and rep targets cannot be checked
+/// against reps here (the router does that when it is built).
+fn routing_config(value: &Value) -> Result<Value> {
+    let config: crate::routing::RoutingConfig = parse(value)?;
+    crate::routing::check_config_alone(&config)?;
+    Ok(serde_json::to_value(&config).expect("routing configs serialise"))
+}
+
 fn condition(value: &Value) -> Result<Value> {
     Ok(Condition::parse(value)?.to_json())
 }
@@ -219,6 +230,7 @@ pub fn normalize(kind: &str, value: &Value, pipeline: Option<&Value>) -> Result<
         Kind::EngagementEvents => many::<EngagementEvent>(value, &ctx),
         Kind::ContentEvents => many::<ContentEvent>(value, &ctx),
         Kind::World => one::<World>(value, &ctx),
+        Kind::RoutingConfig => routing_config(value),
     }
 }
 
@@ -270,6 +282,7 @@ pub fn schema(kind: &str) -> Result<Value> {
         Kind::EngagementEvents => schema_of::<Vec<EngagementEvent>>(),
         Kind::ContentEvents => schema_of::<Vec<ContentEvent>>(),
         Kind::World => schema_of::<World>(),
+        Kind::RoutingConfig => schema_of::<crate::routing::RoutingConfig>(),
     })
 }
 

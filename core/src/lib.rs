@@ -9,11 +9,13 @@ pub mod api;
 pub mod condition;
 pub mod error;
 pub mod model;
+pub mod routing;
 pub mod sample;
 
 pub use api::{classify_stage, default_pipeline, normalize, schema, validate, Kind};
 pub use condition::{Condition, ExplainNode, Explanation, FieldValue, Limits, Record};
 pub use error::{Error, Problem, Result};
+pub use routing::{Router, RoutingConfig, RoutingState};
 
 /// The README's Rust example, compiled and run by `cargo test --doc`.
 #[cfg(doctest)]

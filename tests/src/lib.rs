@@ -112,12 +112,55 @@ pub fn run(op: &str, args: &Value) -> Result<Value, String> {
             optional(args, "pipeline"),
         )
         .map(|s| s.unwrap_or(Value::Null)),
+        "routing.route" | "routing.route_batch" | "routing.preview" => routing(op, args),
+        "routing.simulate" => revcore::routing::simulate_json(
+            input(args, "config"),
+            input(args, "reps"),
+            input(args, "leads"),
+            optional(args, "accounts"),
+        ),
         other => return Err(format!("unknown op `{other}`")),
     };
     Ok(match outcome {
         Ok(v) => json!({ "ok": v }),
         Err(e) => error_outcome(&e),
     })
+}
+
+/// Builds a router from the vector and routes its leads (one by one, as a batch, or a preview).
+fn routing(op: &str, args: &Value) -> revcore::Result<Value> {
+    use revcore::routing::{parse_now, Router};
+    let router = Router::from_json(
+        input(args, "config"),
+        input(args, "reps"),
+        optional(args, "accounts"),
+        optional(args, "state"),
+    )?;
+    let now_at = |i: usize| -> revcore::Result<_> {
+        match input(args, "now") {
+            Value::Array(times) => parse_now(times.get(i).and_then(Value::as_str).unwrap_or("")),
+            other => parse_now(other.as_str().unwrap_or("")),
+        }
+    };
+    let outcome = match op {
+        "routing.preview" => {
+            json!({"decision": router.preview_json(input(args, "lead"), now_at(0)?)?})
+        }
+        "routing.route_batch" => {
+            json!({"decisions": router.route_batch_json(input(args, "leads"), now_at(0)?)?})
+        }
+        _ => {
+            let leads = input(args, "leads").as_array().cloned().unwrap_or_default();
+            let mut decisions = Vec::with_capacity(leads.len());
+            for (i, lead) in leads.iter().enumerate() {
+                decisions.push(router.route_json(lead, now_at(i)?)?);
+            }
+            json!({"decisions": decisions})
+        }
+    };
+    let mut outcome = outcome;
+    outcome["state"] = router.state_json();
+    Ok(outcome)
 }
 
 /// JSON equality with numbers compared by value, as every host's runner does (`1 == 1.0`).

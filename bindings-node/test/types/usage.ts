@@ -1,6 +1,6 @@
 // Compiled (never run) by test/types.test.mjs: the shipped index.d.ts must describe the API.
-import { Condition, classifyStage, defaultPipeline, kinds, normalize, sample, schema, validate, version } from '../..'
-import type { ConditionSpec, Explanation, Kind, Lead, Pipeline, Rep, RevcoreError, Stage, World } from '../..'
+import { Condition, Router, classifyStage, defaultPipeline, kinds, normalize, sample, schema, simulate, validate, version } from '../..'
+import type { ConditionSpec, Decision, Explanation, Kind, Lead, Pipeline, Rep, RevcoreError, RoutingConfig, RoutingState, SimulationReport, Stage, World } from '../..'
 
 const spec: ConditionSpec = { all: [{ field: 'country', in: ['US', 'CA'] }, { not: { field: 'email', free_mail: true } }] }
 const condition = new Condition(spec)
@@ -23,6 +23,22 @@ const world: World = sample.generate({ seed: 7, leads: 10 })
 const later: Promise<World> = sample.generateAsync({ seed: 7 })
 const v: string = version
 
+declare const routingConfig: RoutingConfig
+declare const reps: Rep[]
+declare const leads: Lead[]
+const router = new Router(routingConfig, reps, world.accounts)
+const decision: Decision = router.route(lead, new Date())
+const owner: string | null = decision.owner_id
+const previewed: Decision = router.preview(lead, '2026-03-02T15:00:00Z')
+const decisions: Decision[] = router.routeBatch(leads, new Date())
+const decisionsText: string = router.routeBatchJson(JSON.stringify(leads), new Date())
+const decisionsLater: Promise<Decision[]> = router.routeBatchAsync(leads, new Date())
+const routingState: RoutingState = router.state()
+const resumed = new Router(routingConfig, reps, null, routingState)
+const report: SimulationReport = simulate(routingConfig, reps, leads)
+// @ts-expect-error: `now` is a Date or a string
+router.route(lead, 1)
+
 try {
   validate('lead', {})
 } catch (e) {
@@ -36,4 +52,5 @@ try {
 // @ts-expect-error: a kind the core does not know
 validate('deal', {})
 
+void [owner, previewed, decisions, decisionsText, decisionsLater, resumed, report]
 void [matched, why, fields, back, repMatches, stage, nothing, allKinds, leadSchema, world, later, v]

@@ -10,12 +10,14 @@ from __future__ import annotations
 from revcore import sample
 from revcore._native import (
     Condition,
+    Router,
     __version__,
     classify_stage,
     default_pipeline,
     kinds,
     normalize,
     schema,
+    simulate,
     validate,
 )
 from revcore.errors import (
@@ -36,6 +38,8 @@ __all__ = [
     "default_pipeline",
     "classify_stage",
     "Condition",
+    "Router",
+    "simulate",
     "sample",
     "RevcoreError",
     "ParseError",

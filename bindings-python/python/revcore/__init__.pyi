@@ -4,12 +4,14 @@
 from revcore import sample as sample
 from revcore._native import (
     Condition as Condition,
+    Router as Router,
     __version__ as __version__,
     classify_stage as classify_stage,
     default_pipeline as default_pipeline,
     kinds as kinds,
     normalize as normalize,
     schema as schema,
+    simulate as simulate,
     validate as validate,
 )
 from revcore.errors import (
@@ -30,6 +32,8 @@ __all__ = [
     "default_pipeline",
     "classify_stage",
     "Condition",
+    "Router",
+    "simulate",
     "sample",
     "RevcoreError",
     "ParseError",

@@ -1,7 +1,8 @@
 # Type stubs of the native module (src/*.rs); `revcore/__init__.pyi` re-exports them.
 # tests/test_stubs.py checks them against the runtime names.
 
-from typing import Any, Dict, List, Mapping, Optional, final
+import datetime
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Union, final
 
 from revcore.types import Pipeline, Stage, World
 
@@ -13,6 +14,8 @@ __all__ = [
     "schema",
     "validate",
     "Condition",
+    "Router",
+    "simulate",
     "sample_generate",
     "__version__",
 ]
@@ -64,6 +67,40 @@ class Condition:
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __repr__(self) -> str: ...
+
+@final
+class Router:
+    """A lead router (docs/routing.md): config, reps, accounts and its counters. Immutable from
+    Python; share it between threads freely (routing releases the GIL). `now` is a
+    timezone-aware datetime or an RFC 3339 str; a naive datetime raises `ParseError`.
+    """
+
+    def __new__(
+        cls,
+        config: Mapping[str, Any],
+        reps: Iterable[Mapping[str, Any]],
+        accounts: Optional[Iterable[Mapping[str, Any]]] = None,
+        state: Optional[Mapping[str, Any]] = None,
+    ) -> "Router":
+        """Raises `ConfigError`, `ParseError` or `ValidationError` listing every problem with its
+        path (`config.pools[0].members[1].rep_id`, `reps[2].time_zone`, `state.version`, ...)."""
+    def route(self, lead: Mapping[str, Any], now: Union[datetime.datetime, str]) -> Dict[str, Any]:
+        """Routes one lead at `now` and records the assignment: the decision with its trace."""
+    def preview(self, lead: Mapping[str, Any], now: Union[datetime.datetime, str]) -> Dict[str, Any]:
+        """The decision `route` would make, changing nothing."""
+    def route_batch(self, leads: Iterable[Mapping[str, Any]], now: Union[datetime.datetime, str]) -> List[Dict[str, Any]]:
+        """Routes leads (a list or any iterable) in order at one `now`, as one by one."""
+    def state(self) -> Dict[str, Any]:
+        """The counters and pointers; `Router(..., state=r.state())` continues where `r` is."""
+
+def simulate(
+    config: Mapping[str, Any],
+    reps: Iterable[Mapping[str, Any]],
+    leads: Iterable[Mapping[str, Any]],
+    accounts: Optional[Iterable[Mapping[str, Any]]] = None,
+) -> Dict[str, Any]:
+    """Replays `leads` in `created_at` order, each at its own `created_at`, from an empty state:
+    `{"leads", "assigned", "queued", "per_rep", "per_territory", "per_rule", "cap_hits", "pools"}`."""
 
 def sample_generate(options: Mapping[str, Any]) -> World:
     """The core's `sample::generate_json`; call it through `revcore.sample.generate`."""

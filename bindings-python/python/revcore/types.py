@@ -185,6 +185,15 @@ LeadStatus = Literal["new", "working", "nurturing", "qualified", "disqualified",
 """Where a lead stands in qualification."""
 
 
+class MatchingConfig(TypedDict, total=False):
+    """How leads are matched to accounts and whether account owners keep their accounts' leads."""
+    by_company_name: bool
+    by_domain: bool
+    name_similarity: Union[float, None]
+    sticky: bool
+    sticky_fallback: "StickyFallback"
+
+
 class Money(TypedDict, total=False):
     """An exact amount: a decimal number (or decimal string) in an ISO 4217 currency, held as integer minor units"""
     amount: Required[Union[float, str]]
@@ -220,6 +229,22 @@ class Pipeline(TypedDict, total=False):
     id: Union[str, None]
     name: Union[str, None]
     stages: Required[List["Stage"]]
+
+
+class Pool(TypedDict, total=False):
+    """A group of reps leads are shared among."""
+    daily_cap: Union[int, None]
+    id: Required[str]
+    members: Required[List["PoolMember"]]
+    open_cap: Union[int, None]
+    require_availability: bool
+    strategy: "Strategy"
+
+
+class PoolMember(TypedDict, total=False):
+    """A rep in a pool; `weight` defaults to the rep's own weight."""
+    rep_id: Required[str]
+    weight: Union[float, None]
 
 
 class Quota(TypedDict, total=False):
@@ -259,6 +284,40 @@ RepRole = Literal["manager", "other", "sdr", "bdr", "ae", "am", "csm", "se"]
 """What a rep does; routing and coaching compare reps within a role."""
 
 
+class RoutingConfig(TypedDict, total=False):
+    """A routing config document (docs/routing.md, "Config")."""
+    fallback_queue: str
+    matching: "MatchingConfig"
+    pools: List["Pool"]
+    rules: List["Rule"]
+    sla: Union["SlaPolicy", None]
+    territories: List["RoutingTerritory"]
+    version: Required[int]
+
+
+class RoutingTerritory(TypedDict, total=False):
+    """A territory of the routing hierarchy and the pool that covers it."""
+    condition: Union["Condition", None]
+    id: Required[str]
+    name: Union[str, None]
+    parent_id: Union[str, None]
+    pool: Required[str]
+    priority: int
+
+
+class Rule(TypedDict, total=False):
+    """One routing rule: when `condition` matches (or there is none), send the lead to `target`."""
+    condition: Union["Condition", None]
+    id: Required[str]
+    sla_minutes: Union[int, None]
+    target: Required["Target"]
+
+
+class SlaPolicy(TypedDict, total=False):
+    """The first-touch SLA."""
+    first_touch_minutes: Required[int]
+
+
 class Stage(TypedDict, total=False):
     """One stage: `{"key": "Won", "name": "Closed Won", "kind": "won", "probability": 1.0, "forecast_category": "closed"}`."""
     aliases: List[str]
@@ -277,6 +336,18 @@ class StageChange(TypedDict, total=False):
 
 StageKind = Literal["open", "won", "lost"]
 """Whether a stage is still in play or closed one way or the other."""
+
+
+StickyFallback = Literal["rules", "queue"]
+"""What happens when the matched account's owner cannot take the lead."""
+
+
+Strategy = Literal["round_robin", "weighted_round_robin", "least_loaded"]
+"""How a pool picks among its eligible members."""
+
+
+Target = Union[Literal["territories"], Dict[str, Any]]
+"""Where a rule sends a lead: `"territories"`, `{"pool": id}`, `{"rep": id}`, `{"queue": name}`."""
 
 
 class Team(TypedDict, total=False):
@@ -337,8 +408,9 @@ between them (an opportunity's owner is a known rep, a territory's parent exists
     opportunities: List["Opportunity"]
     pipeline: "Pipeline"
     reps: List["Rep"]
+    routing_config: Union["RoutingConfig", None]
     teams: List["Team"]
     territories: List["Territory"]
 
 
-__all__ = ["Account", "AccountId", "AssetId", "AssetStatus", "AssetType", "ClockTime", "Condition", "Contact", "ContactId", "ContentAsset", "ContentEvent", "ContentEventKind", "ContentTags", "Currency", "EngagementEvent", "EventId", "ForecastCategory", "Lead", "LeadId", "LeadStatus", "Money", "Opportunity", "OpportunityId", "Pipeline", "Quota", "Rep", "RepId", "RepRole", "Stage", "StageChange", "StageKind", "Team", "TeamId", "Territory", "TerritoryId", "TimeOff", "Weekday", "WorkingWindow", "World"]
+__all__ = ["Account", "AccountId", "AssetId", "AssetStatus", "AssetType", "ClockTime", "Condition", "Contact", "ContactId", "ContentAsset", "ContentEvent", "ContentEventKind", "ContentTags", "Currency", "EngagementEvent", "EventId", "ForecastCategory", "Lead", "LeadId", "LeadStatus", "MatchingConfig", "Money", "Opportunity", "OpportunityId", "Pipeline", "Pool", "PoolMember", "Quota", "Rep", "RepId", "RepRole", "RoutingConfig", "RoutingTerritory", "Rule", "SlaPolicy", "Stage", "StageChange", "StageKind", "StickyFallback", "Strategy", "Target", "Team", "TeamId", "Territory", "TerritoryId", "TimeOff", "Weekday", "WorkingWindow", "World"]

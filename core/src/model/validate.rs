@@ -451,6 +451,9 @@ pub struct World {
     pub events: Vec<EngagementEvent>,
     #[serde(default)]
     pub content_events: Vec<ContentEvent>,
+    /// A routing config that fits the world (docs/routing.md); the sample generator writes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_config: Option<crate::routing::RoutingConfig>,
 }
 
 struct RefCheck<'a> {
@@ -671,6 +674,25 @@ impl Validate for World {
             .map(|t| (t.id.as_str(), t.parent_id.as_ref().map(|x| x.as_str())))
             .collect();
         check_hierarchy(&tm, &at(path, "teams"), out);
+        // The routing config must fit these reps and accounts: build a router from them.
+        if let Some(config) = &self.routing_config {
+            let built = crate::routing::Router::new(
+                config.clone(),
+                self.reps.clone(),
+                self.accounts.clone(),
+                None,
+            );
+            if let Err(e) = built {
+                for p in e.problems() {
+                    // Rep and account problems are reported above; keep the config's own.
+                    if let Some(rest) = p.path.strip_prefix("config") {
+                        let mut p = p.clone();
+                        p.path = at(path, &format!("routing_config{rest}"));
+                        out.extend([p]);
+                    }
+                }
+            }
+        }
     }
 }
 

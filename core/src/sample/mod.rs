@@ -218,7 +218,7 @@ pub fn generate(options: &SampleOptions) -> World {
         &content,
         &pipeline,
     );
-    World {
+    let mut world = World {
         reps: org.reps,
         teams: org.teams,
         territories: org.territories,
@@ -230,7 +230,12 @@ pub fn generate(options: &SampleOptions) -> World {
         content: content.list,
         events,
         content_events,
-    }
+        routing_config: None,
+    };
+    let routing = serde_json::from_value(routing_config(&world))
+        .expect("the sample routing config is a valid routing config");
+    world.routing_config = Some(routing);
+    world
 }
 
 /// `options` as JSON (`{"seed": 7, "leads": 100, ...}`); unknown keys are an error.
@@ -249,6 +254,98 @@ pub fn generate_json(options: &serde_json::Value) -> Result<serde_json::Value> {
     let options: SampleOptions = crate::api::parse(options)?;
     options.check()?;
     Ok(serde_json::to_value(generate(&options)).expect("worlds serialise"))
+}
+
+/// A routing config (docs/routing.md) that fits a sample world: one pool per territory with
+/// reps (round robin over its `rep_ids`), territories without reps folded into their children
+/// (their conditions joined in, their children re-parented), and the rules "students to the
+/// nurture queue", "territories", then a catch-all inbound pool of the active SDRs and BDRs.
+pub fn routing_config(world: &World) -> serde_json::Value {
+    use serde_json::{json, Value};
+    use std::collections::HashMap;
+    let index: HashMap<&str, usize> = world
+        .territories
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.0.as_str(), i))
+        .collect();
+    let mut pools = Vec::new();
+    let mut territories = Vec::new();
+    for t in &world.territories {
+        if t.rep_ids.is_empty() {
+            continue;
+        }
+        // Conditions of skipped ancestors up to the nearest kept one.
+        let mut conditions: Vec<Value> = Vec::new();
+        let mut parent = t.parent_id.as_ref();
+        let mut hops = 0;
+        while let Some(p) = parent {
+            let Some(&pi) = index.get(p.0.as_str()) else {
+                parent = None;
+                break;
+            };
+            let pt = &world.territories[pi];
+            if !pt.rep_ids.is_empty() || hops > world.territories.len() {
+                break;
+            }
+            if let Some(c) = &pt.condition {
+                conditions.insert(0, c.to_json());
+            }
+            parent = pt.parent_id.as_ref();
+            hops += 1;
+        }
+        if let Some(c) = &t.condition {
+            conditions.push(c.to_json());
+        }
+        let pool_id = format!("pool-{}", t.id.0);
+        pools.push(json!({
+            "id": pool_id,
+            "strategy": "round_robin",
+            "members": t.rep_ids.iter().map(|r| json!({"rep_id": r.0})).collect::<Vec<_>>(),
+        }));
+        let mut territory =
+            json!({"id": t.id.0, "name": t.name, "priority": t.priority, "pool": pool_id});
+        if let Some(p) = parent {
+            territory["parent_id"] = json!(p.0);
+        }
+        match conditions.len() {
+            0 => {}
+            1 => territory["condition"] = conditions.pop().expect("one condition"),
+            _ => territory["condition"] = json!({"all": conditions}),
+        }
+        territories.push(territory);
+    }
+    let sdrs: Vec<Value> = world
+        .reps
+        .iter()
+        .filter(|r| {
+            r.active
+                && matches!(
+                    r.role,
+                    crate::model::RepRole::Sdr | crate::model::RepRole::Bdr
+                )
+        })
+        .map(|r| json!({"rep_id": r.id.0}))
+        .collect();
+    let mut rules = vec![
+        json!({"id": "students", "condition": {"field": "email", "ends_with": ".edu"}, "target": {"queue": "nurture"}}),
+        json!({"id": "territories", "target": "territories"}),
+    ];
+    if !sdrs.is_empty() {
+        // The territories rule catches everything; inbound leads reach the SDRs only when no
+        // territory fits, through this rule's place in the fallback order.
+        rules[1]["condition"] = json!({"exists": true, "field": "country"});
+        rules.push(json!({"id": "inbound", "target": {"pool": "inbound"}}));
+        pools.push(json!({"id": "inbound", "strategy": "round_robin", "members": sdrs}));
+    }
+    json!({
+        "version": 1,
+        "rules": rules,
+        "territories": territories,
+        "pools": pools,
+        "fallback_queue": "unassigned",
+        "sla": {"first_touch_minutes": 30},
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,407 @@
+//! Lead routing (docs/routing.md is the contract): match a lead to an account, find its rule and
+//! territory, pick the rep from a pool, compute the SLA due time, and say why at every step.
+//!
+//! Files: `config` (the config and state documents, config checks), `matching` (lead to
+//! account), `territory` (indexed territory lookup), `calendar` (availability and working-time
+//! SLA clock), `engine` (the decision procedure and in-memory state), `simulate` (replays).
+//!
+//! State and versions: a [`Router`] keeps its state behind one `Mutex`; [`Router::route`] locks
+//! once per decision, decides and commits under that lock, so concurrent routing never breaks
+//! a cap or a rotation. Only assignments to a rep change state (counts, open counts, pool
+//! pointers and weights) and bump `state_version`; queue decisions change nothing and report
+//! the current version. [`Router::preview`] decides on the current state without committing
+//! and reports the version routing would produce.
+
+mod calendar;
+mod config;
+mod engine;
+mod matching;
+mod simulate;
+mod territory;
+
+pub use calendar::{Calendar, Unavailable};
+pub use config::{
+    DailyCount, MatchingConfig, Pool, PoolMember, PoolState, RoutingConfig, RoutingState,
+    RoutingTerritory, Rule, SlaPolicy, StickyFallback, Strategy, Target,
+};
+pub use engine::{Decision, Id, Step, TraceStep};
+pub use matching::normalize_company;
+pub use simulate::simulate_json;
+
+use crate::error::{Error, Problem, Problems, Result};
+use crate::model::validate::{Context, Validate};
+use crate::model::{Account, Lead, Rep};
+use chrono::{DateTime, Utc};
+use engine::{CPool, CRule, CTarget, Engine, RepInfo, State};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+/// A router: config, reps, accounts and state; Send + Sync, state behind a lock.
+pub struct Router {
+    engine: Engine,
+    state: Mutex<State>,
+}
+
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Router>();
+};
+
+/// Checks a routing config alone (no reps to check pool members against): what
+/// `validate("routing_config", ...)` does. Problems are relative to the config.
+pub fn check_config_alone(config: &RoutingConfig) -> Result<()> {
+    let mut out = Problems::new();
+    config::check_config(config, None, &mut out);
+    out.into_result(Error::InvalidConfig)
+}
+
+impl Router {
+    pub fn new(
+        config: RoutingConfig,
+        reps: Vec<Rep>,
+        accounts: Vec<Account>,
+        state: Option<RoutingState>,
+    ) -> Result<Router> {
+        Router::build(config, reps, Some(accounts), state)
+    }
+
+    /// `accounts: None` means "built without accounts" (`no_accounts` in traces).
+    fn build(
+        config: RoutingConfig,
+        reps: Vec<Rep>,
+        accounts: Option<Vec<Account>>,
+        state: Option<RoutingState>,
+    ) -> Result<Router> {
+        let mut cfg_problems = Problems::new();
+        let rep_ids: HashSet<&str> = reps.iter().map(|r| r.id.0.as_str()).collect();
+        let checked = config::check_config(&config, Some(&rep_ids), &mut cfg_problems);
+        let mut problems: Vec<Problem> = cfg_problems
+            .into_vec()
+            .into_iter()
+            .map(|p| p.under("config"))
+            .collect();
+        let mut rep_problems = Problems::new();
+        let mut seen = HashSet::new();
+        for (i, r) in reps.iter().enumerate() {
+            let path = format!("reps[{i}]");
+            r.validate(&Context::default(), &path, &mut rep_problems);
+            if !seen.insert(r.id.0.as_str()) {
+                rep_problems.push(
+                    format!("{path}.id"),
+                    "duplicate_id",
+                    format!("rep id `{}` is used twice", r.id),
+                );
+            }
+        }
+        problems.extend(rep_problems.into_vec());
+        if !problems.is_empty() {
+            return Err(Error::InvalidConfig(problems));
+        }
+
+        let rep_index: HashMap<String, usize> = reps
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.0.clone(), i))
+            .collect();
+        let pool_index: HashMap<&str, usize> = config
+            .pools
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let pools: Vec<CPool> = config
+            .pools
+            .iter()
+            .map(|p| CPool {
+                id: Id::new(&p.id),
+                strategy: p.strategy,
+                members: p
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let r = rep_index[m.rep_id.as_str()];
+                        (r, m.weight.unwrap_or(reps[r].weight))
+                    })
+                    .collect(),
+                daily_cap: p.daily_cap,
+                open_cap: p.open_cap,
+                require_availability: p.require_availability,
+            })
+            .collect();
+        let rules: Vec<CRule> = config
+            .rules
+            .iter()
+            .zip(checked.rules)
+            .map(|(r, condition)| CRule {
+                id: Id::new(&r.id),
+                fields: condition
+                    .as_ref()
+                    .map(|c| c.fields().iter().map(|f| Id::new(f)).collect())
+                    .unwrap_or_default(),
+                condition,
+                target: match &r.target {
+                    Target::Territories => CTarget::Territories,
+                    Target::Pool(p) => CTarget::Pool(pool_index[p.as_str()]),
+                    Target::Rep(id) => CTarget::Rep(rep_index[id.as_str()]),
+                    Target::Queue(q) => CTarget::Queue(Id::new(q)),
+                },
+                sla_minutes: r.sla_minutes,
+            })
+            .collect();
+        let terr_index: HashMap<&str, usize> = config
+            .territories
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, t)| (t.id.as_str(), i))
+            .collect();
+        let parents: Vec<Option<usize>> = config
+            .territories
+            .iter()
+            .map(|t| t.parent_id.as_deref().map(|p| terr_index[p]))
+            .collect();
+        let territories: Vec<territory::Territory> = config
+            .territories
+            .iter()
+            .zip(checked.territories)
+            .enumerate()
+            .map(|(i, (t, condition))| {
+                let mut depth = 0;
+                let mut cur = parents[i];
+                while let Some(p) = cur {
+                    depth += 1;
+                    cur = parents[p];
+                }
+                territory::Territory {
+                    parent: parents[i],
+                    depth,
+                    priority: t.priority,
+                    condition,
+                    pool: pool_index[t.pool.as_str()],
+                }
+            })
+            .collect();
+        let accounts = accounts.map(|list| {
+            let ids = list.iter().map(|a| Id::new(&a.id.0)).collect();
+            let index = matching::AccountIndex::new(&list);
+            (list, ids, index)
+        });
+        let engine = Engine {
+            reps: reps
+                .into_iter()
+                .map(|rep| RepInfo {
+                    id: Id::new(&rep.id.0),
+                    cal: calendar::Calendar::new(&rep),
+                    rep,
+                })
+                .collect(),
+            rep_index,
+            accounts,
+            by_domain: config.matching.by_domain,
+            by_company_name: config.matching.by_company_name,
+            name_similarity: config.matching.name_similarity,
+            sticky: config.matching.sticky,
+            sticky_fallback: config.matching.sticky_fallback,
+            rules,
+            territory_ids: config.territories.iter().map(|t| Id::new(&t.id)).collect(),
+            territories: territory::TerritoryIndex::new(territories),
+            pools,
+            fallback_queue: Id::new(&config.fallback_queue),
+            sla: config.sla.as_ref().map(|s| s.first_touch_minutes),
+        };
+        let state = match &state {
+            Some(s) => engine.import_state(s),
+            None => engine.empty_state(),
+        };
+        Ok(Router {
+            engine,
+            state: Mutex::new(state),
+        })
+    }
+
+    /// From wire-format JSON; problems are reported with paths under `config`, `reps[i]`,
+    /// `accounts[i]`, `state`.
+    pub fn from_json(
+        config: &Value,
+        reps: &Value,
+        accounts: Option<&Value>,
+        state: Option<&Value>,
+    ) -> Result<Router> {
+        let mut problems = Vec::new();
+        let config: Option<RoutingConfig> = collect(
+            crate::api::parse(config).map_err(|e| e.under("config")),
+            &mut problems,
+        );
+        let reps: Option<Vec<Rep>> = collect(parse_list(reps, "reps"), &mut problems);
+        let accounts: Option<Option<Vec<Account>>> = match accounts {
+            None | Some(Value::Null) => Some(None),
+            Some(a) => collect(parse_list(a, "accounts"), &mut problems).map(Some),
+        };
+        let state: Option<Option<RoutingState>> = match state {
+            None | Some(Value::Null) => Some(None),
+            Some(s) => collect(
+                crate::api::parse(s).map_err(|e| e.under("state")),
+                &mut problems,
+            )
+            .map(Some),
+        };
+        match (config, reps, accounts, state) {
+            (Some(c), Some(r), Some(a), Some(s)) if problems.is_empty() => {
+                Router::build(c, r, a, s)
+            }
+            _ => Err(Error::Parse(problems)),
+        }
+    }
+
+    pub fn route(&self, lead: &Lead, now: DateTime<Utc>) -> Decision {
+        let mut st = self.lock();
+        let (d, commit) = self.engine.decide(&st, lead, now);
+        if let Some(c) = commit {
+            self.engine.commit(&mut st, &c);
+        }
+        d
+    }
+
+    pub fn preview(&self, lead: &Lead, now: DateTime<Utc>) -> Decision {
+        let st = self.lock();
+        self.engine.decide(&st, lead, now).0
+    }
+
+    pub fn route_batch(&self, leads: &[Lead], now: DateTime<Utc>) -> Vec<Decision> {
+        let mut st = self.lock();
+        leads
+            .iter()
+            .map(|lead| {
+                let (d, commit) = self.engine.decide(&st, lead, now);
+                if let Some(c) = commit {
+                    self.engine.commit(&mut st, &c);
+                }
+                d
+            })
+            .collect()
+    }
+
+    pub fn state(&self) -> RoutingState {
+        let st = self.lock();
+        self.engine.export_state(&st)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-written (commit is
+        // infallible), so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// JSON level: a lead (parse errors under `lead`) -> the decision as JSON.
+    pub fn route_json(&self, lead: &Value, now: DateTime<Utc>) -> Result<Value> {
+        let lead: Lead = crate::api::parse(lead).map_err(|e| e.under("lead"))?;
+        Ok(to_value(&self.route(&lead, now)))
+    }
+
+    pub fn preview_json(&self, lead: &Value, now: DateTime<Utc>) -> Result<Value> {
+        let lead: Lead = crate::api::parse(lead).map_err(|e| e.under("lead"))?;
+        Ok(to_value(&self.preview(&lead, now)))
+    }
+
+    /// A list of leads (parse errors under `leads[i]`, every one reported) -> list of decisions.
+    pub fn route_batch_json(&self, leads: &Value, now: DateTime<Utc>) -> Result<Value> {
+        let leads: Vec<Lead> = parse_list(leads, "leads")?;
+        Ok(to_value(&self.route_batch(&leads, now)))
+    }
+
+    /// The fast path for hosts where object bridging costs more than routing (BRIDGES.md):
+    /// a JSON array of leads as text in, a JSON array of decisions as text out.
+    pub fn route_batch_str(&self, leads_json: &str, now: DateTime<Utc>) -> Result<String> {
+        let leads: Vec<Lead> = match serde_json::from_str(leads_json) {
+            Ok(leads) => leads,
+            Err(_) => {
+                // Slow path only to name every problem with its path.
+                let value: Value =
+                    serde_json::from_str(leads_json).map_err(|e| Error::from(e).under("leads"))?;
+                parse_list(&value, "leads")?
+            }
+        };
+        Ok(serde_json::to_string(&self.route_batch(&leads, now)).expect("decisions serialise"))
+    }
+
+    pub fn state_json(&self) -> Value {
+        to_value(&self.state())
+    }
+
+    /// Every rep's calendar, by rep id (tests and tools).
+    pub fn calendar(&self, rep_id: &str) -> Option<&Calendar> {
+        let i = *self.engine.rep_index.get(rep_id)?;
+        Some(&self.engine.reps[i].cal)
+    }
+
+    /// The territory the index picks and the one evaluating every territory picks (tests).
+    #[doc(hidden)]
+    pub fn territory_both(&self, lead: &Lead) -> (Option<String>, Option<String>) {
+        let view = LeadOnly(lead);
+        let t = &self.engine.territories;
+        let name = |i: Option<usize>| i.map(|i| self.engine.territory_ids[i].to_string());
+        (name(t.find(&view)), name(t.naive(&view)))
+    }
+}
+
+/// A lead without account, for [`Router::territory_both`].
+struct LeadOnly<'a>(&'a Lead);
+
+impl crate::condition::Record for LeadOnly<'_> {
+    fn field(&self, path: &str) -> Option<crate::condition::FieldValue<'_>> {
+        if path.starts_with("account.") {
+            None
+        } else {
+            self.0.field(path)
+        }
+    }
+}
+
+fn to_value<T: serde::Serialize>(x: &T) -> Value {
+    serde_json::to_value(x).expect("routing results serialise")
+}
+
+fn collect<T>(r: Result<T>, problems: &mut Vec<Problem>) -> Option<T> {
+    match r {
+        Ok(x) => Some(x),
+        Err(e) => {
+            problems.extend(e.problems().iter().cloned());
+            None
+        }
+    }
+}
+
+/// Reads a list element by element; every element's parse error is reported under `name[i]`.
+pub(crate) fn parse_list<T: DeserializeOwned>(value: &Value, name: &str) -> Result<Vec<T>> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| Error::parse(name, "invalid_type", "expected a list"))?;
+    let mut out = Vec::with_capacity(items.len());
+    let mut problems = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match crate::api::parse::<T>(item) {
+            Ok(x) => out.push(x),
+            Err(e) => problems.extend(e.under(&format!("{name}[{i}]")).problems().iter().cloned()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Parse(problems))
+    }
+}
+
+/// Parses `now` given as an RFC 3339 string (a `parse` error at path `now` otherwise).
+pub fn parse_now(now: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(now)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Error::parse(
+                "now",
+                "invalid_value",
+                format!("`{now}` is not an RFC 3339 instant with an offset: {e}"),
+            )
+        })
+}
