@@ -94,6 +94,12 @@ impl Router {
         let state = enter_core(py, || Ok(self.inner.state_json()))?;
         to_py(py, &state)
     }
+
+    /// The lead keys a decision can read (docs/routing.md, "What a router reads from a lead");
+    /// other keys of a lead are not read, so not checked.
+    fn lead_fields(&self) -> Vec<String> {
+        self.inner.lead_fields().to_vec()
+    }
 }
 
 /// Replays `leads` in `created_at` order from an empty state; the simulation report.

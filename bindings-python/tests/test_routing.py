@@ -307,3 +307,16 @@ def test_the_sample_world_routes() -> None:
     report = revcore.simulate(config, reps, world["leads"], accounts)
     assert report["leads"] == len(world["leads"])
     assert sum(report["per_rep"].values()) == report["assigned"]
+
+
+def test_lead_fields_name_what_routing_reads() -> None:
+    # matching is on by default (email, website, company); the `students` rule reads email.
+    assert _router().lead_fields() == ["company", "created_at", "email", "id", "website"]
+
+
+def test_fields_routing_does_not_read_are_not_checked() -> None:
+    dirty = dict(LEADS[0], phone=42, converted_at="not a date", first_name=["x"])
+    assert _router().route(dirty, NOW) == _router().route(LEADS[0], NOW)
+    with pytest.raises(revcore.ParseError) as e:
+        _router().route(dict(dirty, email=42), NOW)
+    assert _paths(e.value) == ["lead.email"]

@@ -65,6 +65,12 @@ impl Router {
     pub fn state(&self) -> String {
         self.inner.state_json().to_string()
     }
+
+    /// The lead keys a decision can read (docs/routing.md, "What a router reads from a lead");
+    /// other keys of a lead are not read, so not checked.
+    pub fn lead_fields(&self) -> Vec<String> {
+        self.inner.lead_fields().to_vec()
+    }
 }
 
 /// Replays the leads in `created_at` order from an empty state; the report as JSON text

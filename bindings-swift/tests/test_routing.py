@@ -249,3 +249,13 @@ def test_threads_sharing_a_router_never_break_caps():
     state = json.loads(r.state())
     assert state["version"] == 3 * cap
     assert {k: v["count"] for k, v in state["daily"].items()} == {"R-1": cap, "R-2": cap, "R-3": cap}
+
+
+def test_lead_fields_and_unread_fields_are_not_checked():
+    r = router()
+    assert r.lead_fields() == ["company", "created_at", "email", "id", "website"]
+    dirty = dict(LEADS[0], phone=42, converted_at="not a date")
+    assert route(r, dirty)["owner_id"] == "R-1"
+    assert raised(lambda: route(r, dict(dirty, email=42)), rc.RevcoreError.Parse) == [
+        ("lead.email", "invalid_type")
+    ]

@@ -443,3 +443,49 @@ fn throughput() {
         n as f64 / secs
     );
 }
+
+#[test]
+fn lead_fields_are_what_decisions_read() {
+    let cfg = json!({"version": 1,
+        "matching": {"by_domain": true, "by_company_name": false},
+        "rules": [
+            {"id": "seg", "condition": {"all": [
+                {"field": "attributes.segment", "eq": "smb"},
+                {"field": "utm.source", "eq": "ads"},
+                {"field": "annual_revenue.amount", "gte": 10}]},
+             "target": {"pool": "p"}},
+            {"id": "rest", "target": "territories"}],
+        "territories": [
+            {"id": "t", "pool": "p", "condition": {"field": "country", "eq": "US"}},
+            {"id": "gold", "pool": "p", "condition": {"field": "account.tier", "eq": "gold"}}],
+        "pools": [{"id": "p", "strategy": "round_robin", "members": [{"rep_id": "R"}]}],
+        "fallback_queue": "q"});
+    let router = Router::from_json(&cfg, &json!([rep("R")]), None, None).unwrap();
+    assert_eq!(
+        router.lead_fields(),
+        [
+            "annual_revenue",
+            "attributes",
+            "country",
+            "created_at",
+            "email",
+            "id",
+            "segment",
+            "utm",
+            "website"
+        ]
+    );
+    // Any other key can hold anything; a bad value in a key routing reads is reported.
+    let dirty = json!({"id": "L", "created_at": "2026-03-02T10:00:00Z", "country": "US",
+                       "phone": 42, "first_touch_at": "soon"});
+    let d = router
+        .preview_json(&dirty, t("2026-03-02T10:00:00Z"))
+        .unwrap();
+    assert_eq!(d["territory_id"], "t");
+    let bad = json!({"id": "L", "created_at": "2026-03-02T10:00:00Z", "country": 7, "phone": 42});
+    let e = router
+        .route_json(&bad, t("2026-03-02T10:00:00Z"))
+        .unwrap_err();
+    let paths: Vec<&str> = e.problems().iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["lead.country"]);
+}

@@ -101,6 +101,18 @@ pub fn email_domain(s: &str) -> Option<String> {
     domain_part(s).map(lowercase)
 }
 
+/// [`email_domain`] without allocating when the domain is already lowercase ASCII.
+pub fn email_domain_cow(s: &str) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    domain_part(s).map(|d| {
+        if d.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            Cow::Borrowed(d)
+        } else {
+            Cow::Owned(lowercase(d))
+        }
+    })
+}
+
 /// Whether `domain` belongs to a free-mail provider (exact match, ASCII case-insensitive).
 pub fn is_free_mail(domain: &str) -> bool {
     let domain = domain.strip_suffix('.').unwrap_or(domain);

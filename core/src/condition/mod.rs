@@ -83,7 +83,7 @@
 //! This module must never read anything but the record it is handed, never allocate on the hot
 //! path of the common operators, and never panic on any document or record.
 
-mod ast;
+pub(crate) mod ast;
 pub mod domain;
 mod eval;
 mod parse;
@@ -345,6 +345,11 @@ impl Condition {
 
     pub fn matches<R: Record + ?Sized>(&self, record: &R) -> bool {
         self.root.matches(record)
+    }
+
+    /// The parsed tree, for indexes that read a condition's leaves at build time (territories).
+    pub(crate) fn root(&self) -> &ast::Node {
+        &self.root
     }
 
     pub fn explain<R: Record + ?Sized>(&self, record: &R) -> Explanation {

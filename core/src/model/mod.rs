@@ -15,6 +15,7 @@ mod money;
 mod org;
 mod pipeline;
 mod record;
+mod record_de;
 mod time;
 pub mod validate;
 
@@ -29,6 +30,7 @@ pub use ids::{
 pub use money::{AmountError, Currency, Money, MAX_MINOR_UNITS};
 pub use org::{Quota, Rep, RepRole, Team, Territory};
 pub use pipeline::{ForecastCategory, Pipeline, Stage, StageKind};
+pub use record::LEAD_FIELDS;
 pub use time::{ClockTime, TimeOff, Weekday, WorkingWindow};
 
 /// Free-form extra fields of a record, keyed by name.
@@ -36,9 +38,10 @@ pub type Attributes = serde_json::Map<String, serde_json::Value>;
 
 /// Declares a record type whose unknown keys land in `attributes`.
 ///
-/// The public struct serialises `attributes` as a nested object; a private twin with a
-/// `#[serde(flatten)]` catch-all does the reading, and keys given explicitly inside
-/// `attributes` win over stray top-level keys of the same name.
+/// The public struct serialises `attributes` as a nested object. Reading goes through a private
+/// derived twin fed only the declared keys; the other keys are collected on the way
+/// (`record_de`), and keys given explicitly inside `attributes` win over stray top-level keys
+/// of the same name.
 macro_rules! record_type {
     (
         $(#[$smeta:meta])*
@@ -60,14 +63,15 @@ macro_rules! record_type {
             $( $(#[$fmeta])* $field: $ty, )*
             #[serde(default)]
             attributes: $crate::model::Attributes,
-            #[serde(flatten)]
-            extra: $crate::model::Attributes,
         }
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let w = $wire::deserialize(d)?;
-                let mut attributes = w.extra;
+                static DECLARED: std::sync::OnceLock<&'static [&'static str]> =
+                    std::sync::OnceLock::new();
+                let declared = $crate::model::record_de::declared_keys::<$wire>(&DECLARED);
+                let (w, mut attributes): ($wire, _) =
+                    $crate::model::record_de::read_record(d, stringify!($name), declared)?;
                 attributes.extend(w.attributes);
                 Ok($name { $( $field: w.$field, )* attributes })
             }

@@ -51,9 +51,36 @@ macro_rules! ids {
     };
 }
 
+/// The wire names of [`Lead`]'s own fields (what [`Record for Lead`](Lead) reads directly);
+/// any other name reads an attribute. A test keeps this in step with the lead schema.
+pub const LEAD_FIELDS: &[&str] = &[
+    "id",
+    "created_at",
+    "email",
+    "first_name",
+    "last_name",
+    "title",
+    "phone",
+    "company",
+    "website",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "country",
+    "region",
+    "city",
+    "postal_code",
+    "language",
+    "source",
+    "status",
+    "owner_id",
+    "account_id",
+    "first_touch_at",
+    "converted_at",
+];
+
 impl Record for Lead {
     fn field(&self, path: &str) -> Option<FieldValue<'_>> {
-        let (head, rest) = split_money(path);
         match path {
             "id" => Some(FieldValue::Text(&self.id.0)),
             "created_at" => instant(Some(self.created_at)),
@@ -77,15 +104,16 @@ impl Record for Lead {
             "account_id" => ids!(self.account_id),
             "first_touch_at" => instant(self.first_touch_at),
             "converted_at" => instant(self.converted_at),
-            _ if head == "annual_revenue" => money(rest, &self.annual_revenue),
-            _ => attribute(&self.attributes, path),
+            _ => match split_money(path) {
+                ("annual_revenue", rest) => money(rest, &self.annual_revenue),
+                _ => attribute(&self.attributes, path),
+            },
         }
     }
 }
 
 impl Record for Account {
     fn field(&self, path: &str) -> Option<FieldValue<'_>> {
-        let (head, rest) = split_money(path);
         match path {
             "id" => Some(FieldValue::Text(&self.id.0)),
             "name" => Some(FieldValue::Text(&self.name)),
@@ -101,8 +129,10 @@ impl Record for Account {
             "owner_id" => ids!(self.owner_id),
             "parent_id" => ids!(self.parent_id),
             "created_at" => instant(self.created_at),
-            _ if head == "annual_revenue" => money(rest, &self.annual_revenue),
-            _ => attribute(&self.attributes, path),
+            _ => match split_money(path) {
+                ("annual_revenue", rest) => money(rest, &self.annual_revenue),
+                _ => attribute(&self.attributes, path),
+            },
         }
     }
 }
@@ -153,6 +183,22 @@ impl Record for Opportunity {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lead_fields_are_the_lead_schema_properties() {
+        let schema = crate::schema("lead").unwrap();
+        let mut wire: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "attributes")
+            .collect();
+        wire.sort_unstable();
+        let mut ours = LEAD_FIELDS.to_vec();
+        ours.sort_unstable();
+        assert_eq!(ours, wire);
+    }
 
     #[test]
     fn typed_lead_reads_fields_and_attributes() {

@@ -179,6 +179,8 @@ pub(crate) struct Engine {
     pub pools: Vec<CPool>,
     pub fallback_queue: Id,
     pub sla: Option<u32>,
+    /// The most steps a trace can have, so a trace is allocated once.
+    pub trace_capacity: usize,
 }
 
 /// The mutable state, indexed like the engine.
@@ -395,7 +397,7 @@ impl Engine {
             pool_id: None,
             sla_due: None,
             state_version: st.version,
-            trace: Vec::with_capacity(8),
+            trace: Vec::with_capacity(self.trace_capacity),
         };
         let mut owner: Option<usize> = None;
         let mut commit_pool: Option<(usize, PoolMove)> = None;

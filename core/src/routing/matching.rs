@@ -3,7 +3,7 @@
 //! account wins), else by normalised company name (exact map lookup, then optionally
 //! Jaro-Winkler similarity).
 
-use crate::condition::domain::{email_domain, is_free_mail};
+use crate::condition::domain::{email_domain, email_domain_cow, is_free_mail};
 use crate::model::{Account, Lead};
 use std::collections::HashMap;
 
@@ -99,19 +99,22 @@ impl AccountIndex {
             let domain = lead
                 .email
                 .as_deref()
-                .and_then(email_domain)
-                .or_else(|| lead.website.as_deref().and_then(email_domain));
+                .and_then(email_domain_cow)
+                .or_else(|| lead.website.as_deref().and_then(email_domain_cow));
             if let Some(d) = domain {
                 if is_free_mail(&d) {
-                    free = Some(d);
+                    free = Some(d.into_owned());
                 } else {
                     let mut rest: &str = &d;
                     loop {
                         if let Some(&i) = self.by_domain.get(rest) {
                             return AccountMatch::Matched(i, MatchedBy::Domain);
                         }
-                        match rest.split_once('.') {
-                            Some((_, parent)) if parent.contains('.') => rest = parent,
+                        // The parent domain, while it still has two labels or more.
+                        match rest.as_bytes().iter().position(|&b| b == b'.') {
+                            Some(i) if rest.as_bytes()[i + 1..].contains(&b'.') => {
+                                rest = &rest[i + 1..]
+                            }
                             _ => break,
                         }
                     }
@@ -150,30 +153,39 @@ impl AccountIndex {
     }
 }
 
-/// Lowercase, accents folded, punctuation dropped, trailing legal suffixes removed (never the
+/// Lowercase, accents folded (`ß` -> `ss`, `æ` -> `ae`, `œ` -> `oe`), punctuation dropped, trailing legal suffixes removed (never the
 /// first word), whitespace collapsed: `"Société Générale S.A."` -> `"societe generale"`.
 pub fn normalize_company(name: &str) -> String {
-    let mut cleaned = String::with_capacity(name.len());
-    for c in name.chars().flat_map(char::to_lowercase) {
-        let c = fold_accent(c);
-        if c.is_alphanumeric() {
-            cleaned.push(c);
-        } else if c.is_whitespace() {
-            cleaned.push(' ');
-        } else if matches!(c, 'ß') {
-            cleaned.push_str("ss");
-        } else if matches!(c, 'æ') {
-            cleaned.push_str("ae");
-        } else if matches!(c, 'œ') {
-            cleaned.push_str("oe");
+    let mut out = String::with_capacity(name.len());
+    // Words are joined by one space as they are written, so no word list is built.
+    let push = |out: &mut String, c: char| match c {
+        'ß' => out.push_str("ss"),
+        'æ' => out.push_str("ae"),
+        'œ' => out.push_str("oe"),
+        c if c.is_alphanumeric() => out.push(c),
+        c if c.is_whitespace() && !out.is_empty() && !out.ends_with(' ') => out.push(' '),
+        _ => {} // other punctuation and symbols are dropped
+    };
+    for c in name.chars() {
+        if c.is_ascii() {
+            push(&mut out, c.to_ascii_lowercase());
+        } else {
+            for lower in c.to_lowercase() {
+                push(&mut out, fold_accent(lower));
+            }
         }
-        // other punctuation and symbols are dropped
     }
-    let mut words: Vec<&str> = cleaned.split_whitespace().collect();
-    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_SUFFIXES.contains(w)) {
-        words.pop();
+    if out.ends_with(' ') {
+        out.pop();
     }
-    words.join(" ")
+    // Legal suffixes go from the end, never the first word.
+    while let Some(cut) = out.rfind(' ') {
+        if !LEGAL_SUFFIXES.contains(&&out[cut + 1..]) {
+            break;
+        }
+        out.truncate(cut);
+    }
+    out
 }
 
 /// The base letter of a lowercase accented Latin letter (the common European ones).
@@ -216,5 +228,49 @@ mod tests {
         assert_eq!(normalize_company("Acme Co Ltd"), "acme");
         assert_eq!(normalize_company("Company"), "company");
         assert_eq!(normalize_company("Müller GmbH"), "muller");
+        assert_eq!(
+            normalize_company("Straße & Æther Œuvre SA"),
+            "strasse aether oeuvre"
+        );
+        assert_eq!(normalize_company(" \u{b}Acme\t\n Inc ,  "), "acme");
+        assert_eq!(normalize_company("Ltd"), "ltd");
+        assert_eq!(normalize_company("..."), "");
+    }
+
+    /// The normalisation agrees with a plain reference on arbitrary text.
+    #[test]
+    fn company_names_agree_with_reference() {
+        fn reference(name: &str) -> String {
+            let mut cleaned = String::new();
+            for c in name.chars().flat_map(char::to_lowercase) {
+                match fold_accent(c) {
+                    'ß' => cleaned.push_str("ss"),
+                    'æ' => cleaned.push_str("ae"),
+                    'œ' => cleaned.push_str("oe"),
+                    c if c.is_alphanumeric() => cleaned.push(c),
+                    c if c.is_whitespace() => cleaned.push(' '),
+                    _ => {}
+                }
+            }
+            let mut words: Vec<&str> = cleaned.split_whitespace().collect();
+            while words.len() > 1 && words.last().is_some_and(|w| LEGAL_SUFFIXES.contains(w)) {
+                words.pop();
+            }
+            words.join(" ")
+        }
+        let samples = [
+            "Société Générale S.A.",
+            "ACME INC",
+            "İstanbul Ltd",
+            "ẞig Co",
+            "a  b\u{2003}c inc ltd",
+            "Ǆemal LLC",
+            " co ",
+            "Œuf & Fils S.A.R.L.",
+            "x\u{85}y",
+        ];
+        for name in samples {
+            assert_eq!(normalize_company(name), reference(name), "{name:?}");
+        }
     }
 }

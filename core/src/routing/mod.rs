@@ -42,6 +42,8 @@ use std::sync::Mutex;
 pub struct Router {
     engine: Engine,
     state: Mutex<State>,
+    /// The top-level lead keys a decision reads ([`Router::lead_fields`]).
+    lead_fields: Vec<String>,
 }
 
 const _: () = {
@@ -183,6 +185,7 @@ impl Router {
                 }
             })
             .collect();
+        let lead_fields = lead_fields(&config, &rules, &territories);
         let accounts = accounts.map(|list| {
             let ids = list.iter().map(|a| Id::new(&a.id.0)).collect();
             let index = matching::AccountIndex::new(&list);
@@ -210,6 +213,15 @@ impl Router {
             pools,
             fallback_queue: Id::new(&config.fallback_queue),
             sla: config.sla.as_ref().map(|s| s.first_touch_minutes),
+            // Account match, sticky, the rules, territory, a pool's candidates, fallback, SLA.
+            trace_capacity: 5
+                + config.rules.len()
+                + config
+                    .pools
+                    .iter()
+                    .map(|p| p.members.len())
+                    .max()
+                    .unwrap_or(0),
         };
         let state = match &state {
             Some(s) => engine.import_state(s),
@@ -218,6 +230,7 @@ impl Router {
         Ok(Router {
             engine,
             state: Mutex::new(state),
+            lead_fields,
         })
     }
 
@@ -296,19 +309,68 @@ impl Router {
 
     /// JSON level: a lead (parse errors under `lead`) -> the decision as JSON.
     pub fn route_json(&self, lead: &Value, now: DateTime<Utc>) -> Result<Value> {
-        let lead: Lead = crate::api::parse(lead).map_err(|e| e.under("lead"))?;
+        let lead = self.parse_lead(lead, "lead")?;
         Ok(to_value(&self.route(&lead, now)))
     }
 
     pub fn preview_json(&self, lead: &Value, now: DateTime<Utc>) -> Result<Value> {
-        let lead: Lead = crate::api::parse(lead).map_err(|e| e.under("lead"))?;
+        let lead = self.parse_lead(lead, "lead")?;
         Ok(to_value(&self.preview(&lead, now)))
     }
 
     /// A list of leads (parse errors under `leads[i]`, every one reported) -> list of decisions.
     pub fn route_batch_json(&self, leads: &Value, now: DateTime<Utc>) -> Result<Value> {
-        let leads: Vec<Lead> = parse_list(leads, "leads")?;
+        let leads = self.parse_leads(leads)?;
         Ok(to_value(&self.route_batch(&leads, now)))
+    }
+
+    /// The top-level lead keys a decision can read, sorted: `id`, `created_at` (both required
+    /// of every lead), `email` and `website` when matching by domain, `company` when matching
+    /// by company name, and the fields of rule and territory conditions (`attributes` too for
+    /// a condition on an attribute). Only these are read from a lead given as JSON (or as a
+    /// host object): the other keys can hold anything (docs/routing.md, "What a router reads").
+    pub fn lead_fields(&self) -> &[String] {
+        &self.lead_fields
+    }
+
+    /// A lead from JSON, reading only [`Router::lead_fields`]: a lead that parses whole is
+    /// used as is (its other fields cannot change a decision); otherwise the lead is parsed
+    /// again from those keys alone, so only problems in fields routing reads are reported.
+    fn parse_lead(&self, value: &Value, at: &str) -> Result<Lead> {
+        match crate::api::parse::<Lead>(value) {
+            Ok(lead) => Ok(lead),
+            Err(whole) => match value.as_object() {
+                Some(object) => {
+                    let read: serde_json::Map<String, Value> = self
+                        .lead_fields
+                        .iter()
+                        .filter_map(|k| object.get(k).map(|v| (k.clone(), v.clone())))
+                        .collect();
+                    crate::api::parse::<Lead>(&Value::Object(read)).map_err(|e| e.under(at))
+                }
+                None => Err(whole.under(at)),
+            },
+        }
+    }
+
+    /// A list of leads (problems under `leads[i]`, every lead's reported), as [`Self::parse_lead`].
+    fn parse_leads(&self, leads: &Value) -> Result<Vec<Lead>> {
+        let items = leads
+            .as_array()
+            .ok_or_else(|| Error::parse("leads", "invalid_type", "expected a list"))?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut problems = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match self.parse_lead(item, &format!("leads[{i}]")) {
+                Ok(lead) => out.push(lead),
+                Err(e) => problems.extend(e.problems().iter().cloned()),
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(Error::Parse(problems))
+        }
     }
 
     /// The fast path for hosts where object bridging costs more than routing (BRIDGES.md):
@@ -320,7 +382,7 @@ impl Router {
                 // Slow path only to name every problem with its path.
                 let value: Value =
                     serde_json::from_str(leads_json).map_err(|e| Error::from(e).under("leads"))?;
-                parse_list(&value, "leads")?
+                self.parse_leads(&value)?
             }
         };
         Ok(serde_json::to_string(&self.route_batch(&leads, now)).expect("decisions serialise"))
@@ -357,6 +419,45 @@ impl crate::condition::Record for LeadOnly<'_> {
             self.0.field(path)
         }
     }
+}
+
+/// The top-level lead keys the decisions of this config can read ([`Router::lead_fields`]).
+fn lead_fields(
+    config: &RoutingConfig,
+    rules: &[CRule],
+    territories: &[territory::Territory],
+) -> Vec<String> {
+    let mut keys: Vec<String> = vec!["id".into(), "created_at".into()];
+    if config.matching.by_domain {
+        keys.extend(["email".into(), "website".into()]);
+    }
+    if config.matching.by_company_name {
+        keys.push("company".into());
+    }
+    let conditions = rules
+        .iter()
+        .filter_map(|r| r.condition.as_ref())
+        .chain(territories.iter().filter_map(|t| t.condition.as_ref()));
+    for condition in conditions {
+        for path in condition.fields() {
+            if path.starts_with("account.") {
+                continue;
+            }
+            let head = path.split('.').next().unwrap_or_default();
+            if crate::model::LEAD_FIELDS.contains(&head) {
+                keys.push(head.to_string());
+            } else {
+                // An attribute: `attributes.x` or a bare `x`, read from either place.
+                let name = path.strip_prefix("attributes.").unwrap_or(&path);
+                let name = name.split('.').next().unwrap_or_default();
+                keys.push("attributes".into());
+                keys.push(name.to_string());
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 fn to_value<T: serde::Serialize>(x: &T) -> Value {
