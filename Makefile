@@ -26,7 +26,8 @@ rust-test:
 
 $(PY):
 	python3 -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check 'maturin>=1.16,<1.17' 'pytest>=8'
+	$(PIP) install --quiet --disable-pip-version-check 'maturin>=1.16,<1.17' 'pytest>=8' \
+		'pandas>=2' 'mypy>=1.10'
 
 venv: $(PY)
 

@@ -11,6 +11,7 @@ pub mod convert;
 pub mod error;
 pub mod routing;
 pub mod sample;
+pub mod scoring;
 
 use pyo3::prelude::*;
 
@@ -24,6 +25,8 @@ mod _native {
     use crate::routing::{simulate, Router};
     #[pymodule_export]
     use crate::sample::sample_generate;
+    #[pymodule_export]
+    use crate::scoring::Scorer;
 
     use super::*;
 

@@ -70,6 +70,14 @@ def _routing_simulate(i: Dict[str, Any]) -> Any:
     return revcore.simulate(i["config"], i["reps"], i["leads"], accounts=i.get("accounts"))
 
 
+def _scoring_score(i: Dict[str, Any]) -> Any:
+    return revcore.Scorer(i["model"]).score(i["lead"], i.get("events"), i["now"])
+
+
+def _scoring_score_batch(i: Dict[str, Any]) -> Any:
+    return revcore.Scorer(i["model"]).score_batch(i["leads"], i.get("events"), i["now"])
+
+
 # Every op of the README table; an op missing here fails its vector, it is never skipped.
 OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "validate": _validate,
@@ -83,6 +91,8 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "routing.route_batch": _routing_route_batch,
     "routing.preview": _routing_preview,
     "routing.simulate": _routing_simulate,
+    "scoring.score": _scoring_score,
+    "scoring.score_batch": _scoring_score_batch,
 }
 
 

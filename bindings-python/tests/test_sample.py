@@ -21,6 +21,7 @@ KEYS = {
     "events",
     "content_events",
     "routing_config",
+    "scoring_model",
 }
 
 
@@ -31,10 +32,11 @@ def world() -> dict:
 
 def test_the_world_has_every_collection(world: dict) -> None:
     assert set(world) == KEYS
-    for key in KEYS - {"pipeline", "routing_config"}:
+    for key in KEYS - {"pipeline", "routing_config", "scoring_model"}:
         assert isinstance(world[key], list), key
     assert world["leads"] and world["accounts"] and world["reps"]
     assert world["routing_config"]["version"] == 1
+    assert world["scoring_model"]["version"] == 1
 
 
 def test_the_world_is_valid(world: dict) -> None:

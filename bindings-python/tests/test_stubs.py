@@ -66,10 +66,11 @@ def test_condition_stub_lists_its_methods() -> None:
 
 
 def test_stubs_match_the_runtime() -> None:
-    """mypy's stubtest, where mypy is installed (it is not in the CI venv)."""
+    """mypy's stubtest (the Makefile installs mypy into the test venv)."""
     pytest.importorskip("mypy.stubtest")
+    allowlist = Path(__file__).with_name("stubtest_allowlist.txt")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy.stubtest", "revcore"],
+        [sys.executable, "-m", "mypy.stubtest", "revcore", "--allowlist", str(allowlist)],
         capture_output=True,
         text=True,
         cwd=tempfile.gettempdir(),  # the installed package, not a source tree

@@ -6,19 +6,22 @@
 //! panic on any input: malformed JSON text is a `Parse` error like any other bad document.
 //!
 //! The modules mirror the core's: `api` wraps `revcore::api`, `condition` the condition
-//! language, `routing` lead routing, `sample` the sample data, `error` the error type.
+//! language, `routing` lead routing, `scoring` rule scoring, `sample` the sample data, `error`
+//! the error type.
 
 mod api;
 mod condition;
 mod error;
 mod routing;
 mod sample;
+mod scoring;
 
 pub use api::{classify_stage, default_pipeline, kinds, normalize, schema, validate, version};
 pub use condition::Condition;
 pub use error::{Problem, RevcoreError};
 pub use routing::{simulate, Router};
 pub use sample::sample_generate;
+pub use scoring::Scorer;
 
 uniffi::setup_scaffolding!();
 

@@ -93,6 +93,18 @@ def routing_simulate(args):
     return json.loads(report)
 
 
+def scoring_score(args):
+    scorer = rc.Scorer(text(args.get("model")))
+    score = scorer.score(text(args.get("lead")), optional_text(args, "events"), now_at(args, 0))
+    return json.loads(score)
+
+
+def scoring_score_batch(args):
+    scorer = rc.Scorer(text(args.get("model")))
+    leads = text(args.get("leads"))
+    return json.loads(scorer.score_batch(leads, optional_text(args, "events"), now_at(args, 0)))
+
+
 # Every op of tests/vectors/README.md: input -> the JSON result, through the uniffi API.
 OPS = {
     "validate": lambda a: rc.validate(
@@ -110,6 +122,8 @@ OPS = {
     "routing.route_batch": routing_route_batch,
     "routing.preview": routing_preview,
     "routing.simulate": routing_simulate,
+    "scoring.score": scoring_score,
+    "scoring.score_batch": scoring_score_batch,
 }
 
 

@@ -42,10 +42,11 @@ pub enum Kind {
     ContentEvents,
     World,
     RoutingConfig,
+    ScoringModel,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 26] = [
         Kind::Lead,
         Kind::Account,
         Kind::Contact,
@@ -71,6 +72,7 @@ impl Kind {
         Kind::ContentEvents,
         Kind::World,
         Kind::RoutingConfig,
+        Kind::ScoringModel,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -100,6 +102,7 @@ impl Kind {
             Kind::ContentEvents => "content_events",
             Kind::World => "world",
             Kind::RoutingConfig => "routing_config",
+            Kind::ScoringModel => "scoring_model",
         }
     }
 
@@ -183,6 +186,13 @@ fn routing_config(value: &Value) -> Result<Value> {
     Ok(serde_json::to_value(&config).expect("routing configs serialise"))
 }
 
+/// A rule scoring model (docs/scoring.md), checked and re-emitted with defaults filled in.
+fn scoring_model(value: &Value) -> Result<Value> {
+    let model: crate::scoring::rules::ScoringModel = parse(value)?;
+    crate::scoring::rules::check_model(&model)?;
+    Ok(serde_json::to_value(&model).expect("scoring models serialise"))
+}
+
 fn condition(value: &Value) -> Result<Value> {
     Ok(Condition::parse(value)?.to_json())
 }
@@ -231,6 +241,7 @@ pub fn normalize(kind: &str, value: &Value, pipeline: Option<&Value>) -> Result<
         Kind::ContentEvents => many::<ContentEvent>(value, &ctx),
         Kind::World => one::<World>(value, &ctx),
         Kind::RoutingConfig => routing_config(value),
+        Kind::ScoringModel => scoring_model(value),
     }
 }
 
@@ -244,9 +255,9 @@ fn schema_of<T: JsonSchema>() -> Value {
 }
 
 /// Results and errors that have a schema but are not documents to validate:
-/// `problem` (one entry of an error's `errors`), `explanation` (what `Condition::explain` returns)
-/// and `sample_options` (what `sample.generate` accepts).
-pub const RESULT_SCHEMAS: [&str; 3] = ["problem", "explanation", "sample_options"];
+/// `problem` (one entry of an error's `errors`), `explanation` (what `Condition::explain` returns),
+/// `sample_options` (what `sample.generate` accepts) and `score` (what `Scorer::score` returns).
+pub const RESULT_SCHEMAS: [&str; 4] = ["problem", "explanation", "sample_options", "score"];
 
 /// The JSON Schema (draft 2020-12) of a kind (or of a result named in [`RESULT_SCHEMAS`]),
 /// generated from the Rust types.
@@ -255,6 +266,7 @@ pub fn schema(kind: &str) -> Result<Value> {
         "problem" => return Ok(schema_of::<crate::error::Problem>()),
         "explanation" => return Ok(schema_of::<crate::condition::Explanation>()),
         "sample_options" => return Ok(schema_of::<crate::sample::SampleOptions>()),
+        "score" => return Ok(schema_of::<crate::scoring::rules::Score>()),
         _ => {}
     }
     Ok(match Kind::from_name(kind)? {
@@ -283,6 +295,7 @@ pub fn schema(kind: &str) -> Result<Value> {
         Kind::ContentEvents => schema_of::<Vec<ContentEvent>>(),
         Kind::World => schema_of::<World>(),
         Kind::RoutingConfig => schema_of::<crate::routing::RoutingConfig>(),
+        Kind::ScoringModel => schema_of::<crate::scoring::rules::ScoringModel>(),
     })
 }
 

@@ -11,11 +11,14 @@ pub mod error;
 pub mod model;
 pub mod routing;
 pub mod sample;
+pub mod scoring;
 
 pub use api::{classify_stage, default_pipeline, normalize, schema, validate, Kind};
 pub use condition::{Condition, ExplainNode, Explanation, FieldValue, Limits, Record};
 pub use error::{Error, Problem, Result};
 pub use routing::{Router, RoutingConfig, RoutingState};
+pub use scoring::predictive::PredictiveModel;
+pub use scoring::rules::Scorer;
 
 /// The README's Rust example, compiled and run by `cargo test --doc`.
 #[cfg(doctest)]

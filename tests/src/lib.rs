@@ -113,6 +113,7 @@ pub fn run(op: &str, args: &Value) -> Result<Value, String> {
         )
         .map(|s| s.unwrap_or(Value::Null)),
         "routing.route" | "routing.route_batch" | "routing.preview" => routing(op, args),
+        "scoring.score" | "scoring.score_batch" => scoring(op, args),
         "routing.simulate" => revcore::routing::simulate_json(
             input(args, "config"),
             input(args, "reps"),
@@ -161,6 +162,19 @@ fn routing(op: &str, args: &Value) -> revcore::Result<Value> {
     let mut outcome = outcome;
     outcome["state"] = router.state_json();
     Ok(outcome)
+}
+
+/// Builds a scorer from the vector's model and scores its lead (or its leads, as a batch).
+fn scoring(op: &str, args: &Value) -> revcore::Result<Value> {
+    use revcore::routing::parse_now;
+    use revcore::scoring::rules::Scorer;
+    let scorer = Scorer::from_json(input(args, "model"))?;
+    let now = parse_now(input(args, "now").as_str().unwrap_or(""))?;
+    let events = optional(args, "events");
+    match op {
+        "scoring.score_batch" => scorer.score_batch_json(input(args, "leads"), events, now),
+        _ => scorer.score_json(input(args, "lead"), events, now),
+    }
 }
 
 /// JSON equality with numbers compared by value, as every host's runner does (`1 == 1.0`).

@@ -11,6 +11,7 @@ from revcore import sample
 from revcore._native import (
     Condition,
     Router,
+    Scorer,
     __version__,
     classify_stage,
     default_pipeline,
@@ -40,6 +41,7 @@ __all__ = [
     "Condition",
     "Router",
     "simulate",
+    "Scorer",
     "sample",
     "RevcoreError",
     "ParseError",

@@ -5,6 +5,7 @@ from revcore import sample as sample
 from revcore._native import (
     Condition as Condition,
     Router as Router,
+    Scorer as Scorer,
     __version__ as __version__,
     classify_stage as classify_stage,
     default_pipeline as default_pipeline,
@@ -34,6 +35,7 @@ __all__ = [
     "Condition",
     "Router",
     "simulate",
+    "Scorer",
     "sample",
     "RevcoreError",
     "ParseError",

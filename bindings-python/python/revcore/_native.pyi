@@ -17,6 +17,7 @@ __all__ = [
     "Router",
     "simulate",
     "sample_generate",
+    "Scorer",
     "__version__",
 ]
 
@@ -92,6 +93,8 @@ class Router:
         """Routes leads (a list or any iterable) in order at one `now`, as one by one."""
     def state(self) -> Dict[str, Any]:
         """The counters and pointers; `Router(..., state=r.state())` continues where `r` is."""
+    def lead_fields(self) -> List[str]:
+        """The lead keys a decision can read; other keys of a lead are not read, so not checked."""
 
 def simulate(
     config: Mapping[str, Any],
@@ -101,6 +104,39 @@ def simulate(
 ) -> Dict[str, Any]:
     """Replays `leads` in `created_at` order, each at its own `created_at`, from an empty state:
     `{"leads", "assigned", "queued", "per_rep", "per_territory", "per_rule", "cap_hits", "pools"}`."""
+
+@final
+class Scorer:
+    """A rule scorer (docs/scoring.md): a checked, compiled scoring model. Immutable; share it
+    between threads freely (scoring releases the GIL). `now` is a timezone-aware datetime or an
+    RFC 3339 str, required (positionally after `events`, or by keyword); a naive datetime or
+    None raises `ParseError` at `now`. `events` is None (no events) or an iterable of events;
+    events of other leads are counted as `other_lead` and ignored.
+    """
+
+    def __new__(cls, model: Mapping[str, Any]) -> "Scorer":
+        """Raises `ConfigError` or `ParseError` listing every problem of the model with its path
+        under `model` (`model.fit_rules[0].points`, `model.grades`, ...)."""
+    def score(
+        self,
+        lead: Mapping[str, Any],
+        events: Optional[Iterable[Mapping[str, Any]]] = None,
+        now: Union[datetime.datetime, str, None] = None,
+    ) -> Dict[str, Any]:
+        """Scores one lead on its events at `now` (required: None raises `ParseError` at
+        `now`): fit, engagement, total, grade, mql, every contribution and the event counts.
+        Bad input raises `ParseError` with paths under `lead` and `events[i]`."""
+    def score_batch(
+        self,
+        leads: Iterable[Mapping[str, Any]],
+        events: Optional[Iterable[Mapping[str, Any]]] = None,
+        now: Union[datetime.datetime, str, None] = None,
+    ) -> List[Dict[str, Any]]:
+        """Scores every lead on the events naming it, at one `now` (required): the same scores
+        as `score` of each lead with all the events. Paths of problems: `leads[i]...`,
+        `events[i]...`."""
+    def lead_fields(self) -> List[str]:
+        """The lead keys a score can read; other keys of a lead are not read, so not checked."""
 
 def sample_generate(options: Mapping[str, Any]) -> World:
     """The core's `sample::generate_json`; call it through `revcore.sample.generate`."""

@@ -7,14 +7,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from revcore import _native
+from revcore.types import World
 
 __all__ = ["generate"]
 
 
-def generate(seed: int = 7, **sizes: Any) -> Dict[str, Any]:
+def generate(seed: int = 7, **sizes: Any) -> World:
     """A sample world: lists of reps, teams, territories, accounts, contacts, leads,
     opportunities, content, events and content events, plus the pipeline, the same for the
     same seed and sizes in every host.

@@ -140,12 +140,41 @@ class EngagementEvent(TypedDict, total=False):
     lead_id: Required["LeadId"]
 
 
+class EngagementRule(TypedDict, total=False):
+    """Points for every event of one kind, decayed with a half-life and capped."""
+    cap: Union[float, None]
+    event: Required[str]
+    group: Union[str, None]
+    half_life_days: Union[float, None]
+    id: Required[str]
+    label: Required[str]
+    lookback_days: Union[float, None]
+    points: Required[float]
+    where: Union["Condition", None]
+
+
 EventId = str
 """Identifies an engagement or content event."""
 
 
+class FitRule(TypedDict, total=False):
+    """A condition on the lead worth `points` (> 0) when it matches."""
+    condition: Required["Condition"]
+    group: Union[str, None]
+    id: Required[str]
+    label: Required[str]
+    points: Required[float]
+
+
 ForecastCategory = Literal["pipeline", "best_case", "commit", "closed", "omitted"]
 """The forecast bucket a deal is reported in (Salesforce's forecast categories)."""
+
+
+class GradeThresholds(TypedDict, total=False):
+    """Grade thresholds, highest first: `fit` holds the minimums of A, B and C (below the last
+is D); `engagement` those of 1, 2 and 3 (below the last is 4). Strictly decreasing."""
+    engagement: Required[List[float]]
+    fit: Required[List[float]]
 
 
 class Lead(TypedDict, total=False):
@@ -198,6 +227,28 @@ class Money(TypedDict, total=False):
     """An exact amount: a decimal number (or decimal string) in an ISO 4217 currency, held as integer minor units"""
     amount: Required[Union[float, str]]
     currency: Required["Currency"]
+
+
+class MqlRule(TypedDict, total=False):
+    """When a lead is marketing-qualified: every minimum given is met (at least one is given)."""
+    engagement_min: Union[float, None]
+    fit_min: Union[float, None]
+    total_min: Union[float, None]
+
+
+class NegativeRule(TypedDict, total=False):
+    """A penalty (`points` < 0): either a `condition` on the lead (fit side, once) or an `event`
+kind (engagement side, per event, with the optional `where`, `cap`, decay and lookback of
+an engagement rule)."""
+    cap: Union[float, None]
+    condition: Union["Condition", None]
+    event: Union[str, None]
+    half_life_days: Union[float, None]
+    id: Required[str]
+    label: Required[str]
+    lookback_days: Union[float, None]
+    points: Required[float]
+    where: Union["Condition", None]
 
 
 class Opportunity(TypedDict, total=False):
@@ -313,6 +364,31 @@ class Rule(TypedDict, total=False):
     target: Required["Target"]
 
 
+class RuleGroup(TypedDict, total=False):
+    """Rules that share a cap."""
+    cap: Required[float]
+    id: Required[str]
+    label: Union[str, None]
+
+
+class ScoringModel(TypedDict, total=False):
+    """A rule scoring model (docs/scoring.md). Unknown keys are refused."""
+    caps: "SideCaps"
+    engagement_rules: List["EngagementRule"]
+    fit_rules: List["FitRule"]
+    grades: Required["GradeThresholds"]
+    groups: List["RuleGroup"]
+    mql: Required["MqlRule"]
+    negative_rules: List["NegativeRule"]
+    version: Required[int]
+
+
+class SideCaps(TypedDict, total=False):
+    """Caps on the positive points of each side.(absent: no cap)."""
+    engagement: Union[float, None]
+    fit: Union[float, None]
+
+
 class SlaPolicy(TypedDict, total=False):
     """The first-touch SLA."""
     first_touch_minutes: Required[int]
@@ -409,8 +485,9 @@ between them (an opportunity's owner is a known rep, a territory's parent exists
     pipeline: "Pipeline"
     reps: List["Rep"]
     routing_config: Union["RoutingConfig", None]
+    scoring_model: Union["ScoringModel", None]
     teams: List["Team"]
     territories: List["Territory"]
 
 
-__all__ = ["Account", "AccountId", "AssetId", "AssetStatus", "AssetType", "ClockTime", "Condition", "Contact", "ContactId", "ContentAsset", "ContentEvent", "ContentEventKind", "ContentTags", "Currency", "EngagementEvent", "EventId", "ForecastCategory", "Lead", "LeadId", "LeadStatus", "MatchingConfig", "Money", "Opportunity", "OpportunityId", "Pipeline", "Pool", "PoolMember", "Quota", "Rep", "RepId", "RepRole", "RoutingConfig", "RoutingTerritory", "Rule", "SlaPolicy", "Stage", "StageChange", "StageKind", "StickyFallback", "Strategy", "Target", "Team", "TeamId", "Territory", "TerritoryId", "TimeOff", "Weekday", "WorkingWindow", "World"]
+__all__ = ["Account", "AccountId", "AssetId", "AssetStatus", "AssetType", "ClockTime", "Condition", "Contact", "ContactId", "ContentAsset", "ContentEvent", "ContentEventKind", "ContentTags", "Currency", "EngagementEvent", "EngagementRule", "EventId", "FitRule", "ForecastCategory", "GradeThresholds", "Lead", "LeadId", "LeadStatus", "MatchingConfig", "Money", "MqlRule", "NegativeRule", "Opportunity", "OpportunityId", "Pipeline", "Pool", "PoolMember", "Quota", "Rep", "RepId", "RepRole", "RoutingConfig", "RoutingTerritory", "Rule", "RuleGroup", "ScoringModel", "SideCaps", "SlaPolicy", "Stage", "StageChange", "StageKind", "StickyFallback", "Strategy", "Target", "Team", "TeamId", "Territory", "TerritoryId", "TimeOff", "Weekday", "WorkingWindow", "World"]

@@ -454,6 +454,10 @@ pub struct World {
     /// A routing config that fits the world (docs/routing.md); the sample generator writes one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_config: Option<crate::routing::RoutingConfig>,
+    /// A rule scoring model that fits the world's leads and events (docs/scoring.md); the
+    /// sample generator writes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring_model: Option<crate::scoring::rules::ScoringModel>,
 }
 
 struct RefCheck<'a> {
@@ -691,6 +695,15 @@ impl Validate for World {
                         out.extend([p]);
                     }
                 }
+            }
+        }
+        if let Some(model) = &self.scoring_model {
+            if let Err(e) = crate::scoring::rules::check_model(model) {
+                out.extend(
+                    e.problems()
+                        .iter()
+                        .map(|p| p.clone().under(&at(path, "scoring_model"))),
+                );
             }
         }
     }

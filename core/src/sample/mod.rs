@@ -4,7 +4,7 @@
 //! zones, a territory hierarchy, accounts with contacts, leads with engagement events,
 //! opportunities with stage histories over the two fiscal years ending at `end_date`, content
 //! assets and content events, all referring to each other consistently (the world passes
-//! [`World`] validation).
+//! [`World`] validation), plus a routing config and a rule scoring model that fit them.
 //!
 //! Determinism: the same options give the same world, bit for bit, in every host. There is no
 //! clock (everything happens before `end_date` ends), no global RNG and no hash-order iteration;
@@ -24,11 +24,13 @@ mod deals;
 mod names;
 mod org;
 mod rng;
+mod scoring;
 
 use crate::error::{Error, Problems, Result};
 use crate::model::validate::World;
 use crate::model::Pipeline;
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+pub use scoring::scoring_model;
 
 /// The most records of one kind [`generate_json`] accepts.
 pub const MAX_SIZE: usize = 1_000_000;
@@ -231,10 +233,14 @@ pub fn generate(options: &SampleOptions) -> World {
         events,
         content_events,
         routing_config: None,
+        scoring_model: None,
     };
     let routing = serde_json::from_value(routing_config(&world))
         .expect("the sample routing config is a valid routing config");
     world.routing_config = Some(routing);
+    let scoring = serde_json::from_value(scoring_model())
+        .expect("the sample scoring model is a scoring model");
+    world.scoring_model = Some(scoring);
     world
 }
 

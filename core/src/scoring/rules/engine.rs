@@ -1,0 +1,563 @@
+//! The scoring procedure (docs/scoring.md, "Scoring, step by step") over a compiled model, and
+//! the one-pass grouping of a batch's events by lead.
+//!
+//! Hot path rules: conditions are parsed once, event kinds are looked up in a small hash map,
+//! per-rule sums live in a scratch buffer reused across a batch, and the only allocations per
+//! lead are the score's own lists. Sums run in the order events are given, so a batch gives
+//! bit for bit what scoring the leads one by one gives.
+
+use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
+use super::round2;
+use super::score::{Contribution, EventCounts, Grade, RuleInfo, Score, Side};
+use crate::condition::{Condition, FieldValue, Record};
+use crate::model::{EngagementEvent, Lead};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FxHash (rustc's hasher), a word at a time: ids and event kinds are short strings, where
+/// SipHash's setup dominates. Inputs come from the caller, but a crowded bucket only costs time,
+/// never correctness.
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// What every rule carries into its contribution, and its group's index.
+struct Meta {
+    info: RuleInfo,
+    group: Option<usize>,
+}
+
+/// A rule on the lead: a positive fit rule or a penalty.
+struct LeadRule {
+    meta: Meta,
+    condition: Condition,
+    points: f64,
+}
+
+/// A rule on events: an engagement rule or an event penalty.
+struct EventRule {
+    meta: Meta,
+    kind: Box<str>,
+    filter: Option<Condition>,
+    points: f64,
+    /// Positive: the most points of the rule (for penalties, the most taken away).
+    cap: Option<f64>,
+    half_life_days: Option<f64>,
+    lookback_days: Option<f64>,
+}
+
+/// A penalty, in model order: an index into the lead penalties or into the event rules.
+enum Penalty {
+    Lead(usize),
+    Event(usize),
+}
+
+pub(crate) struct Engine {
+    fit: Vec<LeadRule>,
+    /// Engagement rules first (`..engagement`), then event penalties.
+    event_rules: Vec<EventRule>,
+    engagement: usize,
+    penalties: Vec<Penalty>,
+    /// The condition penalties, in model order.
+    lead_penalties: Vec<LeadRule>,
+    /// Event kind -> indices of the event rules counting it, in model order.
+    kinds: FxMap<Box<str>, Vec<u32>>,
+    group_caps: Vec<f64>,
+    fit_cap: Option<f64>,
+    engagement_cap: Option<f64>,
+    grades: GradeThresholds,
+    mql: MqlRule,
+    /// Fields read by the lead conditions (for `missing_fields`), sorted.
+    lead_paths: Vec<Box<str>>,
+}
+
+/// Which rule fired, while a lead is scored.
+#[derive(Clone, Copy)]
+enum Fired {
+    Fit(usize),
+    /// An engagement rule or an event penalty.
+    Event(usize),
+    /// A condition penalty.
+    Penalty(usize),
+}
+
+/// A rule that fired and what it gave, before it becomes a [`Contribution`].
+#[derive(Clone, Copy)]
+struct Hit {
+    rule: Fired,
+    side: Side,
+    points: f64,
+    capped_from: Option<f64>,
+}
+
+/// Per-rule sums, group room and fired rules, reused from lead to lead so that the only
+/// allocations per lead are the score's own lists.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    sums: Vec<f64>,
+    counts: Vec<u64>,
+    room: Vec<f64>,
+    hits: Vec<Hit>,
+}
+
+thread_local! {
+    /// The scratch of [`Engine::score_one`]: scoring one lead allocates no buffers either.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+impl Engine {
+    /// Compiles a model whose check found no problem (`checked` holds its conditions).
+    pub(crate) fn new(model: &ScoringModel, checked: Checked) -> Engine {
+        let group_index: HashMap<&str, usize> = model
+            .groups
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, g)| (g.id.as_str(), i))
+            .collect();
+        let meta =
+            |id: &str, label: &str, side: Side, event: Option<&str>, group: &Option<String>| Meta {
+                info: RuleInfo {
+                    id: id.into(),
+                    label: label.into(),
+                    side,
+                    event: event.map(Into::into),
+                    group: group.as_deref().map(Into::into),
+                },
+                group: group.as_deref().and_then(|g| group_index.get(g).copied()),
+            };
+        let fit: Vec<LeadRule> = model
+            .fit_rules
+            .iter()
+            .zip(checked.fit)
+            .filter_map(|(r, c)| {
+                Some(LeadRule {
+                    meta: meta(&r.id, &r.label, Side::Fit, None, &r.group),
+                    condition: c?,
+                    points: r.points,
+                })
+            })
+            .collect();
+        let mut event_rules: Vec<EventRule> = model
+            .engagement_rules
+            .iter()
+            .zip(checked.engagement)
+            .map(|(r, filter)| EventRule {
+                meta: meta(&r.id, &r.label, Side::Engagement, Some(&r.event), &r.group),
+                kind: r.event.as_str().into(),
+                filter,
+                points: r.points,
+                cap: r.cap,
+                half_life_days: r.half_life_days,
+                lookback_days: r.lookback_days,
+            })
+            .collect();
+        let engagement = event_rules.len();
+        let mut penalties = Vec::with_capacity(model.negative_rules.len());
+        let mut lead_penalties = Vec::new();
+        for (r, (lead, filter)) in model.negative_rules.iter().zip(checked.negative) {
+            match (&r.event, lead) {
+                (Some(kind), _) => {
+                    penalties.push(Penalty::Event(event_rules.len()));
+                    event_rules.push(EventRule {
+                        meta: meta(&r.id, &r.label, Side::Engagement, Some(kind), &None),
+                        kind: kind.as_str().into(),
+                        filter,
+                        points: r.points,
+                        cap: r.cap,
+                        half_life_days: r.half_life_days,
+                        lookback_days: r.lookback_days,
+                    });
+                }
+                (None, Some(condition)) => {
+                    penalties.push(Penalty::Lead(lead_penalties.len()));
+                    lead_penalties.push(LeadRule {
+                        meta: meta(&r.id, &r.label, Side::Fit, None, &None),
+                        condition,
+                        points: r.points,
+                    });
+                }
+                (None, None) => {}
+            }
+        }
+        let mut kinds: FxMap<Box<str>, Vec<u32>> = FxMap::default();
+        for (i, r) in event_rules.iter().enumerate() {
+            kinds.entry(r.kind.clone()).or_default().push(i as u32);
+        }
+        let mut lead_paths: Vec<String> = fit
+            .iter()
+            .chain(&lead_penalties)
+            .flat_map(|r| r.condition.fields())
+            .collect();
+        lead_paths.sort_unstable();
+        lead_paths.dedup();
+        Engine {
+            fit,
+            event_rules,
+            engagement,
+            penalties,
+            lead_penalties,
+            kinds,
+            group_caps: model.groups.iter().map(|g| g.cap).collect(),
+            fit_cap: model.caps.fit,
+            engagement_cap: model.caps.engagement,
+            grades: model.grades.clone(),
+            mql: model.mql.clone(),
+            lead_paths: lead_paths.into_iter().map(String::into_boxed_str).collect(),
+        }
+    }
+
+    /// The field paths the lead conditions read, sorted.
+    pub(crate) fn lead_paths(&self) -> impl Iterator<Item = &str> {
+        self.lead_paths.iter().map(|p| &**p)
+    }
+
+    pub(crate) fn scratch(&self) -> Scratch {
+        Scratch::default()
+    }
+
+    /// [`Engine::score`] with this thread's scratch.
+    pub(crate) fn score_one<'a, 'e>(
+        &'a self,
+        lead: &'a Lead,
+        own: impl Iterator<Item = &'e EngagementEvent>,
+        given: usize,
+        now: DateTime<Utc>,
+    ) -> Score<'a> {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.score(lead, own, given, now, &mut scratch),
+            // Only reachable if scoring ever re-entered itself on this thread.
+            Err(_) => self.score(lead, own, given, now, &mut Scratch::default()),
+        })
+    }
+
+    /// Scores `lead` on `own` (its events, in the order given); `given` is how many events
+    /// were given in all, so that the others are reported as `other_lead`.
+    pub(crate) fn score<'a, 'e>(
+        &'a self,
+        lead: &'a Lead,
+        own: impl Iterator<Item = &'e EngagementEvent>,
+        given: usize,
+        now: DateTime<Utc>,
+        scratch: &mut Scratch,
+    ) -> Score<'a> {
+        let n = self.event_rules.len();
+        scratch.sums.clear();
+        scratch.sums.resize(n, 0.0);
+        scratch.counts.clear();
+        scratch.counts.resize(n, 0);
+        scratch.room.clear();
+        scratch.room.extend_from_slice(&self.group_caps);
+        scratch.hits.clear();
+
+        let mut events = EventCounts::default();
+        let mut seen: u64 = 0;
+        let (now_s, now_ns) = (now.timestamp(), now.timestamp_subsec_nanos());
+        for e in own {
+            seen += 1;
+            let (at_s, at_ns) = (e.at.timestamp(), e.at.timestamp_subsec_nanos());
+            if (at_s, at_ns) > (now_s, now_ns) {
+                events.future += 1;
+                continue;
+            }
+            let Some(rules) = self.kinds.get(e.kind.as_str()) else {
+                events.unscored += 1;
+                continue;
+            };
+            // Seconds, exact for whole seconds (timestamps far apart lose only nanoseconds).
+            let age_seconds = (now_s - at_s) as f64 + (f64::from(now_ns) - f64::from(at_ns)) * 1e-9;
+            let age_days = age_seconds / 86_400.0;
+            let (mut scored, mut counted) = (false, false);
+            for &r in rules {
+                let rule = &self.event_rules[r as usize];
+                if let Some(f) = &rule.filter {
+                    if !f.matches(&EventRecord(e)) {
+                        continue;
+                    }
+                }
+                scored = true;
+                if rule.lookback_days.is_some_and(|l| age_days > l) {
+                    continue;
+                }
+                counted = true;
+                let points = match rule.half_life_days {
+                    Some(h) => rule.points * (-age_days / h).exp2(),
+                    None => rule.points,
+                };
+                scratch.sums[r as usize] += points;
+                scratch.counts[r as usize] += 1;
+            }
+            if counted {
+                events.counted += 1;
+            } else if scored {
+                events.outside_lookback += 1;
+            } else {
+                events.unscored += 1;
+            }
+        }
+        events.other_lead = (given as u64).saturating_sub(seen);
+
+        let Scratch {
+            sums,
+            counts,
+            room,
+            hits,
+        } = scratch;
+        // Positive fit rules: group caps, then the fit cap, filled in rule order.
+        let mut side_room = self.fit_cap;
+        for (i, r) in self.fit.iter().enumerate() {
+            if r.condition.matches(lead) {
+                let points = keep(r.points, &r.meta, room, &mut side_room);
+                hits.push(Hit {
+                    rule: Fired::Fit(i),
+                    side: Side::Fit,
+                    points,
+                    capped_from: (points != r.points).then_some(r.points),
+                });
+            }
+        }
+        // Engagement rules: decayed sum, rule cap, group caps, then the engagement cap.
+        let mut side_room = self.engagement_cap;
+        for (i, r) in self.event_rules[..self.engagement].iter().enumerate() {
+            if counts[i] == 0 {
+                continue;
+            }
+            let capped = round2(r.cap.map_or(sums[i], |c| sums[i].min(c)));
+            let points = keep(capped, &r.meta, room, &mut side_room);
+            hits.push(event_hit(i, sums[i], points));
+        }
+        // Penalties, after every cap, in model order.
+        for p in &self.penalties {
+            match *p {
+                Penalty::Lead(i) => {
+                    let r = &self.lead_penalties[i];
+                    if r.condition.matches(lead) {
+                        hits.push(Hit {
+                            rule: Fired::Penalty(i),
+                            side: Side::Fit,
+                            points: r.points,
+                            capped_from: None,
+                        });
+                    }
+                }
+                Penalty::Event(j) => {
+                    if counts[j] == 0 {
+                        continue;
+                    }
+                    let r = &self.event_rules[j];
+                    let points = round2(r.cap.map_or(sums[j], |c| sums[j].max(-c)));
+                    hits.push(event_hit(j, sums[j], points));
+                }
+            }
+        }
+
+        let (mut fit, mut engagement) = (0.0, 0.0);
+        for h in hits.iter() {
+            match h.side {
+                Side::Fit => fit += h.points,
+                Side::Engagement => engagement += h.points,
+            }
+        }
+        let (fit, engagement) = (round2(fit), round2(engagement));
+        let total = round2(fit + engagement);
+        let step = |x: f64, t: &[f64; 3]| t.iter().position(|&t| x >= t).unwrap_or(3);
+        let grade = Grade::from_steps(
+            step(fit, &self.grades.fit),
+            step(engagement, &self.grades.engagement),
+        );
+        let mql = self.mql.fit_min.is_none_or(|m| fit >= m)
+            && self.mql.engagement_min.is_none_or(|m| engagement >= m)
+            && self.mql.total_min.is_none_or(|m| total >= m);
+        let missing_fields = self
+            .lead_paths
+            .iter()
+            .filter(|p| lead.field(p).is_none())
+            .map(|p| &**p)
+            .collect();
+        Score {
+            lead_id: lead.id.as_str(),
+            fit,
+            engagement,
+            total,
+            grade,
+            mql,
+            contributions: hits.iter().map(|h| self.contribution(h, counts)).collect(),
+            events,
+            missing_fields,
+        }
+    }
+
+    fn contribution<'a>(&'a self, hit: &Hit, counts: &[u64]) -> Contribution<'a> {
+        let (meta, events) = match hit.rule {
+            Fired::Fit(i) => (&self.fit[i].meta, None),
+            Fired::Penalty(i) => (&self.lead_penalties[i].meta, None),
+            Fired::Event(i) => (&self.event_rules[i].meta, Some(counts[i])),
+        };
+        Contribution {
+            rule: &meta.info,
+            points: hit.points,
+            events,
+            capped_from: hit.capped_from,
+        }
+    }
+}
+
+fn event_hit(i: usize, sum: f64, points: f64) -> Hit {
+    let uncapped = round2(sum);
+    Hit {
+        rule: Fired::Event(i),
+        side: Side::Engagement,
+        points,
+        capped_from: (points != uncapped).then_some(uncapped),
+    }
+}
+
+/// What a positive rule keeps of `points` under its group's room and its side's room, both
+/// reduced by what it keeps. Every value is on the 0.01 grid, so `min` stays on it and the
+/// subtractions are rounded back onto it.
+fn keep(points: f64, meta: &Meta, room: &mut [f64], side_room: &mut Option<f64>) -> f64 {
+    let mut kept = points;
+    if let Some(g) = meta.group {
+        kept = kept.min(room[g]);
+    }
+    if let Some(s) = side_room {
+        kept = kept.min(*s);
+        *s = round2(*s - kept);
+    }
+    if let Some(g) = meta.group {
+        room[g] = round2(room[g] - kept);
+    }
+    kept
+}
+
+/// An event as a condition record: `kind`, `at`, `lead_id`, `id`, `contact_id`, `account_id`;
+/// any other name (bare or `attributes.<key>`) reads an attribute.
+pub(crate) struct EventRecord<'a>(pub &'a EngagementEvent);
+
+impl Record for EventRecord<'_> {
+    fn field(&self, path: &str) -> Option<FieldValue<'_>> {
+        let e = self.0;
+        match path {
+            "kind" => Some(FieldValue::Text(&e.kind)),
+            "at" => Some(FieldValue::Timestamp(e.at)),
+            "lead_id" => Some(FieldValue::Text(e.lead_id.as_str())),
+            "id" => e.id.as_ref().map(|x| FieldValue::Text(x.as_str())),
+            "contact_id" => e.contact_id.as_ref().map(|x| FieldValue::Text(x.as_str())),
+            "account_id" => e.account_id.as_ref().map(|x| FieldValue::Text(x.as_str())),
+            _ => {
+                let path = path.strip_prefix("attributes.").unwrap_or(path);
+                e.attributes.field(path)
+            }
+        }
+    }
+}
+
+/// A batch's events grouped by lead in one pass: `events_of(i)` yields lead `i`'s events in
+/// the order given (leads sharing an id share their events, as scoring them one by one would).
+pub(crate) struct Grouped {
+    bucket_of_lead: Vec<usize>,
+    /// `order[offsets[b]..offsets[b + 1]]` are the indices of bucket `b`'s events.
+    offsets: Vec<usize>,
+    order: Vec<usize>,
+}
+
+impl Grouped {
+    pub(crate) fn new(leads: &[Lead], events: &[EngagementEvent]) -> Grouped {
+        let mut index: FxMap<&str, usize> = FxMap::default();
+        index.reserve(leads.len());
+        let bucket_of_lead: Vec<usize> = leads
+            .iter()
+            .map(|l| {
+                let next = index.len();
+                *index.entry(l.id.as_str()).or_insert(next)
+            })
+            .collect();
+        let buckets = index.len();
+        const NONE: usize = usize::MAX;
+        // Events usually come grouped by lead: reuse the last lookup while the id repeats.
+        let mut last: Option<(&str, usize)> = None;
+        let event_bucket: Vec<usize> = events
+            .iter()
+            .map(|e| {
+                let id = e.lead_id.as_str();
+                match last {
+                    Some((l, b)) if l == id => b,
+                    _ => {
+                        let b = index.get(id).copied().unwrap_or(NONE);
+                        last = Some((id, b));
+                        b
+                    }
+                }
+            })
+            .collect();
+        let mut offsets = vec![0usize; buckets + 1];
+        for &b in &event_bucket {
+            if b != NONE {
+                offsets[b + 1] += 1;
+            }
+        }
+        for b in 0..buckets {
+            offsets[b + 1] += offsets[b];
+        }
+        let mut fill: Vec<usize> = offsets[..buckets].to_vec();
+        let mut order = vec![0usize; offsets[buckets]];
+        for (j, &b) in event_bucket.iter().enumerate() {
+            if b != NONE {
+                let slot = &mut fill[b];
+                order[*slot] = j;
+                *slot += 1;
+            }
+        }
+        Grouped {
+            bucket_of_lead,
+            offsets,
+            order,
+        }
+    }
+
+    pub(crate) fn events_of<'e>(
+        &self,
+        lead: usize,
+        events: &'e [EngagementEvent],
+    ) -> impl Iterator<Item = &'e EngagementEvent> + use<'_, 'e> {
+        let b = self.bucket_of_lead[lead];
+        self.order[self.offsets[b]..self.offsets[b + 1]]
+            .iter()
+            .map(move |&j| &events[j])
+    }
+}

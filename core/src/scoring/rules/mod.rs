@@ -1,0 +1,310 @@
+//! Rule scoring (docs/scoring.md is the contract): fit points from conditions on the lead,
+//! engagement points from its events with half-life decay and lookback windows, penalties,
+//! rule, group and side caps, grades (A1..D4) and the MQL flag, with one contribution per rule
+//! that fired, so every point is explained.
+//!
+//! Files: `model` (the model document and its checks), `engine` (the compiled model, the
+//! scoring procedure, batch grouping), `score` (the result types).
+//!
+//! Determinism: `now` is a parameter (nothing reads the clock); sums run in the order events
+//! are given; outputs follow model order, never hash order. Every reported number is rounded
+//! to 0.01 ([`round2`]), and points, caps and thresholds are held to two decimals, so totals
+//! are exact sums of the contributions shown. A [`Scorer`] is immutable: Send + Sync, shared
+//! freely between threads.
+//!
+//! This module must never read anything but the lead and events it is handed, and never panic
+//! on any model, lead or event: bad input is an [`Error`] naming the field.
+
+mod engine;
+mod model;
+mod score;
+
+pub use model::{
+    EngagementRule, FitRule, GradeThresholds, MqlRule, NegativeRule, RuleGroup, ScoringModel,
+    SideCaps, MAX_POINTS, MAX_RULES,
+};
+pub use score::{Contribution, EventCounts, Grade, RuleInfo, Score, Side};
+
+use crate::error::{Error, Problem, Problems, Result};
+use crate::model::{EngagementEvent, Lead};
+use chrono::{DateTime, Utc};
+use engine::{Engine, Grouped};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Rounds to the nearest 0.01, halves away from zero: `round(x * 100) / 100` in IEEE doubles.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Checks a scoring model on its own: what `validate("scoring_model", ..)` does. Problems are
+/// relative to the model, `invalid_config`.
+pub fn check_model(model: &ScoringModel) -> Result<()> {
+    let mut out = Problems::new();
+    model::check_model(model, &mut out);
+    out.into_result(Error::InvalidConfig)
+}
+
+/// A checked, compiled scoring model.
+pub struct Scorer {
+    model: ScoringModel,
+    engine: Engine,
+    lead_fields: Vec<String>,
+}
+
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Scorer>();
+};
+
+impl Scorer {
+    /// Checks and compiles `model`; every problem is reported (`invalid_config`, paths
+    /// relative to the model, e.g. `fit_rules[2].condition.in`).
+    pub fn new(model: ScoringModel) -> Result<Scorer> {
+        let mut out = Problems::new();
+        let checked = model::check_model(&model, &mut out);
+        out.into_result(Error::InvalidConfig)?;
+        let engine = Engine::new(&model, checked);
+        let lead_fields = lead_fields(engine.lead_paths());
+        Ok(Scorer {
+            model,
+            engine,
+            lead_fields,
+        })
+    }
+
+    /// From a wire-format model; problems are reported with paths under `model`
+    /// (`parse` for the wrong shape, `invalid_config` for bad values).
+    pub fn from_json(model: &Value) -> Result<Scorer> {
+        let model: ScoringModel = crate::api::parse(model).map_err(|e| e.under("model"))?;
+        Scorer::new(model).map_err(|e| e.under("model"))
+    }
+
+    /// The model this scorer was built from.
+    pub fn model(&self) -> &ScoringModel {
+        &self.model
+    }
+
+    /// Scores one lead on `events` at `now`. Events of other leads are not counted (they are
+    /// reported in `events.other_lead`), nor are events after `now`.
+    pub fn score<'a>(
+        &'a self,
+        lead: &'a Lead,
+        events: &[EngagementEvent],
+        now: DateTime<Utc>,
+    ) -> Score<'a> {
+        let own = events.iter().filter(|e| e.lead_id == lead.id);
+        self.engine.score_one(lead, own, events.len(), now)
+    }
+
+    /// Scores every lead on the events naming it; the same scores as [`Scorer::score`] of
+    /// each lead with all of `events`. Events are grouped by lead once (linear time).
+    pub fn score_batch<'a>(
+        &'a self,
+        leads: &'a [Lead],
+        events: &[EngagementEvent],
+        now: DateTime<Utc>,
+    ) -> Vec<Score<'a>> {
+        let grouped = Grouped::new(leads, events);
+        let mut scratch = self.engine.scratch();
+        leads
+            .iter()
+            .enumerate()
+            .map(|(i, lead)| {
+                self.engine.score(
+                    lead,
+                    grouped.events_of(i, events),
+                    events.len(),
+                    now,
+                    &mut scratch,
+                )
+            })
+            .collect()
+    }
+
+    /// JSON level: a lead (parse errors under `lead`) and its events (a list, or None / null
+    /// for none; errors under `events[i]`) -> the score as JSON.
+    pub fn score_json(
+        &self,
+        lead: &Value,
+        events: Option<&Value>,
+        now: DateTime<Utc>,
+    ) -> Result<Value> {
+        let mut problems = Vec::new();
+        let lead = collect(self.parse_lead(lead, "lead"), &mut problems);
+        let events = collect(parse_events(events), &mut problems);
+        match (lead, events) {
+            (Some(lead), Some(events)) if problems.is_empty() => {
+                Ok(to_value(&self.score(&lead, &events, now)))
+            }
+            _ => Err(Error::Parse(problems)),
+        }
+    }
+
+    /// JSON level: a list of leads (errors under `leads[i]`) and events (errors under
+    /// `events[i]`), every problem reported -> the list of scores.
+    pub fn score_batch_json(
+        &self,
+        leads: &Value,
+        events: Option<&Value>,
+        now: DateTime<Utc>,
+    ) -> Result<Value> {
+        let mut problems = Vec::new();
+        let leads = collect(self.parse_leads(leads), &mut problems);
+        let events = collect(parse_events(events), &mut problems);
+        match (leads, events) {
+            (Some(leads), Some(events)) if problems.is_empty() => {
+                Ok(to_value(&self.score_batch(&leads, &events, now)))
+            }
+            _ => Err(Error::Parse(problems)),
+        }
+    }
+
+    /// The fast path for hosts where object bridging costs more than scoring: JSON text of
+    /// the leads and of the events (None for none) in, JSON text of the scores out.
+    pub fn score_batch_str(
+        &self,
+        leads_json: &str,
+        events_json: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let fast = (
+            serde_json::from_str::<Vec<Lead>>(leads_json).ok(),
+            match events_json {
+                None => Some(Vec::new()),
+                Some(text) => serde_json::from_str::<Vec<EngagementEvent>>(text).ok(),
+            },
+        );
+        let (leads, events) = match fast {
+            (Some(leads), Some(events)) => (leads, events),
+            _ => {
+                // Slow path only to name every problem with its path.
+                let leads: Value =
+                    serde_json::from_str(leads_json).map_err(|e| Error::from(e).under("leads"))?;
+                let events: Option<Value> = events_json
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(|e| Error::from(e).under("events"))?;
+                let mut problems = Vec::new();
+                let leads = collect(self.parse_leads(&leads), &mut problems);
+                let events = collect(parse_events(events.as_ref()), &mut problems);
+                match (leads, events) {
+                    (Some(leads), Some(events)) if problems.is_empty() => (leads, events),
+                    _ => return Err(Error::Parse(problems)),
+                }
+            }
+        };
+        let scores = self.score_batch(&leads, &events, now);
+        Ok(serde_json::to_string(&scores).expect("scores serialise"))
+    }
+
+    /// The top-level lead keys a score can read, sorted: `id` and `created_at` (required of
+    /// every lead) and the fields of the fit and penalty conditions (`attributes` too for a
+    /// condition on an attribute). Only these are read from a lead given as JSON: the other
+    /// keys can hold anything (docs/scoring.md, "What a scorer reads from a lead").
+    pub fn lead_fields(&self) -> &[String] {
+        &self.lead_fields
+    }
+
+    /// A lead from JSON, reading only [`Scorer::lead_fields`]: a lead that parses whole is used
+    /// as is; otherwise it is parsed again from those keys alone, so only problems in fields
+    /// scoring reads are reported.
+    fn parse_lead(&self, value: &Value, at: &str) -> Result<Lead> {
+        match crate::api::parse::<Lead>(value) {
+            Ok(lead) => Ok(lead),
+            Err(whole) => match value.as_object() {
+                Some(object) => {
+                    let read: serde_json::Map<String, Value> = self
+                        .lead_fields
+                        .iter()
+                        .filter_map(|k| object.get(k).map(|v| (k.clone(), v.clone())))
+                        .collect();
+                    crate::api::parse::<Lead>(&Value::Object(read)).map_err(|e| e.under(at))
+                }
+                None => Err(whole.under(at)),
+            },
+        }
+    }
+
+    fn parse_leads(&self, leads: &Value) -> Result<Vec<Lead>> {
+        let items = leads
+            .as_array()
+            .ok_or_else(|| Error::parse("leads", "invalid_type", "expected a list"))?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut problems = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(lead) =
+                collect(self.parse_lead(item, &format!("leads[{i}]")), &mut problems)
+            {
+                out.push(lead);
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(Error::Parse(problems))
+        }
+    }
+}
+
+/// Events from JSON: a list (every element's problems under `events[i]`), or None / null.
+fn parse_events(events: Option<&Value>) -> Result<Vec<EngagementEvent>> {
+    match events {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(v) => parse_list(v, "events"),
+    }
+}
+
+fn parse_list<T: DeserializeOwned>(value: &Value, name: &str) -> Result<Vec<T>> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| Error::parse(name, "invalid_type", "expected a list"))?;
+    let mut out = Vec::with_capacity(items.len());
+    let mut problems = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let parsed = crate::api::parse::<T>(item).map_err(|e| e.under(&format!("{name}[{i}]")));
+        if let Some(x) = collect(parsed, &mut problems) {
+            out.push(x);
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Parse(problems))
+    }
+}
+
+fn collect<T>(r: Result<T>, problems: &mut Vec<Problem>) -> Option<T> {
+    match r {
+        Ok(x) => Some(x),
+        Err(e) => {
+            problems.extend(e.problems().iter().cloned());
+            None
+        }
+    }
+}
+
+fn to_value<T: serde::Serialize>(x: &T) -> Value {
+    serde_json::to_value(x).expect("scores serialise")
+}
+
+/// The top-level lead keys behind the field paths the lead conditions read
+/// ([`Scorer::lead_fields`]).
+fn lead_fields<'p>(paths: impl Iterator<Item = &'p str>) -> Vec<String> {
+    let mut keys: Vec<String> = vec!["id".into(), "created_at".into()];
+    for path in paths {
+        let head = path.split('.').next().unwrap_or_default();
+        if crate::model::LEAD_FIELDS.contains(&head) {
+            keys.push(head.to_string());
+        } else {
+            // An attribute: `attributes.x` or a bare `x`, read from either place.
+            let name = path.strip_prefix("attributes.").unwrap_or(path);
+            let name = name.split('.').next().unwrap_or_default();
+            keys.push("attributes".into());
+            keys.push(name.to_string());
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
