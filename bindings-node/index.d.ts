@@ -32,24 +32,80 @@ export declare class Condition {
  */
 export declare class Router {
   constructor(config: RoutingConfig, reps: Rep[], accounts?: Account[] | null, state?: RoutingState | null)
-  /** Decides who gets the lead at `now` and commits it to the state. */
+  /**
+   * Decides who gets the lead at `now` and commits it to the state. Only the keys routing
+   * reads (`leadFields()`) are read from the lead: whatever its other keys hold (NaN, a
+   * BigInt, a Map, an invalid Date) is not looked at.
+   */
   route(lead: Lead, now: Date | string): Decision
-  /** What `route` would decide, without changing the state. */
+  /** What `route` would decide, without changing the state (reading the lead as `route`). */
   preview(lead: Lead, now: Date | string): Decision
-  /** Routes the leads in order at `now`; the same as routing them one by one. */
+  /**
+   * Routes the leads in order at `now`; the same as routing them one by one.
+   *
+   * Only the keys routing reads (`leadFields()`) are read from each lead: a problem
+   * anywhere else in a lead (NaN, a BigInt, a Map, an invalid Date, a getter that throws)
+   * is not reported, one in a key routing reads is, with its code and path
+   * (`leads[3].created_at`, `invalid_number`). Fastest with plain objects whose read keys
+   * hold JSON values (strings, numbers, booleans, null, Dates, plain objects and arrays):
+   * those cross as JSON text; other leads are read property by property, with the same
+   * decisions and the same errors.
+   */
   routeBatch(leads: Lead[], now: Date | string): Decision[]
   /**
    * `routeBatch` for JSON text: a JSON array of leads in, a JSON array of decisions out.
    * The fast path for large batches (no object bridging).
    */
   routeBatchJson(leadsJson: string, now: Date | string): string
-  /** `routeBatch` off the main thread. A bad argument rejects the promise. */
+  /**
+   * `routeBatch` off the main thread (reading the leads stays on it). A bad argument
+   * rejects the promise.
+   */
   routeBatchAsync(leads: Lead[], now: Date | string): Promise<Decision[]>
+  /**
+   * The top-level lead keys routing reads, sorted: `id` and `created_at`, `email` and
+   * `website` when matching by domain, `company` when matching by company name, every
+   * field a rule or territory condition reads, and `attributes` with the attribute's name
+   * for a condition on an attribute. A lead's other keys are never read.
+   */
+  leadFields(): string[]
   /**
    * The state (counts, open counts, pool pointers and weights, version); a router built with
    * it continues exactly where this one is.
    */
   state(): RoutingState
+}
+
+/**
+ * A checked, compiled scoring model. Immutable: share it freely. `new Scorer(model)` throws a
+ * `ConfigError` (or a `ParseError` for a model of the wrong shape) listing every problem with
+ * its path under `model` (`model.fit_rules[0].points`).
+ */
+export declare class Scorer {
+  constructor(model: ScoringModel)
+  /**
+   * Scores one lead on `events` (an array, or `null` / `undefined` for none; events of other
+   * leads are counted as `other_lead` and ignored) at `now`. Only the keys scoring reads
+   * (`leadFields()`) are read from the lead. Problems are reported under `lead` and
+   * `events[i]`.
+   */
+  score(lead: Lead, events: EngagementEvent[] | null | undefined, now: Date | string): Score
+  /**
+   * Scores every lead on the events naming it, at one `now`: the same scores as `score` of
+   * each lead with all the events. Problems are reported under `leads[i]` and `events[i]`.
+   */
+  scoreBatch(leads: Lead[], events: EngagementEvent[] | null | undefined, now: Date | string): Score[]
+  /**
+   * `scoreBatch` off the main thread (reading the arguments stays on it). A bad argument
+   * rejects the promise.
+   */
+  scoreBatchAsync(leads: Lead[], events: EngagementEvent[] | null | undefined, now: Date | string): Promise<Score[]>
+  /**
+   * The top-level lead keys a score can read, sorted: `id`, `created_at`, the fields of the
+   * fit and penalty conditions, and `attributes` with the attribute's name for a condition
+   * on an attribute. A lead's other keys are never read.
+   */
+  leadFields(): string[]
 }
 
 /**
@@ -309,6 +365,14 @@ export type ExplainNode =
  * Why a leaf could not be evaluated normally (and so is false).
  */
 export type Reason = 'missing' | 'type_mismatch'
+/**
+ * Which total a rule adds to.
+ */
+export type Side = 'fit' | 'engagement'
+/**
+ * Fit grade letter (A best) and engagement grade digit (1 best), e.g. "B2".
+ */
+export type Grade = string
 
 /**
  * The wire-format type of every kind, by kind name (what `normalize(kind)` returns).
@@ -339,9 +403,11 @@ export interface KindTypes {
   content_events: ContentEvents
   world: World
   routing_config: RoutingConfig
+  scoring_model: ScoringModel
   problem: Problem
   explanation: Explanation
   sample_options: SampleOptions
+  score: Score
 }
 /**
  * A person who showed interest and has not been qualified yet (a web form, a list import,
@@ -709,6 +775,11 @@ export interface World {
    * A routing config that fits the world (docs/routing.md); the sample generator writes one.
    */
   routing_config?: RoutingConfig | null
+  /**
+   * A rule scoring model that fits the world's leads and events (docs/scoring.md); the
+   * sample generator writes one.
+   */
+  scoring_model?: ScoringModel | null
   teams?: Team[]
   territories?: Territory[]
 }
@@ -812,6 +883,204 @@ export interface RoutingTerritory {
   priority?: number
 }
 /**
+ * A rule scoring model (docs/scoring.md). Unknown keys are refused.
+ */
+export interface ScoringModel {
+  caps?: SideCaps
+  /**
+   * What the lead did: points per event of a kind, decayed by age, capped per rule.
+   */
+  engagement_rules?: EngagementRule[]
+  /**
+   * Who the lead is: conditions on the lead, each worth its points once.
+   */
+  fit_rules?: FitRule[]
+  grades: GradeThresholds
+  /**
+   * Caps shared by the rules that name the group (all on one side).
+   */
+  groups?: RuleGroup[]
+  mql: MqlRule
+  /**
+   * Penalties: a condition on the lead (fit side) or an event kind (engagement side).
+   */
+  negative_rules?: NegativeRule[]
+  /**
+   * Must be 1.
+   */
+  version: number
+}
+/**
+ * Caps on the positive points of each side.
+ */
+export interface SideCaps {
+  engagement?: number | null
+  fit?: number | null
+}
+/**
+ * Points for every event of one kind, decayed with a half-life and capped.
+ */
+export interface EngagementRule {
+  /**
+   * The most points this rule gives a lead (> 0).
+   */
+  cap?: number | null
+  /**
+   * The event kind counted (snake_case, e.g. `demo_request`).
+   */
+  event: string
+  group?: string | null
+  /**
+   * An event this many days old is worth half (> 0); absent means no decay.
+   */
+  half_life_days?: number | null
+  id: string
+  label: string
+  /**
+   * Events older than this many days are not counted (> 0); absent means no limit.
+   */
+  lookback_days?: number | null
+  /**
+   * Points per event, before decay (> 0).
+   */
+  points: number
+  /**
+   * A condition on the event (`url`, `attributes.<key>`, ...); absent means every event of the kind.
+   */
+  where?: ConditionSpec | null
+}
+/**
+ * A condition on the lead worth `points` (> 0) when it matches.
+ */
+export interface FitRule {
+  /**
+   * A revcore condition: all / any / not of conditions, or a leaf testing one field.
+   */
+  condition:
+    | {
+        /**
+         * @minItems 1
+         */
+        all: ConditionSpec[]
+      }
+    | {
+        /**
+         * @minItems 1
+         */
+        any: ConditionSpec[]
+      }
+    | {
+        not: ConditionSpec
+      }
+    | ({
+        [k: string]: unknown
+      } & {
+        /**
+         * @minItems 2
+         * @maxItems 2
+         */
+        between?: (number | string)[]
+        case_sensitive?: boolean
+        contains?: string
+        /**
+         * @minItems 1
+         * @maxItems 10000
+         */
+        email_domain?: string[]
+        ends_with?: string
+        eq?: string | number | boolean
+        exists?: boolean
+        /**
+         * a field path, possibly dotted (attributes.region)
+         */
+        field: string
+        free_mail?: boolean
+        gt?: number | string
+        gte?: number | string
+        /**
+         * @minItems 1
+         * @maxItems 10000
+         */
+        in?: (string | number | boolean)[]
+        lt?: number | string
+        lte?: number | string
+        matches?: string
+        ne?: string | number | boolean
+        /**
+         * @minItems 1
+         * @maxItems 10000
+         */
+        not_in?: (string | number | boolean)[]
+        /**
+         * @minItems 2
+         * @maxItems 2
+         */
+        postal_code_range?: string[]
+        starts_with?: string
+      })
+  group?: string | null
+  id: string
+  label: string
+  points: number
+}
+/**
+ * Grade thresholds, highest first: `fit` holds the minimums of A, B and C (below the last
+ * is D); `engagement` those of 1, 2 and 3 (below the last is 4). Strictly decreasing.
+ */
+export interface GradeThresholds {
+  /**
+   * @minItems 3
+   * @maxItems 3
+   */
+  engagement: number[]
+  /**
+   * @minItems 3
+   * @maxItems 3
+   */
+  fit: number[]
+}
+/**
+ * Rules that share a cap.
+ */
+export interface RuleGroup {
+  /**
+   * The most points the group's rules give together (> 0).
+   */
+  cap: number
+  id: string
+  label?: string | null
+}
+/**
+ * When a lead is marketing-qualified: every minimum given is met (at least one is given).
+ */
+export interface MqlRule {
+  engagement_min?: number | null
+  fit_min?: number | null
+  total_min?: number | null
+}
+/**
+ * A penalty (`points` < 0): either a `condition` on the lead (fit side, once) or an `event`
+ * kind (engagement side, per event, with the optional `where`, `cap`, decay and lookback of
+ * an engagement rule).
+ */
+export interface NegativeRule {
+  /**
+   * The most points this rule takes away (> 0; event rules only).
+   */
+  cap?: number | null
+  condition?: ConditionSpec | null
+  event?: string | null
+  half_life_days?: number | null
+  id: string
+  label: string
+  lookback_days?: number | null
+  /**
+   * Below 0.
+   */
+  points: number
+  where?: ConditionSpec | null
+}
+/**
  * One thing wrong with an input: where (`path`), what kind of wrong (`code`, stable and
  * snake_case, e.g. `invalid_email`), and a sentence for people (`message`, may be reworded).
  *
@@ -909,6 +1178,127 @@ export interface SampleOptions {
    * then postal-code bands (default 12).
    */
   territories?: number
+}
+/**
+ * The score of one lead (docs/scoring.md, "Score").
+ */
+export interface Score {
+  /**
+   * One entry per rule that fired, in model order (fit, engagement, negative rules).
+   */
+  contributions: Contribution[]
+  /**
+   * Engagement points: decayed, after rule, group and engagement caps, plus event penalties.
+   */
+  engagement: number
+  events: EventCounts
+  /**
+   * Fit points: positive fit rules after group and fit caps, plus fit penalties.
+   */
+  fit: number
+  /**
+   * Fit grade letter and engagement grade digit, e.g. `"B2"`.
+   */
+  grade: string
+  lead_id: string
+  /**
+   * Fields read by lead conditions that the lead lacks, sorted; absent when none.
+   */
+  missing_fields: string[]
+  /**
+   * Whether the lead meets every minimum of the model's MQL rule.
+   */
+  mql: boolean
+  /**
+   * `fit + engagement`.
+   */
+  total: number
+  [k: string]: unknown
+}
+/**
+ * What one rule gave a lead. `event` and `events` are present for event rules, `group` when the rule has one, `capped_from` when a cap lowered the points.
+ */
+export interface Contribution {
+  /**
+   * The points before caps (after decay), when a cap lowered them.
+   */
+  capped_from?: number | null
+  /**
+   * The event kind, for event rules.
+   */
+  event?: string | null
+  /**
+   * Events counted by the rule (event rules only).
+   */
+  events?: number | null
+  group?: string | null
+  label: string
+  /**
+   * Points after decay and every cap (negative for penalties).
+   */
+  points: number
+  rule_id: string
+  side: Side
+  [k: string]: unknown
+}
+/**
+ * What became of every event given.
+ */
+export interface EventCounts {
+  /**
+   * Counted by at least one rule.
+   */
+  counted: number
+  /**
+   * After `now`.
+   */
+  future: number
+  /**
+   * Of another lead (`lead_id` differs).
+   */
+  other_lead: number
+  /**
+   * Of a kind some rule scores, but older than the lookback of every such rule.
+   */
+  outside_lookback: number
+  /**
+   * Of a kind (or not matching a `where`) no rule scores.
+   */
+  unscored: number
+  [k: string]: unknown
+}
+/**
+ * Caps on the positive points of each side.(absent: no cap).
+ */
+export interface SideCaps1 {
+  engagement?: number | null
+  fit?: number | null
+}
+/**
+ * Every event given, counted once under what became of it; the five add up to the number given.
+ */
+export interface EventCounts1 {
+  /**
+   * Counted by at least one rule.
+   */
+  counted: number
+  /**
+   * After `now`.
+   */
+  future: number
+  /**
+   * Of another lead (`lead_id` differs).
+   */
+  other_lead: number
+  /**
+   * Of a kind some rule scores, but older than the lookback of every such rule.
+   */
+  outside_lookback: number
+  /**
+   * Of a kind (or not matching a `where`) no rule scores.
+   */
+  unscored: number
+  [k: string]: unknown
 }
 
 /** Provisional: the core has no schema for `decision` yet (see scripts/gen-types.mjs). */

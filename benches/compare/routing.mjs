@@ -25,7 +25,8 @@ import { Engine } from 'json-rules-engine';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const require = createRequire(import.meta.url);
-const { Router } = require(here('../../bindings-node'));
+const revcore = require(here('../../bindings-node'));
+const { Router } = revcore;
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -204,6 +205,37 @@ const r4 = new Router(config, reps, accounts);
 const single = measure('revcore route(lead, now) per lead', leads.length, () => {
   for (const lead of leads) r4.route(lead, now);
 });
+
+// Where routeBatch's time goes (bindings-node/index.js): projecting the wanted keys and
+// JSON.stringify in JS, the native call (parse + route + encode), decoding into objects.
+const internals = revcore.__batchInternals;
+if (internals) {
+  const r5 = new Router(config, reps, accounts);
+  let text;
+  let encoded;
+  const us = (fn) => {
+    for (let i = 0; i < 2; i++) fn();
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      fn();
+      times.push(performance.now() - t);
+    }
+    return ((median(times) / leads.length) * 1000).toFixed(2);
+  };
+  const project = us(() => (text = internals.leadsText(leads, r5)));
+  const call = us(() => (encoded = internals.routeBatchText(r5, text, now)));
+  const decode = us(() => internals.decodeDecisions(encoded));
+  console.log(
+    `  routeBatch split, µs per lead: JS projection + JSON.stringify ${project}, ` +
+      `native parse + route + encode ${call}, decode ${decode}`,
+  );
+}
+const perLead = (rate) => `${(1e6 / rate).toFixed(2)} µs/lead`;
+console.log(
+  `per lead: routeBatch ${perLead(batch)}, routeBatchJson ${perLead(batchJson)} ` +
+    `(${perLead(batchJsonParsed)} with JSON.parse), route ${perLead(single)}, json-rules-engine ${perLead(jreRate)}`,
+);
 
 const ratio = (x) => `${(x / jreRate).toFixed(1)}x`;
 console.log(

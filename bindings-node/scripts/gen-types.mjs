@@ -56,6 +56,17 @@ const PENDING = {
       '  daily: { [rep: string]: { day: string; count: number } }\n' +
       '  open: { [rep: string]: number }\n}',
   },
+  // Scoring results (docs/scoring.md, "Score").
+  score: {
+    name: 'Score',
+    ts:
+      '{\n  lead_id: string\n  fit: number\n  engagement: number\n  total: number\n  grade: string\n' +
+      '  mql: boolean\n  contributions: {\n    rule_id: string\n    label: string\n' +
+      "    side: 'fit' | 'engagement'\n    points: number\n    event?: string\n    events?: number\n" +
+      '    group?: string\n    capped_from?: number\n  }[]\n' +
+      '  events: {\n    counted: number\n    future: number\n    outside_lookback: number\n' +
+      '    unscored: number\n    other_lead: number\n  }\n  missing_fields?: string[]\n}',
+  },
   simulation_report: {
     name: 'SimulationReport',
     ts:

@@ -46,18 +46,39 @@ pub fn from_js(env: &Env, value: Unknown<'_>, at: &str) -> Result<Value> {
 /// which reject their promise with it instead of throwing). The outer `Err` is a JS exception
 /// raised while reading (a throwing getter or `toJSON`), passed on untouched.
 pub fn try_from_js(env: &Env, value: Unknown<'_>, at: &str) -> Result<revcore::Result<Value>> {
-    let mut reader = Reader {
-        env,
-        object_prototype: None,
-        path: vec![Segment::Root(at.to_string())],
-        problems: Vec::new(),
-        values: 0,
-    };
+    let mut reader = Reader::new(env, at);
     let value = reader.read(value, 0)?;
-    Ok(match value {
-        Some(v) if reader.problems.is_empty() => Ok(v),
-        _ => Err(CoreError::Parse(reader.problems)),
-    })
+    Ok(reader.finish(value))
+}
+
+/// Like [`try_from_js`] for a record of which only the top-level `keys` (sorted) are wanted:
+/// an object's other own properties are never read, so whatever they hold (NaN, a BigInt, a
+/// getter that throws) is no problem. Anything but an object whose properties can be read
+/// (an array, a Map, a Date, a string, ...) is read whole, as [`try_from_js`] reads it, with
+/// the same problems. An object with `toJSON` is replaced by what it returns, then projected.
+pub fn try_record_from_js(
+    env: &Env,
+    value: Unknown<'_>,
+    at: &str,
+    keys: &[String],
+) -> Result<revcore::Result<Value>> {
+    let mut reader = Reader::new(env, at);
+    let value = reader.record(value, 0, keys)?;
+    Ok(reader.finish(value))
+}
+
+/// [`try_record_from_js`] for every element of an array (paths `at[i].key`); anything but an
+/// array is read whole, as [`try_from_js`] reads it. Each element is read in its own handle
+/// scope, so a large batch leaves no handles behind in the caller's scope.
+pub fn try_records_from_js(
+    env: &Env,
+    value: Unknown<'_>,
+    at: &str,
+    keys: &[String],
+) -> Result<revcore::Result<Value>> {
+    let mut reader = Reader::new(env, at);
+    let value = reader.records(value, keys)?;
+    Ok(reader.finish(value))
 }
 
 /// A JS string argument (a kind, a label), or a thrown `parse` error at `at`.
@@ -90,7 +111,57 @@ struct Reader<'e> {
     values: usize,
 }
 
+/// A handle scope, closed when dropped: handles created while it is open (the values of one
+/// element) are released then, so none of them may be used afterwards.
+struct HandleScope {
+    env: sys::napi_env,
+    scope: sys::napi_handle_scope,
+}
+
+impl HandleScope {
+    fn open(env: &Env) -> Result<HandleScope> {
+        let mut scope = std::ptr::null_mut();
+        // SAFETY: a valid env on its own thread; the scope is closed in `drop`.
+        let status = unsafe { sys::napi_open_handle_scope(env.raw(), &mut scope) };
+        if status != sys::Status::napi_ok {
+            return Err(Error::new(
+                Status::from(status),
+                "failed to open a handle scope",
+            ));
+        }
+        Ok(HandleScope {
+            env: env.raw(),
+            scope,
+        })
+    }
+}
+
+impl Drop for HandleScope {
+    fn drop(&mut self) {
+        // SAFETY: the scope was opened on this env and scopes close in reverse order (this one
+        // lives within one loop iteration). Allowed with an exception pending.
+        unsafe { sys::napi_close_handle_scope(self.env, self.scope) };
+    }
+}
+
 impl<'e> Reader<'e> {
+    fn new(env: &'e Env, at: &str) -> Reader<'e> {
+        Reader {
+            env,
+            object_prototype: None,
+            path: vec![Segment::Root(at.to_string())],
+            problems: Vec::new(),
+            values: 0,
+        }
+    }
+
+    fn finish(self, value: Option<Value>) -> revcore::Result<Value> {
+        match value {
+            Some(v) if self.problems.is_empty() => Ok(v),
+            _ => Err(CoreError::Parse(self.problems)),
+        }
+    }
+
     /// The path being read, written the way the core writes paths (`stages[2].kind`).
     fn path(&self) -> String {
         self.path
@@ -110,21 +181,30 @@ impl<'e> Reader<'e> {
         None
     }
 
-    /// `Ok(None)` when a problem was recorded at this value.
-    fn read(&mut self, value: Unknown<'_>, depth: usize) -> Result<Option<Value>> {
+    /// Counts one more value; `false` when it may not be read (too many problems or values).
+    fn admit(&mut self) -> bool {
         if self.problems.len() >= MAX_PROBLEMS {
-            return Ok(None);
+            return false;
         }
         if self.values == MAX_VALUES {
             self.values += 1; // reported once, then nothing more is read
-            return Ok(self.problem(
+            self.problem(
                 "too_large",
                 format!("more than {MAX_VALUES} values in one argument"),
-            ));
+            );
+            return false;
         } else if self.values > MAX_VALUES {
-            return Ok(None);
+            return false;
         }
         self.values += 1;
+        true
+    }
+
+    /// `Ok(None)` when a problem was recorded at this value.
+    fn read(&mut self, value: Unknown<'_>, depth: usize) -> Result<Option<Value>> {
+        if !self.admit() {
+            return Ok(None);
+        }
         // SAFETY (every `cast` below): the value's type was just checked with `get_type`.
         Ok(match value.get_type()? {
             ValueType::Null => Some(Value::Null),
@@ -175,14 +255,84 @@ impl<'e> Reader<'e> {
                 return Ok(self.problem(code, message));
             }
         }
-        let to_json: Unknown = object.get_named_property("toJSON")?;
-        if to_json.get_type()? == ValueType::Function {
-            // SAFETY: `to_json` is a function.
-            let to_json = unsafe { to_json.cast::<Function<(), Unknown>>() }?;
-            let replaced = to_json.apply(object, ())?;
+        if let Some(replaced) = self.to_json(&object)? {
             return self.read(replaced, depth + 1);
         }
-        self.map(&object, depth)
+        self.map(&object, depth, None)
+    }
+
+    /// What the object's `toJSON` returns, when it has one.
+    fn to_json<'v>(&self, object: &Object<'v>) -> Result<Option<Unknown<'v>>> {
+        let to_json: Unknown = object.get_named_property("toJSON")?;
+        if to_json.get_type()? != ValueType::Function {
+            return Ok(None);
+        }
+        // SAFETY: `to_json` is a function.
+        let to_json = unsafe { to_json.cast::<Function<(), Unknown>>() }?;
+        to_json.apply(*object, ()).map(Some)
+    }
+
+    /// A record of which only `keys` are wanted (see [`try_record_from_js`]).
+    fn record(
+        &mut self,
+        value: Unknown<'_>,
+        depth: usize,
+        keys: &[String],
+    ) -> Result<Option<Value>> {
+        if value.get_type()? != ValueType::Object {
+            return self.read(value, depth);
+        }
+        // SAFETY: `value` is an object.
+        let object = unsafe { value.cast::<Object>() }?;
+        if depth >= MAX_DEPTH
+            || object.is_array()?
+            || (!self.is_plain(&object)? && self.exotic(value, &object)?.is_some())
+        {
+            return self.read(value, depth); // the problem, or an array, read as before
+        }
+        if !self.admit() {
+            return Ok(None);
+        }
+        if let Some(replaced) = self.to_json(&object)? {
+            return self.record(replaced, depth + 1, keys);
+        }
+        self.map(&object, depth, Some(keys))
+    }
+
+    /// An array of records (see [`try_records_from_js`]).
+    fn records(&mut self, value: Unknown<'_>, keys: &[String]) -> Result<Option<Value>> {
+        if value.get_type()? != ValueType::Object {
+            return self.read(value, 0);
+        }
+        // SAFETY: `value` is an object.
+        let array = unsafe { value.cast::<Object>() }?;
+        if !array.is_array()? {
+            return self.read(value, 0);
+        }
+        if !self.admit() {
+            return Ok(None);
+        }
+        // Looked up now: a handle created in an element's scope would not outlive it.
+        self.object_prototype()?;
+        let len = array.get_array_length()?;
+        let mut items = Vec::with_capacity(len.min(1 << 16) as usize);
+        let mut ok = true;
+        for i in 0..len {
+            let scope = HandleScope::open(self.env)?;
+            let item: Unknown = array.get_element(i)?;
+            self.path.push(Segment::Index(i));
+            let read = self.record(item, 1, keys);
+            self.path.pop();
+            drop(scope);
+            match read? {
+                Some(v) => items.push(v),
+                None => ok = false,
+            }
+            if self.problems.len() >= MAX_PROBLEMS {
+                break;
+            }
+        }
+        Ok(ok.then_some(Value::Array(items)))
     }
 
     /// Whether the object's prototype is `Object.prototype` or null.
@@ -191,7 +341,13 @@ impl<'e> Reader<'e> {
         if prototype.get_type()? == ValueType::Null {
             return Ok(true);
         }
-        let object_prototype = match self.object_prototype {
+        let object_prototype = self.object_prototype()?;
+        self.env.strict_equals(prototype, object_prototype)
+    }
+
+    /// `Object.prototype`, looked up once.
+    fn object_prototype(&mut self) -> Result<Object<'e>> {
+        Ok(match self.object_prototype {
             Some(p) => p,
             None => {
                 let global = self.env.get_global()?;
@@ -200,8 +356,7 @@ impl<'e> Reader<'e> {
                 let p: Object = object_constructor.get_named_property("prototype")?;
                 *self.object_prototype.insert(p)
             }
-        };
-        self.env.strict_equals(prototype, object_prototype)
+        })
     }
 
     /// Why an object that is not a plain object cannot be read, if it cannot; a valid Date, a
@@ -281,7 +436,13 @@ impl<'e> Reader<'e> {
         Ok(ok.then_some(Value::Array(items)))
     }
 
-    fn map(&mut self, object: &Object<'_>, depth: usize) -> Result<Option<Value>> {
+    /// The object's own enumerable properties, or only those named in `wanted` (sorted).
+    fn map(
+        &mut self,
+        object: &Object<'_>,
+        depth: usize,
+        wanted: Option<&[String]>,
+    ) -> Result<Option<Value>> {
         // Own enumerable keys, as Object.keys and JSON.stringify see them (symbols skipped).
         let keys = object.get_all_property_names(
             KeyCollectionMode::OwnOnly,
@@ -298,11 +459,24 @@ impl<'e> Reader<'e> {
             }
             // SAFETY: `key` is a string.
             let key = unsafe { key.cast::<JsString>() }?;
+            let name = match wanted {
+                Some(wanted) => {
+                    let name = key.into_utf8()?.into_owned()?;
+                    if wanted.binary_search(&name).is_err() {
+                        continue; // never read
+                    }
+                    Some(name)
+                }
+                None => None,
+            };
             let item: Unknown = object.get_property(key)?;
             if item.get_type()? == ValueType::Undefined {
                 continue; // as JSON.stringify does: an absent optional field
             }
-            let key = key.into_utf8()?.into_owned()?;
+            let key = match name {
+                Some(name) => name,
+                None => key.into_utf8()?.into_owned()?,
+            };
             self.path.push(Segment::Key(key));
             let read = self.read(item, depth + 1);
             match (read?, self.path.pop()) {
@@ -380,31 +554,5 @@ pub fn to_js<'e>(env: &'e Env, value: &Value, depth: usize) -> Result<Unknown<'e
             }
             object.into_unknown(env)
         }
-    }
-}
-
-/// A large JSON result on its way to JS through `JSON.parse` of its text: the same values as
-/// [`Json`] (JSON.parse builds plain objects, arrays and double numbers), built by the engine's
-/// parser in one call instead of one N-API call per value, which for big arrays of objects is
-/// several times faster and leaves no millions of handles in the caller's scope.
-pub struct JsonText(pub Value);
-
-impl TypeName for JsonText {
-    fn type_name() -> &'static str {
-        "JsonText"
-    }
-    fn value_type() -> ValueType {
-        ValueType::Unknown
-    }
-}
-
-impl ToNapiValue for JsonText {
-    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let env = Env::from_raw(env);
-        let text = serde_json::to_string(&val.0)
-            .map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
-        let json: Object = env.get_global()?.get_named_property("JSON")?;
-        let parse: Function<JsString, Unknown> = json.get_named_property("parse")?;
-        Ok(parse.apply(json, env.create_string(&text)?)?.raw())
     }
 }

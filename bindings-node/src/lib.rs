@@ -12,9 +12,11 @@
 mod api;
 mod condition;
 mod convert;
+mod encode;
 mod error;
 mod routing;
 mod sample;
+mod scoring;
 
 use napi_derive::napi;
 

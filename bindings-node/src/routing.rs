@@ -2,14 +2,22 @@
 //!
 //! Convert, call, convert, as everywhere. `now` is a `Date` or an RFC 3339 string, read through
 //! the one converter (a `Date` crosses as its ISO string, an invalid one is refused there) and
-//! parsed by the core (`parse_now`). `routeBatchJson` is the fast path BRIDGES.md asks for: JSON
-//! text in, JSON text out, no object bridging. `routeBatchAsync` reads its arguments on the JS
-//! thread and routes on the libuv pool, like `sample.generateAsync`.
+//! parsed by the core (`parse_now`). A lead is read only at the keys routing reads
+//! (`leadFields()`): whatever its other properties hold is never looked at.
+//!
+//! Batches (BRIDGES.md: bridging costs more than routing). `routeBatchJson` is JSON text in,
+//! JSON text out. `routeBatch` and `routeBatchAsync` return the decisions encoded (`encode`),
+//! which index.js decodes into plain objects; index.js also sends a batch of plain JSON-safe
+//! leads as the JSON text of their wanted keys (`routeBatchText`, hidden), and only other
+//! batches through the object reader. Async calls read their arguments on the JS thread and
+//! parse, route and encode on the libuv pool, like `sample.generateAsync`.
 
-use crate::convert::{string_from_js, try_from_js, Json, JsonText};
+use crate::convert::{string_from_js, try_from_js, try_record_from_js, try_records_from_js, Json};
+use crate::encode::{encode, Encoded};
 use crate::error::OrThrow;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use revcore::model::Lead;
 use revcore::routing as core;
 use revcore::Error as CoreError;
 use serde_json::Value;
@@ -18,7 +26,7 @@ use std::sync::Arc;
 /// `now` as RFC 3339 text, or why it cannot be (a `parse` error at `now`): a `Date` crosses as
 /// its ISO string, an invalid one is refused by the converter. The core parses the text
 /// (`parse_now`). The outer `Err` is a JS exception raised while reading, passed on untouched.
-fn now_from_js(env: &Env, now: Unknown<'_>) -> Result<revcore::Result<String>> {
+pub(crate) fn now_from_js(env: &Env, now: Unknown<'_>) -> Result<revcore::Result<String>> {
     Ok(try_from_js(env, now, "now")?.and_then(|now| match now {
         Value::String(s) => Ok(s),
         _ => Err(CoreError::parse(
@@ -41,6 +49,71 @@ macro_rules! now_arg {
 /// An argument as JSON, or a thrown `parse` error at `at`.
 fn arg(env: &Env, value: Unknown<'_>, at: &str) -> Result<Value> {
     try_from_js(env, value, at)?.or_throw(env)
+}
+
+/// A lead argument read at `keys` only, or a thrown `parse` error at `at`.
+fn lead_arg(env: &Env, value: Unknown<'_>, at: &str, keys: &[String]) -> Result<Value> {
+    try_record_from_js(env, value, at, keys)?.or_throw(env)
+}
+
+/// The leads of a batch, read as [`core::Router::route_batch_json`] reads a JSON list whose
+/// leads hold only the wanted keys (the readers here drop the others): a `parse` error at
+/// `leads` for anything but a list, else every lead's problems under `leads[i]`.
+fn leads_from_value(leads: &Value) -> revcore::Result<Vec<Lead>> {
+    let items = leads
+        .as_array()
+        .ok_or_else(|| CoreError::parse("leads", "invalid_type", "expected a list"))?;
+    let mut out = Vec::with_capacity(items.len());
+    let mut problems = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match revcore::api::parse::<Lead>(item) {
+            Ok(lead) => out.push(lead),
+            Err(e) => problems.extend(e.under(&format!("leads[{i}]")).problems().iter().cloned()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(CoreError::Parse(problems))
+    }
+}
+
+/// The leads of a batch from JSON text, as [`leads_from_value`] reads them; JSON that does not
+/// parse is a `parse` error at `leads`.
+fn leads_from_text(text: &str) -> revcore::Result<Vec<Lead>> {
+    match serde_json::from_str(text) {
+        Ok(leads) => Ok(leads),
+        Err(_) => {
+            // Read again only to name every problem with its path.
+            let value: Value =
+                serde_json::from_str(text).map_err(|e| CoreError::from(e).under("leads"))?;
+            leads_from_value(&value)
+        }
+    }
+}
+
+/// The leads of a batch as read on the JS thread: JSON text, or the object reader's result.
+pub enum Leads {
+    Text(String),
+    Read(revcore::Result<Value>),
+}
+
+/// Routes a batch and encodes the decisions. Problems are reported in the order the other
+/// entry points report them: the leads as read from JS, then `now`, then the leads' own.
+fn route_encoded(
+    router: &core::Router,
+    leads: &Leads,
+    now: &revcore::Result<String>,
+) -> revcore::Result<Encoded> {
+    if let Leads::Read(Err(e)) = leads {
+        return Err(e.clone());
+    }
+    let now = core::parse_now(now.as_ref().map_err(Clone::clone)?)?;
+    let leads = match leads {
+        Leads::Text(text) => leads_from_text(text)?,
+        Leads::Read(read) => leads_from_value(read.as_ref().map_err(Clone::clone)?)?,
+    };
+    Ok(encode(&router.route_batch(&leads, now)))
 }
 
 /// An optional argument: absent or `undefined` is `None` (`null` goes to the core, which reads
@@ -85,43 +158,60 @@ impl Router {
         })
     }
 
-    /// Decides who gets the lead at `now` and commits it to the state.
+    /// Decides who gets the lead at `now` and commits it to the state. Only the keys routing
+    /// reads (`leadFields()`) are read from the lead: whatever its other keys hold (NaN, a
+    /// BigInt, a Map, an invalid Date) is not looked at.
     #[napi(
         catch_unwind,
         ts_args_type = "lead: Lead, now: Date | string",
         ts_return_type = "Decision"
     )]
     pub fn route(&self, env: Env, lead: Unknown, now: Unknown) -> Result<Json> {
-        let lead = arg(&env, lead, "lead")?;
+        let lead = lead_arg(&env, lead, "lead", self.inner.lead_fields())?;
         let now = now_arg!(&env, now);
         self.inner.route_json(&lead, now).map(Json).or_throw(&env)
     }
 
-    /// What `route` would decide, without changing the state.
+    /// What `route` would decide, without changing the state (reading the lead as `route`).
     #[napi(
         catch_unwind,
         ts_args_type = "lead: Lead, now: Date | string",
         ts_return_type = "Decision"
     )]
     pub fn preview(&self, env: Env, lead: Unknown, now: Unknown) -> Result<Json> {
-        let lead = arg(&env, lead, "lead")?;
+        let lead = lead_arg(&env, lead, "lead", self.inner.lead_fields())?;
         let now = now_arg!(&env, now);
         self.inner.preview_json(&lead, now).map(Json).or_throw(&env)
     }
 
     /// Routes the leads in order at `now`; the same as routing them one by one.
+    ///
+    /// Only the keys routing reads (`leadFields()`) are read from each lead: a problem
+    /// anywhere else in a lead (NaN, a BigInt, a Map, an invalid Date, a getter that throws)
+    /// is not reported, one in a key routing reads is, with its code and path
+    /// (`leads[3].created_at`, `invalid_number`). Fastest with plain objects whose read keys
+    /// hold JSON values (strings, numbers, booleans, null, Dates, plain objects and arrays):
+    /// those cross as JSON text; other leads are read property by property, with the same
+    /// decisions and the same errors.
     #[napi(
         catch_unwind,
         ts_args_type = "leads: Lead[], now: Date | string",
         ts_return_type = "Decision[]"
     )]
-    pub fn route_batch(&self, env: Env, leads: Unknown, now: Unknown) -> Result<JsonText> {
-        let leads = arg(&env, leads, "leads")?;
-        let now = now_arg!(&env, now);
-        self.inner
-            .route_batch_json(&leads, now)
-            .map(JsonText)
-            .or_throw(&env)
+    // Natively, the decisions encoded (`encode`); index.js decodes them.
+    pub fn route_batch(&self, env: Env, leads: Unknown, now: Unknown) -> Result<Encoded> {
+        let leads = try_records_from_js(&env, leads, "leads", self.inner.lead_fields())?;
+        let now = now_from_js(&env, now)?;
+        route_encoded(&self.inner, &Leads::Read(leads), &now).or_throw(&env)
+    }
+
+    // `routeBatch` for a JSON array of leads holding only wanted keys, as index.js sends a
+    // batch of plain JSON-safe leads; the decisions encoded. Not part of the API.
+    #[napi(catch_unwind, skip_typescript)]
+    pub fn route_batch_text(&self, env: Env, leads_json: Unknown, now: Unknown) -> Result<Encoded> {
+        let leads = string_from_js(&env, leads_json, "leads")?;
+        let now = now_from_js(&env, now)?;
+        route_encoded(&self.inner, &Leads::Text(leads), &now).or_throw(&env)
     }
 
     /// `routeBatch` for JSON text: a JSON array of leads in, a JSON array of decisions out.
@@ -137,7 +227,8 @@ impl Router {
         self.inner.route_batch_str(&leads, now).or_throw(&env)
     }
 
-    /// `routeBatch` off the main thread. A bad argument rejects the promise.
+    /// `routeBatch` off the main thread (reading the leads stays on it). A bad argument
+    /// rejects the promise.
     #[napi(
         catch_unwind,
         ts_args_type = "leads: Lead[], now: Date | string",
@@ -149,12 +240,39 @@ impl Router {
         leads: Unknown,
         now: Unknown,
     ) -> Result<AsyncTask<RouteBatch>> {
-        let leads = try_from_js(&env, leads, "leads")?;
+        let leads = try_records_from_js(&env, leads, "leads", self.inner.lead_fields())?;
         let now = now_from_js(&env, now)?;
         Ok(AsyncTask::new(RouteBatch {
             router: Arc::clone(&self.inner),
-            input: leads.and_then(|leads| now.map(|now| (leads, now))),
+            leads: Leads::Read(leads),
+            now,
         }))
+    }
+
+    // `routeBatchText` off the main thread. Not part of the API.
+    #[napi(catch_unwind, skip_typescript)]
+    pub fn route_batch_text_async(
+        &self,
+        env: Env,
+        leads_json: Unknown,
+        now: Unknown,
+    ) -> Result<AsyncTask<RouteBatch>> {
+        let leads = string_from_js(&env, leads_json, "leads")?;
+        let now = now_from_js(&env, now)?;
+        Ok(AsyncTask::new(RouteBatch {
+            router: Arc::clone(&self.inner),
+            leads: Leads::Text(leads),
+            now,
+        }))
+    }
+
+    /// The top-level lead keys routing reads, sorted: `id` and `created_at`, `email` and
+    /// `website` when matching by domain, `company` when matching by company name, every
+    /// field a rule or territory condition reads, and `attributes` with the attribute's name
+    /// for a condition on an attribute. A lead's other keys are never read.
+    #[napi(catch_unwind, ts_return_type = "string[]")]
+    pub fn lead_fields(&self) -> Vec<String> {
+        self.inner.lead_fields().to_vec()
     }
 
     /// The state (counts, open counts, pool pointers and weights, version); a router built with
@@ -169,27 +287,25 @@ impl Router {
 /// they could not be).
 pub struct RouteBatch {
     router: Arc<core::Router>,
-    input: revcore::Result<(Value, String)>,
+    leads: Leads,
+    now: revcore::Result<String>,
 }
 
 impl Task for RouteBatch {
-    type Output = revcore::Result<Value>;
-    type JsValue = JsonText;
+    type Output = revcore::Result<Encoded>;
+    type JsValue = Encoded;
 
-    /// On the libuv pool, where no JS runs: only the core call, panics caught.
+    /// On the libuv pool, where no JS runs: parse, route, encode, panics caught.
     fn compute(&mut self) -> Result<Self::Output> {
-        let (router, input) = (&self.router, &self.input);
+        let (router, leads, now) = (&self.router, &self.leads, &self.now);
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            input
-                .as_ref()
-                .map_err(Clone::clone)
-                .and_then(|(leads, now)| router.route_batch_json(leads, core::parse_now(now)?))
+            route_encoded(router, leads, now)
         }))
         .map_err(panic_to_error)
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<JsonText> {
-        output.map(JsonText).or_throw(&env)
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Encoded> {
+        output.or_throw(&env)
     }
 }
 

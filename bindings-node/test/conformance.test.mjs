@@ -39,6 +39,8 @@ const OPS = {
     return { decision: router.preview(input.lead, input.now), state: router.state() }
   },
   'routing.simulate': ({ config, reps, leads, accounts }) => revcore.simulate(config, reps, leads, accounts),
+  'scoring.score': ({ model, lead, events, now }) => new revcore.Scorer(model).score(lead, events, now),
+  'scoring.score_batch': ({ model, leads, events, now }) => new revcore.Scorer(model).scoreBatch(leads, events, now),
 }
 
 function newRouter({ config, reps, accounts, state }) {

@@ -1,6 +1,6 @@
 // Compiled (never run) by test/types.test.mjs: the shipped index.d.ts must describe the API.
-import { Condition, Router, classifyStage, defaultPipeline, kinds, normalize, sample, schema, simulate, validate, version } from '../..'
-import type { ConditionSpec, Decision, Explanation, Kind, Lead, Pipeline, Rep, RevcoreError, RoutingConfig, RoutingState, SimulationReport, Stage, World } from '../..'
+import { Condition, Router, Scorer, classifyStage, defaultPipeline, kinds, normalize, sample, schema, simulate, validate, version } from '../..'
+import type { ConditionSpec, Decision, Explanation, Kind, Lead, Pipeline, Rep, RevcoreError, RoutingConfig, RoutingState, Score, ScoringModel, EngagementEvent, SimulationReport, Stage, World } from '../..'
 
 const spec: ConditionSpec = { all: [{ field: 'country', in: ['US', 'CA'] }, { not: { field: 'email', free_mail: true } }] }
 const condition = new Condition(spec)
@@ -39,6 +39,18 @@ const report: SimulationReport = simulate(routingConfig, reps, leads)
 // @ts-expect-error: `now` is a Date or a string
 router.route(lead, 1)
 
+declare const scoringModel: ScoringModel
+declare const events: EngagementEvent[]
+const scorer = new Scorer(scoringModel)
+const score: Score = scorer.score(lead, events, new Date())
+const grade: string = score.grade
+const unengaged: Score = scorer.score(lead, null, '2026-03-02T15:00:00Z')
+const scores: Score[] = scorer.scoreBatch(leads, events, new Date())
+const scoresLater: Promise<Score[]> = scorer.scoreBatchAsync(leads, undefined, new Date())
+const scoredFields: string[] = scorer.leadFields()
+// @ts-expect-error: `now` is a Date or a string
+scorer.score(lead, events, 1)
+
 try {
   validate('lead', {})
 } catch (e) {
@@ -52,5 +64,6 @@ try {
 // @ts-expect-error: a kind the core does not know
 validate('deal', {})
 
+void [score, grade, unengaged, scores, scoresLater, scoredFields]
 void [owner, previewed, decisions, decisionsText, decisionsLater, resumed, report]
 void [matched, why, fields, back, repMatches, stage, nothing, allKinds, leadSchema, world, later, v]

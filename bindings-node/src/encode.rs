@@ -1,0 +1,385 @@
+//! Routing decisions -> a compact encoding that index.js decodes into plain objects.
+//!
+//! Building a batch of decisions as JS objects through N-API (one call per value) or through
+//! `JSON.parse` of their text costs more than routing them (BRIDGES.md). This encoding crosses
+//! as three values, whatever the batch size:
+//!
+//! - `strings`: the JSON text of an array: `null`, then the strings of the batch in first-use
+//!   order: each lead id, and every other string once (rule, pool, rep, territory and account
+//!   ids, result and reason names, step names, free-mail domains, due times). A string is
+//!   coded as its index there, so 0 is null.
+//! - `codes` (`Int32Array`): the decision count, then per decision
+//!   `lead_id, owner_id, queue, account_id, territory_id, rule_id, pool_id, sla_due, steps`
+//!   (string indices; `steps` the trace length) followed by its trace steps, each
+//!   `step, mask` then the fields whose bit is set in `mask`, in [`FIELDS`] order: a string
+//!   index each, `missing_fields` as its length then the indices, `minutes` in `numbers`.
+//! - `numbers` (`Float64Array`): per decision `state_version`, then the `minutes` of its steps.
+//!
+//! The decoder (`decodeDecisions` in index.js) writes the keys in the order serde writes them
+//! (`Decision` and `TraceStep` field order; a decision's `None` as null, a step's left out), so
+//! its objects are what `JSON.parse` of the core's JSON gives, key order included. A field
+//! added to `Decision` or `TraceStep` fails to compile here (the destructurings below name every
+//! field) until the encoding and the decoder learn it.
+
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::*;
+use revcore::routing::{Decision, Id, Step, TraceStep};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The optional trace-step fields, in `TraceStep` order: bit `i` of a step's mask is
+/// `FIELDS[i]`. index.js decodes in this order (`STEP_FIELDS` there must be this list).
+pub const FIELDS: [&str; 13] = [
+    "rule_id",
+    "pool_id",
+    "rep_id",
+    "result",
+    "by",
+    "account_id",
+    "domain",
+    "territory_id",
+    "reason",
+    "missing_fields",
+    "queue",
+    "due",
+    "minutes",
+];
+
+/// A batch of decisions, encoded (see the module documentation).
+pub struct Encoded {
+    strings: String,
+    codes: Vec<i32>,
+    numbers: Vec<f64>,
+}
+
+impl TypeName for Encoded {
+    fn type_name() -> &'static str {
+        "EncodedDecisions"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Encoded {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        let env = Env::from_raw(env);
+        let mut object = Object::new(&env)?;
+        object.set("strings", val.strings)?;
+        object.set("codes", Int32Array::new(val.codes))?;
+        object.set("numbers", Float64Array::new(val.numbers))?;
+        Ok(object.raw())
+    }
+}
+
+/// FxHash (rustc's hasher): the keys are a pointer and a length, or short names, hashed by
+/// the thousand per batch; SipHash's resistance to chosen keys buys nothing here.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// The code of null: `strings[0]`.
+const NULL: i32 = 0;
+
+/// Slots of the direct-mapped cache in front of `Encoder::by_address` (a power of two).
+const CACHE: usize = 256;
+
+struct Encoder<'a> {
+    /// Strings interned by address and length: ids are shared `Arc<str>`s and names
+    /// `&'static str`s, so a string met again is found without reading it. Every string is
+    /// borrowed from the decisions (or static), all alive while encoding, so an address
+    /// cannot be reused for another string meanwhile.
+    by_address: FxMap<(usize, usize), i32>,
+    /// The last string seen per slot (address and length, code): the few dozen rule, pool,
+    /// rep and territory ids and names of a batch, found without hashing.
+    cache: [(usize, usize, i32); CACHE],
+    /// Strings made per decision (free-mail domains), interned by value.
+    by_value: FxMap<&'a str, i32>,
+    /// Due times by instant: formatted once each.
+    times: FxMap<DateTime<Utc>, i32>,
+    last_time: Option<(DateTime<Utc>, i32)>,
+    steps: Vec<(Step, i32)>,
+    /// Strings written so far, `null` (index 0) not counted.
+    count: i32,
+    strings: Vec<u8>,
+    codes: Vec<i32>,
+    numbers: Vec<f64>,
+}
+
+impl<'a> Encoder<'a> {
+    fn push_string(&mut self, s: &str) -> i32 {
+        self.strings.push(b',');
+        serde_json::to_writer(&mut self.strings, s).expect("a str serialises");
+        self.count += 1;
+        self.count
+    }
+
+    #[inline]
+    fn shared(&mut self, s: &'a str) -> i32 {
+        let key = (s.as_ptr() as usize, s.len());
+        let slot = (key.0 >> 3 ^ key.0 >> 11) & (CACHE - 1);
+        let (address, len, code) = self.cache[slot];
+        if address == key.0 && len == key.1 {
+            return code;
+        }
+        self.shared_slow(s, key, slot)
+    }
+
+    #[cold]
+    fn shared_slow(&mut self, s: &'a str, key: (usize, usize), slot: usize) -> i32 {
+        let code = match self.by_address.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.push_string(s);
+                self.by_address.insert(key, i);
+                i
+            }
+        };
+        self.cache[slot] = (key.0, key.1, code);
+        code
+    }
+
+    #[inline]
+    fn id(&mut self, id: &'a Id) -> i32 {
+        self.shared(id.as_str())
+    }
+
+    fn opt_id(&mut self, id: &'a Option<Id>) -> i32 {
+        id.as_ref().map_or(NULL, |id| self.id(id))
+    }
+
+    fn value(&mut self, s: &'a str) -> i32 {
+        if let Some(&i) = self.by_value.get(s) {
+            return i;
+        }
+        let i = self.push_string(s);
+        self.by_value.insert(s, i);
+        i
+    }
+
+    /// A time as serde writes it (RFC 3339, `Z`, fractional seconds only when not zero): the
+    /// very text `serde_json` gives, quotes stripped.
+    fn time(&mut self, time: &DateTime<Utc>) -> i32 {
+        // A decision's SLA due time is its `sla` step's too.
+        if let Some((last, i)) = self.last_time {
+            if last == *time {
+                return i;
+            }
+        }
+        if let Some(&i) = self.times.get(time) {
+            self.last_time = Some((*time, i));
+            return i;
+        }
+        let quoted = serde_json::to_string(time).expect("a time serialises");
+        let text = quoted
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(&quoted);
+        let i = self.push_string(text);
+        self.times.insert(*time, i);
+        self.last_time = Some((*time, i));
+        i
+    }
+
+    fn step_name(&mut self, step: Step) -> i32 {
+        if let Some(&(_, i)) = self.steps.iter().find(|(s, _)| *s == step) {
+            return i;
+        }
+        let name = match serde_json::to_value(step) {
+            Ok(serde_json::Value::String(name)) => name,
+            other => format!("{other:?}"), // not reached: steps are unit variants
+        };
+        let i = self.push_string(&name);
+        self.steps.push((step, i));
+        i
+    }
+
+    fn decision(&mut self, d: &'a Decision) {
+        let Decision {
+            lead_id,
+            owner_id,
+            queue,
+            account_id,
+            territory_id,
+            rule_id,
+            pool_id,
+            sla_due,
+            state_version,
+            trace,
+        } = d;
+        let fields = [
+            // Each lead's own: written, not interned.
+            self.push_string(lead_id),
+            self.opt_id(owner_id),
+            self.opt_id(queue),
+            self.opt_id(account_id),
+            self.opt_id(territory_id),
+            self.opt_id(rule_id),
+            self.opt_id(pool_id),
+            sla_due.as_ref().map_or(NULL, |t| self.time(t)),
+            len(trace.len()),
+        ];
+        self.codes.extend_from_slice(&fields);
+        // As JSON.parse reads the integer serde writes: the nearest double.
+        self.numbers.push(*state_version as f64);
+        for step in trace {
+            self.step(step);
+        }
+    }
+
+    fn step(&mut self, s: &'a TraceStep) {
+        let TraceStep {
+            step,
+            rule_id,
+            pool_id,
+            rep_id,
+            result,
+            by,
+            account_id,
+            domain,
+            territory_id,
+            reason,
+            missing_fields,
+            queue,
+            due,
+            minutes,
+        } = s;
+        let name = self.step_name(*step);
+        self.codes.push(name);
+        let at = self.codes.len();
+        self.codes.push(0);
+        let mut mask = 0;
+        let mut bit = 1;
+        macro_rules! field {
+            ($value:expr, |$x:ident| $code:expr) => {
+                if let Some($x) = $value {
+                    mask |= bit;
+                    let code = $code;
+                    self.codes.push(code);
+                }
+                bit <<= 1;
+            };
+        }
+        field!(rule_id, |x| self.id(x));
+        field!(pool_id, |x| self.id(x));
+        field!(rep_id, |x| self.id(x));
+        field!(result, |x| self.shared(x));
+        field!(by, |x| self.shared(x));
+        field!(account_id, |x| self.id(x));
+        field!(domain, |x| self.value(x));
+        field!(territory_id, |x| self.id(x));
+        field!(reason, |x| self.shared(x));
+        if let Some(fields) = missing_fields {
+            mask |= bit;
+            self.codes.push(len(fields.len()));
+            for f in fields {
+                let code = self.id(f);
+                self.codes.push(code);
+            }
+        }
+        bit <<= 1;
+        field!(queue, |x| self.id(x));
+        field!(due, |t| self.time(t));
+        if let Some(m) = minutes {
+            mask |= bit;
+            self.numbers.push(f64::from(*m));
+        }
+        debug_assert_eq!(bit, 1 << (FIELDS.len() - 1));
+        self.codes[at] = mask;
+    }
+}
+
+/// A length as a code: lengths of what fits in memory, far below `i32::MAX` for anything
+/// that can also be a JS string or typed array.
+fn len(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// The decisions, encoded (see the module documentation).
+pub fn encode(decisions: &[Decision]) -> Encoded {
+    let mut e = Encoder {
+        by_address: FxMap::default(),
+        // Address 0 is no string's.
+        cache: [(0, 0, NULL); CACHE],
+        by_value: FxMap::default(),
+        times: FxMap::default(),
+        last_time: None,
+        steps: Vec::new(),
+        count: 0,
+        strings: Vec::with_capacity(16 * decisions.len() + 8),
+        codes: Vec::with_capacity(1 + 64 * decisions.len()),
+        numbers: Vec::with_capacity(decisions.len() + 1),
+    };
+    e.strings.extend_from_slice(b"[null");
+    e.codes.push(len(decisions.len()));
+    for d in decisions {
+        e.decision(d);
+    }
+    e.strings.push(b']');
+    Encoded {
+        // serde_json writes UTF-8 (the strings were `str`s).
+        strings: String::from_utf8(e.strings).expect("JSON text is UTF-8"),
+        codes: e.codes,
+        numbers: e.numbers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FIELDS;
+    use revcore::routing::{parse_now, Id, Step, TraceStep};
+
+    /// `FIELDS` is `TraceStep`'s serialisation order (its optional fields, after `step`).
+    #[test]
+    fn fields_follow_trace_step_order() {
+        let id = || Some(Id::new("x"));
+        let mut step = TraceStep::new(Step::Sla);
+        step.rule_id = id();
+        step.pool_id = id();
+        step.rep_id = id();
+        step.result = Some("r");
+        step.by = Some("b");
+        step.account_id = id();
+        step.domain = Some("d".into());
+        step.territory_id = id();
+        step.reason = Some("r");
+        step.missing_fields = Some(vec![]);
+        step.queue = id();
+        step.due = Some(parse_now("2026-03-02T15:00:00.5Z").unwrap());
+        step.minutes = Some(1);
+        // serde writes a struct's fields in declaration order.
+        let text = serde_json::to_string(&step).unwrap();
+        let mut at = text.find("\"step\":").unwrap();
+        for field in FIELDS {
+            let next = text.find(&format!("\"{field}\":")).unwrap();
+            assert!(next > at, "{field} out of order in {text}");
+            at = next;
+        }
+        let value = serde_json::to_value(&step).unwrap();
+        assert_eq!(value.as_object().unwrap().len(), FIELDS.len() + 1, "{text}");
+    }
+}
