@@ -9,9 +9,10 @@ PIP := $(VENV)/bin/pip
 CARGO_TARGET := $(CURDIR)/target
 UNIFFI_LIB := $(CARGO_TARGET)/debug/librevcore_swift.so
 
-.PHONY: test lint fmt rust-test python-test node-test swift-test venv quickstart bench schema
+.PHONY: test lint fmt rust-test python-test node-test swift-test portability-test venv quickstart bench \
+	schema
 
-test: lint rust-test python-test node-test swift-test
+test: lint rust-test python-test node-test swift-test portability-test
 	@echo "make test: all suites passed"
 
 lint:
@@ -46,6 +47,12 @@ node-test:
 swift-test: $(PY)
 	bash bindings-swift/generate.sh
 	cd bindings-swift && $(PY) -m pytest -q tests
+
+# A model trained in Python scores the same bits in Node and in the uniffi layer. Needs what the
+# three suites before it build (the wheel in the venv, the Node addon, the uniffi module), so it
+# runs after them; in `make test` each of them runs once.
+portability-test: python-test node-test swift-test
+	$(PY) -m pytest -q tests/portability
 
 quickstart:
 	cargo run --release -p revcore --example quickstart

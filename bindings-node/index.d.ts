@@ -26,6 +26,70 @@ export declare class Condition {
 }
 
 /**
+ * A trained predictive model (logistic regression or naive Bayes). Immutable: share it
+ * freely. Made by `PredictiveModel.train`, `PredictiveModel.fromJson` or
+ * `PredictiveModel.trainOpportunities`; saved with `toJson()`, which loads back to a model
+ * giving the same probabilities bit for bit, in every host.
+ */
+export declare class PredictiveModel {
+  /**
+   * Trains a model on `rows` (a list of row objects, or an object of columns) to predict
+   * the boolean column `label` from `features`. `algorithm` is `'logistic'` (the default)
+   * or `'naive_bayes'`; `options` as in docs/predictive.md. Throws a `ParseError`,
+   * `ConfigError` or `ValidationError` listing every problem with its path
+   * (`features[1].kind`, `options.lambda`, `rows[3].visits`).
+   */
+  static train(rows: PredictiveRows, label: string, features: FeatureSpec[], algorithm?: PredictiveAlgorithm | null, options?: TrainOptions | null): PredictiveModel
+  /**
+   * Loads a model file (the text `toJson()` writes, from any host). Throws a `ParseError`
+   * (malformed JSON, a wrong shape, with its path) or a `ConfigError` (values that cannot
+   * make a model, `unsupported_version`).
+   */
+  static fromJson(text: string): PredictiveModel
+  /**
+   * Trains a deal-winning model (`subject: 'opportunity'`) on the closed deals among
+   * `opportunities`, with the standard opportunity features; `context` holds `as_of` and
+   * optionally `pipeline`, `accounts` and `engagement` (docs/predictive.md, "Opportunity
+   * win probability").
+   */
+  static trainOpportunities(opportunities: Opportunity[], context: OpportunityContext, algorithm?: PredictiveAlgorithm | null, options?: TrainOptions | null): PredictiveModel
+  /** The model file as compact JSON text (docs/predictive.md, "Model file"). */
+  toJson(): string
+  /** The model file as an object (what `JSON.stringify(model)` writes). */
+  toJSON(): PredictiveModelFile
+  /** The label the model predicts. */
+  get label(): string
+  /** `'logistic'` or `'naive_bayes'`. */
+  get algorithm(): PredictiveAlgorithm
+  /**
+   * Scores one row and explains it: `{probability, log_odds, base, factors}`. Only the
+   * model's features are read from the row; an absent one is missing. Problems are at
+   * `row.<feature>`.
+   */
+  predict(row: Record<string, unknown>): Prediction
+  /**
+   * The probability of every row (a list of row objects, or an object of columns), in
+   * order: the same numbers `predict` gives each row. Problems are at `rows[i].<feature>`.
+   */
+  predictBatch(rows: PredictiveRows): number[]
+  /**
+   * `predictBatch` off the main thread (reading the rows stays on it). A bad argument
+   * rejects the promise.
+   */
+  predictBatchAsync(rows: PredictiveRows): Promise<number[]>
+  /**
+   * Scores labelled rows and measures the scores: `{rows, positives, auc, log_loss, brier,
+   * lift, calibration}`. Problems are at `rows[i].<feature>` and `rows[i].<label>`.
+   */
+  evaluate(rows: PredictiveRows, label: string): Evaluation
+  /**
+   * Scores deals with a model trained by `trainOpportunities`: one
+   * `{opportunity_id, open, probability, log_odds, base, factors}` per deal, in order.
+   */
+  predictOpportunities(opportunities: Opportunity[], context: OpportunityContext): OpportunityPrediction[]
+}
+
+/**
  * A lead router: config, reps, accounts and its state (counts, pointers), which every `route`
  * moves on. `new Router(...)` throws a `ConfigError` listing every problem of the config and
  * the reps, or a `ParseError` for input of the wrong shape.
@@ -134,6 +198,14 @@ export declare function schema(kind: Kind): Record<string, unknown>
  * cap hits and fairness per pool.
  */
 export declare function simulate(config: RoutingConfig, reps: Rep[], leads: Lead[], accounts?: Account[] | null): SimulationReport
+
+/**
+ * Suggests the score at or above which leads go to a team that can work
+ * `capacity_per_week` leads a week: `{scores, capacity_per_week, inflow_per_week}` (or
+ * `timestamps`, one per score, instead of `inflow_per_week`) answers `{threshold, selected,
+ * share, inflow_per_week, selected_per_week, capacity_per_week}` (docs/predictive.md).
+ */
+export declare function thresholdForCapacity(input: CapacityInput): CapacityThreshold
 
 /**
  * Checks a document of a kind; throws a `ValidationError` (or `ParseError`) listing every
@@ -1323,6 +1395,96 @@ export type RoutingState = {
   open: { [rep: string]: number }
 }
 
+/** Provisional: the core has no schema for `feature_spec` yet (see scripts/gen-types.mjs). */
+export type FeatureSpec = {
+  name: string
+  kind: 'numeric' | 'categorical' | 'boolean'
+  log?: boolean
+}
+
+/** Provisional: the core has no schema for `train_options` yet (see scripts/gen-types.mjs). */
+export type TrainOptions = {
+  lambda?: number
+  class_weight?: 'balanced' | { true: number; false: number }
+  max_iter?: number
+  tol?: number
+  alpha?: number
+  bins?: number
+  min_level_count?: number
+  max_levels?: number
+}
+
+/** Provisional: the core has no schema for `predictive_model` yet (see scripts/gen-types.mjs). */
+export type PredictiveModelFile = {
+  kind: 'predictive_model'
+  version: number
+  algorithm: 'logistic' | 'naive_bayes'
+  subject: 'rows' | 'opportunity'
+  label: string
+  options: TrainOptions
+  training: { rows: number; positives: number; [k: string]: unknown }
+  intercept?: number
+  prior?: number[]
+  features: { name: string; kind: 'numeric' | 'categorical' | 'boolean'; [k: string]: unknown }[]
+}
+
+/** Provisional: the core has no schema for `prediction` yet (see scripts/gen-types.mjs). */
+export type Prediction = {
+  probability: number
+  log_odds: number
+  base: number
+  factors: { feature: string; value: unknown; bucket: string; contribution: number }[]
+}
+
+/** Provisional: the core has no schema for `evaluation` yet (see scripts/gen-types.mjs). */
+export type Evaluation = {
+  rows: number
+  positives: number
+  auc: number | null
+  log_loss: number
+  brier: number
+  lift: { decile: number; count: number; positives: number; rate: number | null; lift: number | null }[]
+  calibration: {
+    lower: number
+    upper: number
+    count: number
+    mean_predicted: number | null
+    observed_rate: number | null
+  }[]
+}
+
+/** Provisional: the core has no schema for `opportunity_context` yet (see scripts/gen-types.mjs). */
+export type OpportunityContext = {
+  as_of: string
+  pipeline?: Pipeline
+  accounts?: Account[]
+  engagement?: { [opportunity_id: string]: number }
+}
+
+/** Provisional: the core has no schema for `opportunity_prediction` yet (see scripts/gen-types.mjs). */
+export type OpportunityPrediction = {
+  opportunity_id: string
+  open: boolean
+} & Prediction
+
+/** Provisional: the core has no schema for `capacity_input` yet (see scripts/gen-types.mjs). */
+export type CapacityInput = {
+  scores: number[]
+  capacity_per_week: number
+  inflow_per_week?: number
+  timestamps?: string[]
+}
+
+/** Provisional: the core has no schema for `capacity_threshold` yet (see scripts/gen-types.mjs). */
+export type CapacityThreshold = {
+  threshold: number | null
+  selected: number
+  share: number
+  inflow_per_week: number
+  selected_per_week: number
+  capacity_per_week: number
+}
+
 /** Provisional: the core has no schema for `simulation_report` yet (see scripts/gen-types.mjs). */
 export type SimulationReport = {
   leads: number
@@ -1340,6 +1502,12 @@ export type SimulationReport = {
     }
   }
 }
+
+/** `'logistic'` or `'naive_bayes'` (docs/predictive.md). */
+export type PredictiveAlgorithm = 'logistic' | 'naive_bayes'
+
+/** Rows for a predictive model: a list of row objects, or an object of columns. */
+export type PredictiveRows = Record<string, unknown>[] | { [column: string]: unknown[] }
 
 /** What every revcore call throws (or rejects with): a plain `Error` with these properties. */
 export interface RevcoreError extends Error {

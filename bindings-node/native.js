@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Condition = nativeBinding.Condition
+module.exports.PredictiveModel = nativeBinding.PredictiveModel
 module.exports.Router = nativeBinding.Router
 module.exports.Scorer = nativeBinding.Scorer
 module.exports.classifyStage = nativeBinding.classifyStage
@@ -844,6 +845,7 @@ module.exports.kinds = nativeBinding.kinds
 module.exports.normalize = nativeBinding.normalize
 module.exports.schema = nativeBinding.schema
 module.exports.simulate = nativeBinding.simulate
+module.exports.thresholdForCapacity = nativeBinding.thresholdForCapacity
 module.exports.validate = nativeBinding.validate
 module.exports.version = nativeBinding.version
 module.exports.sample = nativeBinding.sample

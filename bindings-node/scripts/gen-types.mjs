@@ -67,6 +67,64 @@ const PENDING = {
       '  events: {\n    counted: number\n    future: number\n    outside_lookback: number\n' +
       '    unscored: number\n    other_lead: number\n  }\n  missing_fields?: string[]\n}',
   },
+  // Predictive models (docs/predictive.md): the core derives schemas for these types but
+  // exposes no kind for them yet.
+  feature_spec: {
+    name: 'FeatureSpec',
+    ts: "{\n  name: string\n  kind: 'numeric' | 'categorical' | 'boolean'\n  log?: boolean\n}",
+  },
+  train_options: {
+    name: 'TrainOptions',
+    ts:
+      "{\n  lambda?: number\n  class_weight?: 'balanced' | { true: number; false: number }\n" +
+      '  max_iter?: number\n  tol?: number\n  alpha?: number\n  bins?: number\n' +
+      '  min_level_count?: number\n  max_levels?: number\n}',
+  },
+  predictive_model: {
+    name: 'PredictiveModelFile',
+    ts:
+      "{\n  kind: 'predictive_model'\n  version: number\n  algorithm: 'logistic' | 'naive_bayes'\n" +
+      "  subject: 'rows' | 'opportunity'\n  label: string\n  options: TrainOptions\n" +
+      '  training: { rows: number; positives: number; [k: string]: unknown }\n' +
+      '  intercept?: number\n  prior?: number[]\n' +
+      "  features: { name: string; kind: 'numeric' | 'categorical' | 'boolean'; [k: string]: unknown }[]\n}",
+  },
+  prediction: {
+    name: 'Prediction',
+    ts:
+      '{\n  probability: number\n  log_odds: number\n  base: number\n' +
+      '  factors: { feature: string; value: unknown; bucket: string; contribution: number }[]\n}',
+  },
+  evaluation: {
+    name: 'Evaluation',
+    ts:
+      '{\n  rows: number\n  positives: number\n  auc: number | null\n  log_loss: number\n  brier: number\n' +
+      '  lift: { decile: number; count: number; positives: number; rate: number | null; lift: number | null }[]\n' +
+      '  calibration: {\n    lower: number\n    upper: number\n    count: number\n' +
+      '    mean_predicted: number | null\n    observed_rate: number | null\n  }[]\n}',
+  },
+  opportunity_context: {
+    name: 'OpportunityContext',
+    ts:
+      '{\n  as_of: string\n  pipeline?: Pipeline\n  accounts?: Account[]\n' +
+      '  engagement?: { [opportunity_id: string]: number }\n}',
+  },
+  opportunity_prediction: {
+    name: 'OpportunityPrediction',
+    ts: '{\n  opportunity_id: string\n  open: boolean\n} & Prediction',
+  },
+  capacity_input: {
+    name: 'CapacityInput',
+    ts:
+      '{\n  scores: number[]\n  capacity_per_week: number\n  inflow_per_week?: number\n' +
+      '  timestamps?: string[]\n}',
+  },
+  capacity_threshold: {
+    name: 'CapacityThreshold',
+    ts:
+      '{\n  threshold: number | null\n  selected: number\n  share: number\n  inflow_per_week: number\n' +
+      '  selected_per_week: number\n  capacity_per_week: number\n}',
+  },
   simulation_report: {
     name: 'SimulationReport',
     ts:
@@ -77,6 +135,13 @@ const PENDING = {
       '      max_min_ratio: number | null\n      gini: number\n    }\n  }\n}',
   },
 }
+
+// Types of the API that are no document kind (so never a schema): declared here for good.
+const HOST_TYPES = [
+  "/** `'logistic'` or `'naive_bayes'` (docs/predictive.md). */\nexport type PredictiveAlgorithm = 'logistic' | 'naive_bayes'\n",
+  '/** Rows for a predictive model: a list of row objects, or an object of columns. */\n' +
+    'export type PredictiveRows = Record<string, unknown>[] | { [column: string]: unknown[] }\n',
+]
 
 const pascal = (kind) => kind.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase())
 const typeName = (name) => RENAMED[name] ?? name
@@ -191,6 +256,7 @@ export async function render(binding = createRequire(import.meta.url)('../index.
     cleaned.trimEnd(),
     '',
     ...provisional,
+    ...HOST_TYPES,
     errorType,
   ].join('\n')
 }

@@ -14,6 +14,7 @@ mod condition;
 mod convert;
 mod encode;
 mod error;
+mod predictive;
 mod routing;
 mod sample;
 mod scoring;

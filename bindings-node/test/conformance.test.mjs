@@ -41,6 +41,28 @@ const OPS = {
   'routing.simulate': ({ config, reps, leads, accounts }) => revcore.simulate(config, reps, leads, accounts),
   'scoring.score': ({ model, lead, events, now }) => new revcore.Scorer(model).score(lead, events, now),
   'scoring.score_batch': ({ model, leads, events, now }) => new revcore.Scorer(model).scoreBatch(leads, events, now),
+  // Models cross as the model file, an object: loaded through its text, saved back as an object.
+  'predictive.train': ({ rows, label, features, algorithm, options }) =>
+    modelFile(revcore.PredictiveModel.train(rows, text(label), features, text(algorithm), options ?? null)),
+  'predictive.predict': ({ model, row }) => loadModel(model).predict(row),
+  'predictive.predict_batch': ({ model, rows }) => loadModel(model).predictBatch(rows),
+  'predictive.evaluate': ({ model, rows, label }) => loadModel(model).evaluate(rows, text(label)),
+  'predictive.threshold_for_capacity': ({ input }) => revcore.thresholdForCapacity(input),
+  'predictive.train_opportunities': ({ opportunities, context, algorithm, options }) =>
+    modelFile(revcore.PredictiveModel.trainOpportunities(opportunities, context, text(algorithm), options ?? null)),
+}
+
+/** A string argument as the Rust runner reads it: anything but a string is "". */
+function text(value) {
+  return typeof value === 'string' ? value : ''
+}
+
+function loadModel(file) {
+  return revcore.PredictiveModel.fromJson(JSON.stringify(file))
+}
+
+function modelFile(model) {
+  return JSON.parse(model.toJson())
 }
 
 function newRouter({ config, reps, accounts, state }) {

@@ -9,6 +9,7 @@ pub mod api;
 pub mod condition;
 pub mod convert;
 pub mod error;
+pub mod predictive;
 pub mod routing;
 pub mod sample;
 pub mod scoring;
@@ -21,6 +22,8 @@ mod _native {
     use crate::api::{classify_stage, default_pipeline, kinds, normalize, schema, validate};
     #[pymodule_export]
     use crate::condition::Condition;
+    #[pymodule_export]
+    use crate::predictive::{threshold_for_capacity, PredictiveModel};
     #[pymodule_export]
     use crate::routing::{simulate, Router};
     #[pymodule_export]

@@ -78,6 +78,42 @@ def _scoring_score_batch(i: Dict[str, Any]) -> Any:
     return revcore.Scorer(i["model"]).score_batch(i["leads"], i.get("events"), i["now"])
 
 
+def _model(i: Dict[str, Any]) -> "revcore.PredictiveModel":
+    return revcore.PredictiveModel.from_json(json.dumps(i["model"]))
+
+
+def _predictive_train(i: Dict[str, Any]) -> Any:
+    model = revcore.PredictiveModel.train(
+        i["rows"], i["label"], i["features"], i["algorithm"], **(i.get("options") or {})
+    )
+    return json.loads(model.to_json())
+
+
+def _predictive_predict(i: Dict[str, Any]) -> Any:
+    return _model(i).predict(i["row"])
+
+
+def _predictive_predict_batch(i: Dict[str, Any]) -> Any:
+    return _model(i).predict_batch(i["rows"])
+
+
+def _predictive_evaluate(i: Dict[str, Any]) -> Any:
+    return _model(i).evaluate(i["rows"], i["label"])
+
+
+def _predictive_threshold_for_capacity(i: Dict[str, Any]) -> Any:
+    return revcore.threshold_for_capacity(**i["input"])
+
+
+def _predictive_train_opportunities(i: Dict[str, Any]) -> Any:
+    context = dict(i["context"])
+    as_of = context.pop("as_of", None)
+    model = revcore.PredictiveModel.train_opportunities(
+        i["opportunities"], as_of, i["algorithm"], **context, **(i.get("options") or {})
+    )
+    return json.loads(model.to_json())
+
+
 # Every op of the README table; an op missing here fails its vector, it is never skipped.
 OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "validate": _validate,
@@ -93,6 +129,12 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "routing.simulate": _routing_simulate,
     "scoring.score": _scoring_score,
     "scoring.score_batch": _scoring_score_batch,
+    "predictive.train": _predictive_train,
+    "predictive.predict": _predictive_predict,
+    "predictive.predict_batch": _predictive_predict_batch,
+    "predictive.evaluate": _predictive_evaluate,
+    "predictive.threshold_for_capacity": _predictive_threshold_for_capacity,
+    "predictive.train_opportunities": _predictive_train_opportunities,
 }
 
 

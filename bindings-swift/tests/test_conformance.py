@@ -105,6 +105,38 @@ def scoring_score_batch(args):
     return json.loads(scorer.score_batch(leads, optional_text(args, "events"), now_at(args, 0)))
 
 
+def string_arg(args, key):
+    """A string argument as the Rust runner reads it: anything but a string is ""."""
+    value = args.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def model(args):
+    """The vector's model file (an object) loaded through its text."""
+    return rc.PredictiveModel.from_json(text(args.get("model")))
+
+
+def predictive_train(args):
+    trained = rc.PredictiveModel.train(
+        text(args.get("rows")),
+        string_arg(args, "label"),
+        text(args.get("features")),
+        string_arg(args, "algorithm"),
+        optional_text(args, "options"),
+    )
+    return json.loads(trained.to_json())
+
+
+def predictive_train_opportunities(args):
+    trained = rc.PredictiveModel.train_opportunities(
+        text(args.get("opportunities")),
+        text(args.get("context")),
+        string_arg(args, "algorithm"),
+        optional_text(args, "options"),
+    )
+    return json.loads(trained.to_json())
+
+
 # Every op of tests/vectors/README.md: input -> the JSON result, through the uniffi API.
 OPS = {
     "validate": lambda a: rc.validate(
@@ -124,6 +156,16 @@ OPS = {
     "routing.simulate": routing_simulate,
     "scoring.score": scoring_score,
     "scoring.score_batch": scoring_score_batch,
+    "predictive.train": predictive_train,
+    "predictive.predict": lambda a: json.loads(model(a).predict(text(a.get("row")))),
+    "predictive.predict_batch": lambda a: model(a).predict_batch(text(a.get("rows"))),
+    "predictive.evaluate": lambda a: json.loads(
+        model(a).evaluate(text(a.get("rows")), string_arg(a, "label"))
+    ),
+    "predictive.threshold_for_capacity": lambda a: json.loads(
+        rc.threshold_for_capacity(text(a.get("input")))
+    ),
+    "predictive.train_opportunities": predictive_train_opportunities,
 }
 
 

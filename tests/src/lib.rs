@@ -120,6 +120,10 @@ pub fn run(op: &str, args: &Value) -> Result<Value, String> {
             input(args, "leads"),
             optional(args, "accounts"),
         ),
+        op if op.starts_with("predictive.") => match predictive(op, args) {
+            Some(outcome) => outcome,
+            None => return Err(format!("unknown op `{op}`")),
+        },
         other => return Err(format!("unknown op `{other}`")),
     };
     Ok(match outcome {
@@ -175,6 +179,45 @@ fn scoring(op: &str, args: &Value) -> revcore::Result<Value> {
         "scoring.score_batch" => scorer.score_batch_json(input(args, "leads"), events, now),
         _ => scorer.score_json(input(args, "lead"), events, now),
     }
+}
+
+/// The predictive ops (docs/predictive.md): models go in and out as the model file, a JSON
+/// object; model-file errors keep the file's own paths (`features[0].coefficient`, not under
+/// `model`). `None` for an unknown `predictive.*` op.
+fn predictive(op: &str, args: &Value) -> Option<revcore::Result<Value>> {
+    use revcore::scoring::predictive as p;
+    let text = |key: &str| input(args, key).as_str().unwrap_or("").to_string();
+    let options = || optional(args, "options").unwrap_or(&Value::Null);
+    let file = |m: revcore::PredictiveModel| -> Value {
+        serde_json::from_str(&m.to_json()).expect("model files are JSON")
+    };
+    let model = || revcore::PredictiveModel::from_value(input(args, "model"));
+    Some(match op {
+        "predictive.train" => p::train_json(
+            input(args, "rows"),
+            &text("label"),
+            input(args, "features"),
+            &text("algorithm"),
+            options(),
+        )
+        .map(file),
+        "predictive.predict" => model().and_then(|m| m.predict_json(input(args, "row"))),
+        "predictive.predict_batch" => model()
+            .and_then(|m| m.predict_batch_json(input(args, "rows")))
+            .map(|ps| json!(ps)),
+        "predictive.evaluate" => {
+            model().and_then(|m| m.evaluate_json(input(args, "rows"), &text("label")))
+        }
+        "predictive.threshold_for_capacity" => p::threshold_for_capacity_json(input(args, "input")),
+        "predictive.train_opportunities" => p::train_opportunities_json(
+            input(args, "opportunities"),
+            input(args, "context"),
+            &text("algorithm"),
+            options(),
+        )
+        .map(file),
+        _ => return None,
+    })
 }
 
 /// JSON equality with numbers compared by value, as every host's runner does (`1 == 1.0`).

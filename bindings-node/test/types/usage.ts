@@ -1,6 +1,6 @@
 // Compiled (never run) by test/types.test.mjs: the shipped index.d.ts must describe the API.
-import { Condition, Router, Scorer, classifyStage, defaultPipeline, kinds, normalize, sample, schema, simulate, validate, version } from '../..'
-import type { ConditionSpec, Decision, Explanation, Kind, Lead, Pipeline, Rep, RevcoreError, RoutingConfig, RoutingState, Score, ScoringModel, EngagementEvent, SimulationReport, Stage, World } from '../..'
+import { Condition, PredictiveModel, Router, Scorer, classifyStage, defaultPipeline, kinds, normalize, sample, schema, simulate, thresholdForCapacity, validate, version } from '../..'
+import type { CapacityThreshold, Evaluation, FeatureSpec, OpportunityPrediction, Prediction, PredictiveModelFile, ConditionSpec, Decision, Explanation, Kind, Lead, Pipeline, Rep, RevcoreError, RoutingConfig, RoutingState, Score, ScoringModel, EngagementEvent, SimulationReport, Stage, World } from '../..'
 
 const spec: ConditionSpec = { all: [{ field: 'country', in: ['US', 'CA'] }, { not: { field: 'email', free_mail: true } }] }
 const condition = new Condition(spec)
@@ -50,6 +50,29 @@ const scoresLater: Promise<Score[]> = scorer.scoreBatchAsync(leads, undefined, n
 const scoredFields: string[] = scorer.leadFields()
 // @ts-expect-error: `now` is a Date or a string
 scorer.score(lead, events, 1)
+
+const features: FeatureSpec[] = [
+  { name: 'source', kind: 'categorical' },
+  { name: 'visits', kind: 'numeric', log: true },
+]
+const rows = [{ source: 'web', visits: 3, converted: true }]
+const predictive = PredictiveModel.train(rows, 'converted', features)
+const nb = PredictiveModel.train({ source: ['web'], visits: [3], converted: [true] }, 'converted', features, 'naive_bayes', { alpha: 1, bins: 4 })
+const loaded: PredictiveModel = PredictiveModel.fromJson(predictive.toJson())
+const file: PredictiveModelFile = loaded.toJSON()
+const prediction: Prediction = nb.predict({ source: 'web' })
+const probabilities: number[] = predictive.predictBatch(rows)
+const probabilitiesLater: Promise<number[]> = predictive.predictBatchAsync(rows)
+const evaluation: Evaluation = predictive.evaluate(rows, 'converted')
+const deals = PredictiveModel.trainOpportunities(world.opportunities ?? [], { as_of: '2026-06-30T00:00:00Z' })
+const dealScores: OpportunityPrediction[] = deals.predictOpportunities(world.opportunities ?? [], { as_of: '2026-06-30T00:00:00Z', accounts: world.accounts })
+const capacity: CapacityThreshold = thresholdForCapacity({ scores: probabilities, capacity_per_week: 50, inflow_per_week: 400 })
+const algorithmName: 'logistic' | 'naive_bayes' = predictive.algorithm
+// @ts-expect-error: no such algorithm
+PredictiveModel.train(rows, 'converted', features, 'forest')
+// @ts-expect-error: a feature kind the core does not know
+PredictiveModel.train(rows, 'converted', [{ name: 'x', kind: 'colour' }])
+void [file, prediction, probabilitiesLater, evaluation, dealScores, capacity, algorithmName]
 
 try {
   validate('lead', {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from revcore import sample
 from revcore._native import (
     Condition,
+    PredictiveModel,
     Router,
     Scorer,
     __version__,
@@ -19,6 +20,7 @@ from revcore._native import (
     normalize,
     schema,
     simulate,
+    threshold_for_capacity,
     validate,
 )
 from revcore.errors import (
@@ -42,6 +44,8 @@ __all__ = [
     "Router",
     "simulate",
     "Scorer",
+    "PredictiveModel",
+    "threshold_for_capacity",
     "sample",
     "RevcoreError",
     "ParseError",

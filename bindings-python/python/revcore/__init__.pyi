@@ -4,6 +4,7 @@
 from revcore import sample as sample
 from revcore._native import (
     Condition as Condition,
+    PredictiveModel as PredictiveModel,
     Router as Router,
     Scorer as Scorer,
     __version__ as __version__,
@@ -13,6 +14,7 @@ from revcore._native import (
     normalize as normalize,
     schema as schema,
     simulate as simulate,
+    threshold_for_capacity as threshold_for_capacity,
     validate as validate,
 )
 from revcore.errors import (
@@ -36,6 +38,8 @@ __all__ = [
     "Router",
     "simulate",
     "Scorer",
+    "PredictiveModel",
+    "threshold_for_capacity",
     "sample",
     "RevcoreError",
     "ParseError",

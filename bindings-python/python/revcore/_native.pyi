@@ -18,6 +18,8 @@ __all__ = [
     "simulate",
     "sample_generate",
     "Scorer",
+    "PredictiveModel",
+    "threshold_for_capacity",
     "__version__",
 ]
 
@@ -137,6 +139,92 @@ class Scorer:
         `events[i]...`."""
     def lead_fields(self) -> List[str]:
         """The lead keys a score can read; other keys of a lead are not read, so not checked."""
+
+@final
+class PredictiveModel:
+    """A trained predictive model (docs/predictive.md): logistic regression or naive Bayes on
+    rows with feature specs. Immutable; share it between threads freely (training, scoring and
+    evaluation release the GIL).
+
+    Rows are a list (or iterable) of dicts, a dict of columns or a pandas DataFrame (read
+    column by column). Only the columns the model reads are converted; in them None and NaN
+    (and pandas' NA) are missing, an infinity is a `ValidationError` (`not_finite`) at
+    `rows[i].<feature>`, NumPy scalars are read as their Python values.
+    """
+
+    @classmethod
+    def train(
+        cls,
+        rows: Any,
+        label: str,
+        features: Iterable[Mapping[str, Any]],
+        algorithm: str = "logistic",
+        **options: Any,
+    ) -> "PredictiveModel":
+        """Trains a model. `features` is `[{"name": ..., "kind": "numeric" | "categorical" |
+        "boolean", "log": bool}]`, `algorithm` `"logistic"` or `"naive_bayes"`, `options` the
+        core's (`lambda` (also `lambda_`), `class_weight`, `max_iter`, `tol`, `alpha`, `bins`,
+        `min_level_count`, `max_levels`). Raises `ParseError`, `ConfigError` or
+        `ValidationError` listing every problem with its path."""
+    @classmethod
+    def train_opportunities(
+        cls,
+        opportunities: Iterable[Mapping[str, Any]],
+        as_of: Union[datetime.datetime, str, None],
+        algorithm: str = "logistic",
+        *,
+        pipeline: Optional[Mapping[str, Any]] = None,
+        accounts: Optional[Iterable[Mapping[str, Any]]] = None,
+        engagement: Optional[Mapping[str, float]] = None,
+        **options: Any,
+    ) -> "PredictiveModel":
+        """Trains a win-probability model (`subject` `"opportunity"`) on the closed deals, with
+        the standard deal features; `as_of` (required) is an aware datetime or RFC 3339 str."""
+    @classmethod
+    def from_json(cls, text: str) -> "PredictiveModel":
+        """Loads a model file; `from_json(m.to_json())` gives the same probabilities bit for bit."""
+    def to_json(self) -> str:
+        """The model file as compact JSON text."""
+    def predict(self, row: Mapping[str, Any]) -> Dict[str, Any]:
+        """`{"probability", "log_odds", "base", "factors": [{"feature", "value", "bucket",
+        "contribution"}]}`; problems at `row.<feature>`."""
+    def predict_batch(self, rows: Any) -> List[float]:
+        """The probability of every row, in order; problems at `rows[i].<feature>`."""
+    def evaluate(self, rows: Any, label: str) -> Dict[str, Any]:
+        """`{"rows", "positives", "auc", "log_loss", "brier", "lift", "calibration"}`."""
+    def predict_opportunities(
+        self,
+        opportunities: Iterable[Mapping[str, Any]],
+        as_of: Union[datetime.datetime, str, None],
+        *,
+        pipeline: Optional[Mapping[str, Any]] = None,
+        accounts: Optional[Iterable[Mapping[str, Any]]] = None,
+        engagement: Optional[Mapping[str, float]] = None,
+    ) -> List[Dict[str, Any]]:
+        """Scores every deal, in order (`opportunity_id`, `open` and a prediction); an
+        opportunity model only."""
+    @property
+    def algorithm(self) -> str:
+        """`"logistic"` or `"naive_bayes"`."""
+    @property
+    def label(self) -> str:
+        """The label column."""
+    @property
+    def features(self) -> List[Dict[str, Any]]:
+        """The features as asked for."""
+    @property
+    def subject(self) -> str:
+        """`"rows"` or `"opportunity"`."""
+
+def threshold_for_capacity(
+    scores: Iterable[float],
+    capacity_per_week: float,
+    inflow_per_week: Optional[float] = None,
+    timestamps: Optional[Iterable[Union[datetime.datetime, str]]] = None,
+) -> Dict[str, Any]:
+    """The lowest score at or above which leads fit a team's weekly capacity: `{"threshold",
+    "selected", "share", "inflow_per_week", "selected_per_week", "capacity_per_week"}`. Give
+    `inflow_per_week` or `timestamps` (one arrival instant per score)."""
 
 def sample_generate(options: Mapping[str, Any]) -> World:
     """The core's `sample::generate_json`; call it through `revcore.sample.generate`."""
