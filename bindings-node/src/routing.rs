@@ -60,22 +60,7 @@ fn lead_arg(env: &Env, value: Unknown<'_>, at: &str, keys: &[String]) -> Result<
 /// leads hold only the wanted keys (the readers here drop the others): a `parse` error at
 /// `leads` for anything but a list, else every lead's problems under `leads[i]`.
 fn leads_from_value(leads: &Value) -> revcore::Result<Vec<Lead>> {
-    let items = leads
-        .as_array()
-        .ok_or_else(|| CoreError::parse("leads", "invalid_type", "expected a list"))?;
-    let mut out = Vec::with_capacity(items.len());
-    let mut problems = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        match revcore::api::parse::<Lead>(item) {
-            Ok(lead) => out.push(lead),
-            Err(e) => problems.extend(e.under(&format!("leads[{i}]")).problems().iter().cloned()),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(CoreError::Parse(problems))
-    }
+    revcore::model::read::list(leads, "leads")
 }
 
 /// The leads of a batch from JSON text, as [`leads_from_value`] reads them; JSON that does not

@@ -1,6 +1,7 @@
 //! A short tour of revcore on its own sample data: `cargo run --release -p revcore --example quickstart`.
 //!
-//! Later engines (routing, scoring, KPIs, content) add their section here.
+//! Each engine adds its section here (routing, rule scoring and predictive scoring so far;
+//! KPIs and content next).
 
 use revcore::model::{Pipeline, StageKind};
 use revcore::sample::{generate, SampleOptions};
@@ -157,6 +158,89 @@ fn main() -> Result<(), revcore::Error> {
         println!(
             "  replaying all {} leads: {} assigned, queued {}",
             report["leads"], report["assigned"], report["queued"]
+        );
+    }
+
+    // Rule scoring: the sample scoring model on the first leads and their events, now = the
+    // last day of the data.
+    if let Some(model) = world.scoring_model.clone() {
+        let scorer = revcore::Scorer::new(model)?;
+        let now = world
+            .leads
+            .iter()
+            .map(|l| l.created_at)
+            .max()
+            .unwrap_or_default();
+        println!("\nScoring the first leads (fit + engagement = total, grade, MQL):");
+        for lead in world.leads.iter().take(5) {
+            let events: Vec<_> = world
+                .events
+                .iter()
+                .filter(|e| e.lead_id == lead.id)
+                .cloned()
+                .collect();
+            let s = scorer.score(lead, &events, now);
+            let why: Vec<String> = s
+                .contributions
+                .iter()
+                .map(|c| format!("{} {:+}", c.rule.id, c.points))
+                .collect();
+            println!(
+                "  {:<12} {:>6} + {:>6} = {:>6}  {}  MQL {:<5} {}",
+                s.lead_id,
+                s.fit,
+                s.engagement,
+                s.total,
+                s.grade,
+                s.mql,
+                why.join(", ")
+            );
+        }
+    }
+
+    // Predictive scoring: a logistic model of conversion trained on the sample leads.
+    {
+        use revcore::scoring::predictive::{Algorithm, FeatureKind, FeatureSpec, TrainOptions};
+        let rows: Vec<serde_json::Value> = world
+            .leads
+            .iter()
+            .map(|l| {
+                let mut row = serde_json::to_value(l).unwrap_or_default();
+                row["converted"] = serde_json::Value::Bool(l.status.as_str() == "converted");
+                row
+            })
+            .collect();
+        let features = [
+            FeatureSpec::new("source", FeatureKind::Categorical),
+            FeatureSpec::new("industry", FeatureKind::Categorical),
+            FeatureSpec::log("employees"),
+        ];
+        let model = revcore::PredictiveModel::train(
+            &rows,
+            "converted",
+            &features,
+            Algorithm::Logistic,
+            &TrainOptions::default(),
+        )?;
+        let eval = model.evaluate(&rows, "converted")?;
+        println!(
+            "\nA conversion model on {} leads ({} converted): AUC {:.3} on its training rows",
+            eval.rows,
+            eval.positives,
+            eval.auc.unwrap_or(f64::NAN)
+        );
+        let p = model.predict(&rows[0])?;
+        let top: Vec<String> = p
+            .factors
+            .iter()
+            .take(3)
+            .map(|f| format!("{} {:+.3}", f.feature, f.contribution))
+            .collect();
+        println!(
+            "  {}: probability {:.3}; top factors {}",
+            world.leads[0].id,
+            p.probability,
+            top.join(", ")
         );
     }
 

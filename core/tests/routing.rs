@@ -408,42 +408,6 @@ fn sample_routing_config_routes_sample_leads() {
     assert!(revcore::validate("routing_config", &world["routing_config"], None).is_ok());
 }
 
-/// Rough throughput with sample reps and a 1,000-territory config; run with
-/// `cargo test --release -p revcore --test routing -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn throughput() {
-    let world =
-        revcore::sample::generate_json(&json!({"seed": 7, "leads": 20000, "territories": 1000}))
-            .unwrap();
-    let router = Router::from_json(
-        &world["routing_config"],
-        &world["reps"],
-        Some(&world["accounts"]),
-        None,
-    )
-    .unwrap();
-    let leads: Vec<Lead> = serde_json::from_value(world["leads"].clone()).unwrap();
-    let now = t("2026-03-04T15:00:00Z");
-    let start = std::time::Instant::now();
-    let mut n = 0;
-    for _ in 0..5 {
-        for l in &leads {
-            std::hint::black_box(router.route(l, now));
-            n += 1;
-        }
-    }
-    let secs = start.elapsed().as_secs_f64();
-    println!(
-        "{} territories, {n} decisions in {secs:.3}s: {:.0}/s",
-        world["routing_config"]["territories"]
-            .as_array()
-            .unwrap()
-            .len(),
-        n as f64 / secs
-    );
-}
-
 #[test]
 fn lead_fields_are_what_decisions_read() {
     let cfg = json!({"version": 1,

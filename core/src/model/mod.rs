@@ -14,6 +14,7 @@ mod ids;
 mod money;
 mod org;
 mod pipeline;
+pub mod read;
 mod record;
 mod record_de;
 mod time;

@@ -29,11 +29,11 @@ pub use matching::normalize_company;
 pub use simulate::simulate_json;
 
 use crate::error::{Error, Problem, Problems, Result};
+use crate::model::read::{self, collect};
 use crate::model::validate::{Context, Validate};
 use crate::model::{Account, Lead, Rep};
 use chrono::{DateTime, Utc};
 use engine::{CPool, CRule, CTarget, Engine, RepInfo, State};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -247,10 +247,10 @@ impl Router {
             crate::api::parse(config).map_err(|e| e.under("config")),
             &mut problems,
         );
-        let reps: Option<Vec<Rep>> = collect(parse_list(reps, "reps"), &mut problems);
+        let reps: Option<Vec<Rep>> = collect(read::list(reps, "reps"), &mut problems);
         let accounts: Option<Option<Vec<Account>>> = match accounts {
             None | Some(Value::Null) => Some(None),
-            Some(a) => collect(parse_list(a, "accounts"), &mut problems).map(Some),
+            Some(a) => collect(read::list(a, "accounts"), &mut problems).map(Some),
         };
         let state: Option<Option<RoutingState>> = match state {
             None | Some(Value::Null) => Some(None),
@@ -333,44 +333,12 @@ impl Router {
         &self.lead_fields
     }
 
-    /// A lead from JSON, reading only [`Router::lead_fields`]: a lead that parses whole is
-    /// used as is (its other fields cannot change a decision); otherwise the lead is parsed
-    /// again from those keys alone, so only problems in fields routing reads are reported.
     fn parse_lead(&self, value: &Value, at: &str) -> Result<Lead> {
-        match crate::api::parse::<Lead>(value) {
-            Ok(lead) => Ok(lead),
-            Err(whole) => match value.as_object() {
-                Some(object) => {
-                    let read: serde_json::Map<String, Value> = self
-                        .lead_fields
-                        .iter()
-                        .filter_map(|k| object.get(k).map(|v| (k.clone(), v.clone())))
-                        .collect();
-                    crate::api::parse::<Lead>(&Value::Object(read)).map_err(|e| e.under(at))
-                }
-                None => Err(whole.under(at)),
-            },
-        }
+        read::lead_reading(value, &self.lead_fields, at)
     }
 
-    /// A list of leads (problems under `leads[i]`, every lead's reported), as [`Self::parse_lead`].
     fn parse_leads(&self, leads: &Value) -> Result<Vec<Lead>> {
-        let items = leads
-            .as_array()
-            .ok_or_else(|| Error::parse("leads", "invalid_type", "expected a list"))?;
-        let mut out = Vec::with_capacity(items.len());
-        let mut problems = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            match self.parse_lead(item, &format!("leads[{i}]")) {
-                Ok(lead) => out.push(lead),
-                Err(e) => problems.extend(e.problems().iter().cloned()),
-            }
-        }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(Error::Parse(problems))
-        }
+        read::leads_reading(leads, &self.lead_fields, "leads")
     }
 
     /// The fast path for hosts where object bridging costs more than routing (BRIDGES.md):
@@ -427,71 +395,25 @@ fn lead_fields(
     rules: &[CRule],
     territories: &[territory::Territory],
 ) -> Vec<String> {
-    let mut keys: Vec<String> = vec!["id".into(), "created_at".into()];
+    let mut matching: Vec<&str> = Vec::new();
     if config.matching.by_domain {
-        keys.extend(["email".into(), "website".into()]);
+        matching.extend(["email", "website"]);
     }
     if config.matching.by_company_name {
-        keys.push("company".into());
+        matching.push("company");
     }
-    let conditions = rules
+    let paths: Vec<String> = rules
         .iter()
         .filter_map(|r| r.condition.as_ref())
-        .chain(territories.iter().filter_map(|t| t.condition.as_ref()));
-    for condition in conditions {
-        for path in condition.fields() {
-            if path.starts_with("account.") {
-                continue;
-            }
-            let head = path.split('.').next().unwrap_or_default();
-            if crate::model::LEAD_FIELDS.contains(&head) {
-                keys.push(head.to_string());
-            } else {
-                // An attribute: `attributes.x` or a bare `x`, read from either place.
-                let name = path.strip_prefix("attributes.").unwrap_or(&path);
-                let name = name.split('.').next().unwrap_or_default();
-                keys.push("attributes".into());
-                keys.push(name.to_string());
-            }
-        }
-    }
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+        .chain(territories.iter().filter_map(|t| t.condition.as_ref()))
+        .flat_map(|c| c.fields())
+        .filter(|path| !path.starts_with("account."))
+        .collect();
+    read::lead_keys(paths.iter().map(String::as_str), &matching)
 }
 
 fn to_value<T: serde::Serialize>(x: &T) -> Value {
     serde_json::to_value(x).expect("routing results serialise")
-}
-
-fn collect<T>(r: Result<T>, problems: &mut Vec<Problem>) -> Option<T> {
-    match r {
-        Ok(x) => Some(x),
-        Err(e) => {
-            problems.extend(e.problems().iter().cloned());
-            None
-        }
-    }
-}
-
-/// Reads a list element by element; every element's parse error is reported under `name[i]`.
-pub(crate) fn parse_list<T: DeserializeOwned>(value: &Value, name: &str) -> Result<Vec<T>> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| Error::parse(name, "invalid_type", "expected a list"))?;
-    let mut out = Vec::with_capacity(items.len());
-    let mut problems = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        match crate::api::parse::<T>(item) {
-            Ok(x) => out.push(x),
-            Err(e) => problems.extend(e.under(&format!("{name}[{i}]")).problems().iter().cloned()),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Parse(problems))
-    }
 }
 
 /// Parses `now` given as an RFC 3339 string (a `parse` error at path `now` otherwise).

@@ -1,8 +1,9 @@
 //! Simulation (docs/routing.md, "Simulation"): replay leads in `created_at` order from an
 //! empty state and report volumes, queue counts, cap hits and per-pool fairness.
 
-use super::{parse_list, Router};
+use super::Router;
 use crate::error::{Error, Result};
+use crate::model::read;
 use crate::model::Lead;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -36,7 +37,7 @@ pub fn simulate_json(
     accounts: Option<&Value>,
 ) -> Result<Value> {
     let router = Router::from_json(config, reps, accounts, None);
-    let leads: Result<Vec<Lead>> = parse_list(leads, "leads");
+    let leads: Result<Vec<Lead>> = read::list(leads, "leads");
     let (router, mut leads) = match (router, leads) {
         (Ok(r), Ok(l)) => (r, l),
         (Err(a), Err(b)) if a.code() == b.code() => {

@@ -25,11 +25,11 @@ pub use model::{
 };
 pub use score::{Contribution, EventCounts, Grade, RuleInfo, Score, Side};
 
-use crate::error::{Error, Problem, Problems, Result};
+use crate::error::{Error, Problems, Result};
+use crate::model::read::{self, collect};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
 use engine::{Engine, Grouped};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Rounds to the nearest 0.01, halves away from zero: `round(x * 100) / 100` in IEEE doubles.
@@ -65,7 +65,7 @@ impl Scorer {
         let checked = model::check_model(&model, &mut out);
         out.into_result(Error::InvalidConfig)?;
         let engine = Engine::new(&model, checked);
-        let lead_fields = lead_fields(engine.lead_paths());
+        let lead_fields = read::lead_keys(engine.lead_paths(), &[]);
         Ok(Scorer {
             model,
             engine,
@@ -206,44 +206,12 @@ impl Scorer {
         &self.lead_fields
     }
 
-    /// A lead from JSON, reading only [`Scorer::lead_fields`]: a lead that parses whole is used
-    /// as is; otherwise it is parsed again from those keys alone, so only problems in fields
-    /// scoring reads are reported.
     fn parse_lead(&self, value: &Value, at: &str) -> Result<Lead> {
-        match crate::api::parse::<Lead>(value) {
-            Ok(lead) => Ok(lead),
-            Err(whole) => match value.as_object() {
-                Some(object) => {
-                    let read: serde_json::Map<String, Value> = self
-                        .lead_fields
-                        .iter()
-                        .filter_map(|k| object.get(k).map(|v| (k.clone(), v.clone())))
-                        .collect();
-                    crate::api::parse::<Lead>(&Value::Object(read)).map_err(|e| e.under(at))
-                }
-                None => Err(whole.under(at)),
-            },
-        }
+        read::lead_reading(value, &self.lead_fields, at)
     }
 
     fn parse_leads(&self, leads: &Value) -> Result<Vec<Lead>> {
-        let items = leads
-            .as_array()
-            .ok_or_else(|| Error::parse("leads", "invalid_type", "expected a list"))?;
-        let mut out = Vec::with_capacity(items.len());
-        let mut problems = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            if let Some(lead) =
-                collect(self.parse_lead(item, &format!("leads[{i}]")), &mut problems)
-            {
-                out.push(lead);
-            }
-        }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(Error::Parse(problems))
-        }
+        read::leads_reading(leads, &self.lead_fields, "leads")
     }
 }
 
@@ -251,60 +219,10 @@ impl Scorer {
 fn parse_events(events: Option<&Value>) -> Result<Vec<EngagementEvent>> {
     match events {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(v) => parse_list(v, "events"),
-    }
-}
-
-fn parse_list<T: DeserializeOwned>(value: &Value, name: &str) -> Result<Vec<T>> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| Error::parse(name, "invalid_type", "expected a list"))?;
-    let mut out = Vec::with_capacity(items.len());
-    let mut problems = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let parsed = crate::api::parse::<T>(item).map_err(|e| e.under(&format!("{name}[{i}]")));
-        if let Some(x) = collect(parsed, &mut problems) {
-            out.push(x);
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Parse(problems))
-    }
-}
-
-fn collect<T>(r: Result<T>, problems: &mut Vec<Problem>) -> Option<T> {
-    match r {
-        Ok(x) => Some(x),
-        Err(e) => {
-            problems.extend(e.problems().iter().cloned());
-            None
-        }
+        Some(v) => read::list(v, "events"),
     }
 }
 
 fn to_value<T: serde::Serialize>(x: &T) -> Value {
     serde_json::to_value(x).expect("scores serialise")
-}
-
-/// The top-level lead keys behind the field paths the lead conditions read
-/// ([`Scorer::lead_fields`]).
-fn lead_fields<'p>(paths: impl Iterator<Item = &'p str>) -> Vec<String> {
-    let mut keys: Vec<String> = vec!["id".into(), "created_at".into()];
-    for path in paths {
-        let head = path.split('.').next().unwrap_or_default();
-        if crate::model::LEAD_FIELDS.contains(&head) {
-            keys.push(head.to_string());
-        } else {
-            // An attribute: `attributes.x` or a bare `x`, read from either place.
-            let name = path.strip_prefix("attributes.").unwrap_or(path);
-            let name = name.split('.').next().unwrap_or_default();
-            keys.push("attributes".into());
-            keys.push(name.to_string());
-        }
-    }
-    keys.sort_unstable();
-    keys.dedup();
-    keys
 }
