@@ -124,6 +124,8 @@ impl PredictiveModel {
         let features = arg(&env, features, "features")?;
         let algorithm = algorithm_arg(&env, algorithm)?;
         let options = optional_arg(&env, options, "options")?;
+        // The request is checked before any row is read (docs/predictive.md, "Errors").
+        core::TrainRequest::check(&features, &label, &algorithm, &options).or_throw(&env)?;
         let rows = rows_from_js(&env, rows, &requested_keys(&features, &label))?.or_throw(&env)?;
         core::train_json(&rows, &label, &features, &algorithm, &options)
             .map(PredictiveModel::wrap)

@@ -429,15 +429,20 @@ impl PredictiveModel {
         let options = options_from_py(options)?;
         let mut names = feature_names(&features);
         names.push(label.clone());
+        // The request is checked before any row is converted (docs/predictive.md, "Errors").
+        let request = enter_core(py, || {
+            core::TrainRequest::check(&features, &label, algorithm, &options)
+        })?;
         let rows = rows_from_py(py, rows, &dedup(names))?;
         let inner = enter_core(py, || match &rows {
             Rows::Json(rows) => core::train_json(rows, &label, &features, algorithm, &options),
-            Rows::Table(table) => {
-                let specs = core::features_from_json(&features)?;
-                let algorithm = core::Algorithm::from_name(algorithm)?;
-                let options = core::TrainOptions::from_json(&options)?;
-                revcore::PredictiveModel::train_table(table, &label, &specs, algorithm, &options)
-            }
+            Rows::Table(table) => revcore::PredictiveModel::train_table(
+                table,
+                &label,
+                &request.features,
+                request.algorithm,
+                &request.options,
+            ),
         })?;
         Ok(PredictiveModel { inner })
     }

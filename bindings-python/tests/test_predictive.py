@@ -276,6 +276,20 @@ def test_bad_requests_before_rows() -> None:
     assert _error(e) == [("features[0].kind", "unknown_variant")]
 
 
+def test_every_request_problem_before_any_row_of_a_dataframe() -> None:
+    pd = pytest.importorskip("pandas")
+    # A column pandas holds as objects (lists) would fail to convert; the request fails first,
+    # with all its problems.
+    frame = pd.DataFrame({"source": [[1], [2]], "converted": [True, False]})
+    twice = [{"name": "source", "kind": "categorical"}, {"name": "source", "kind": "numeric"}]
+    with pytest.raises(revcore.ConfigError) as e:
+        revcore.PredictiveModel.train(frame, "converted", twice, "tree")
+    assert _error(e) == [("features[1].name", "duplicate_name"), ("algorithm", "unknown_algorithm")]
+    with pytest.raises(revcore.ParseError) as e:
+        revcore.PredictiveModel.train(frame, "converted", [{"name": "source", "kind": "x"}], lamda=1)
+    assert _error(e) == [("features[0].kind", "unknown_variant"), ("options.lamda", "unknown_field")]
+
+
 def test_rows_of_the_wrong_shape(model: revcore.PredictiveModel) -> None:
     with pytest.raises(revcore.ParseError) as e:
         revcore.PredictiveModel.train([ROWS[0], 3], "converted", FEATURES)

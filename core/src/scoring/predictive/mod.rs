@@ -42,8 +42,8 @@ pub use opportunity::{
 };
 pub use spec::{
     features_from_json, Algorithm, ClassWeight, FeatureKind, FeatureSpec, TrainOptions,
-    DEFAULT_ALPHA, DEFAULT_BINS, DEFAULT_LAMBDA, DEFAULT_MAX_ITER, DEFAULT_MAX_LEVELS,
-    DEFAULT_MIN_LEVEL_COUNT, DEFAULT_TOL, MAX_FEATURES,
+    TrainRequest, DEFAULT_ALPHA, DEFAULT_BINS, DEFAULT_LAMBDA, DEFAULT_MAX_ITER,
+    DEFAULT_MAX_LEVELS, DEFAULT_MIN_LEVEL_COUNT, DEFAULT_TOL, MAX_FEATURES,
 };
 pub use wire::{MODEL_KIND, MODEL_VERSION};
 
@@ -92,16 +92,14 @@ pub fn train_json(
     algorithm: &str,
     options: &Value,
 ) -> Result<PredictiveModel> {
-    let specs = features_from_json(features)?;
-    let algorithm = Algorithm::from_name(algorithm)?;
-    let options = TrainOptions::from_json(options)?;
+    let request = TrainRequest::check(features, label, algorithm, options)?;
     let rows = JsonRows::read(rows)?;
     model::train(
         rows.rows(),
         label,
-        &specs,
-        algorithm,
-        &options,
+        &request.features,
+        request.algorithm,
+        &request.options,
         Subject::Rows,
     )
 }
@@ -184,8 +182,11 @@ pub fn train_opportunities_json(
     algorithm: &str,
     options: &Value,
 ) -> Result<PredictiveModel> {
-    let algorithm = Algorithm::from_name(algorithm)?;
     let options = TrainOptions::from_json(options)?;
+    let mut config = crate::error::Problems::new();
+    let algorithm = spec::check_algorithm(algorithm, &options, &mut config);
+    config.into_result(Error::InvalidConfig)?;
+    let algorithm = algorithm?;
     let opportunities = read_opportunities(opportunities)?;
     let ctx = read_context(context)?;
     PredictiveModel::train_opportunities(&opportunities, &ctx, algorithm, &options)

@@ -364,7 +364,13 @@ impl PredictiveModel {
                     log_odds += c;
                     factors.push(Factor {
                         feature: f.name.clone(),
-                        value: cell.to_value(),
+                        // What reads as missing (`""` in a categorical or boolean feature too)
+                        // is shown as `null`.
+                        value: if bucket == "missing" {
+                            Value::Null
+                        } else {
+                            cell.to_value()
+                        },
                         bucket: bucket.to_string(),
                         contribution: c,
                     });

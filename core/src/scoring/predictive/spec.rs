@@ -388,3 +388,65 @@ pub(crate) fn check_features(features: &[FeatureSpec], label: &str, out: &mut Pr
         }
     }
 }
+
+/// A training request whose every part was checked (docs/predictive.md, "Errors"): the features,
+/// the algorithm and the options, read from their JSON forms.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    pub features: Vec<FeatureSpec>,
+    pub algorithm: Algorithm,
+    pub options: TrainOptions,
+}
+
+impl TrainRequest {
+    /// Checks a request before any row is read. First the shapes: every problem in `features`
+    /// and `options` together (a `parse` error). Then the request as a whole: the label and the
+    /// features against each other, the algorithm, the options against that algorithm (one
+    /// `invalid_config` error listing them all, in that order).
+    pub fn check(
+        features: &Value,
+        label: &str,
+        algorithm: &str,
+        options: &Value,
+    ) -> Result<TrainRequest> {
+        let features = features_from_json(features);
+        let options = TrainOptions::from_json(options);
+        let (features, options) = match (features, options) {
+            (Ok(f), Ok(o)) => (f, o),
+            (f, o) => {
+                let mut shape = Vec::new();
+                for e in [f.err(), o.err()].into_iter().flatten() {
+                    shape.extend(e.problems().to_vec());
+                }
+                return Err(Error::Parse(shape));
+            }
+        };
+        let mut config = Problems::new();
+        check_features(&features, label, &mut config);
+        let algorithm = check_algorithm(algorithm, &options, &mut config);
+        config.into_result(Error::InvalidConfig)?;
+        Ok(TrainRequest {
+            features,
+            algorithm: algorithm?,
+            options,
+        })
+    }
+}
+
+/// The algorithm a name gives, its problem (an unknown name) or the options' problems against
+/// it pushed to `out`. With an unknown algorithm the options cannot be checked: only the name is
+/// reported.
+pub(crate) fn check_algorithm(
+    name: &str,
+    options: &TrainOptions,
+    out: &mut Problems,
+) -> Result<Algorithm> {
+    let algorithm = Algorithm::from_name(name);
+    match &algorithm {
+        Ok(a) => {
+            options.resolve(*a, out);
+        }
+        Err(e) => out.extend(e.problems().to_vec()),
+    }
+    algorithm
+}
