@@ -190,6 +190,13 @@ export declare function kinds(): Kind[]
  */
 export declare function normalize<K extends Kind>(kind: K, value: unknown, pipeline?: Pipeline | null): KindTypes[K]
 
+/**
+ * Each rep's readiness as of `options.as_of`: score, required and completed items, what is
+ * missing (not completed, expired, overdue) and the ramp to the first win and to a share of
+ * the first quota. Completions that match nothing are counted in `unmatched`.
+ */
+export declare function readiness(programs: TrainingProgram[], reps: Rep[], completions: Completion[], opportunities: Opportunity[] | null | undefined, options: ReadinessOptions): ReadinessReport
+
 /** The JSON Schema (draft 2020-12) of a kind, generated from the Rust types. */
 export declare function schema(kind: Kind): Record<string, unknown>
 
@@ -442,6 +449,14 @@ export type Reason = 'missing' | 'type_mismatch'
  */
 export type Side = 'fit' | 'engagement'
 /**
+ * What an item is.
+ */
+export type ItemKind = 'module' | 'certification'
+/**
+ * Why a required item does not count.
+ */
+export type MissingReason = 'not_completed' | 'expired'
+/**
  * Fit grade letter (A best) and engagement grade digit (1 best), e.g. "B2".
  */
 export type Grade = string
@@ -480,6 +495,10 @@ export interface KindTypes {
   explanation: Explanation
   sample_options: SampleOptions
   score: Score
+  training_program: TrainingProgram
+  completion: Completion
+  readiness_options: ReadinessOptions
+  readiness_report: ReadinessReport
 }
 /**
  * A person who showed interest and has not been qualified yet (a web form, a list import,
@@ -1337,6 +1356,184 @@ export interface EventCounts {
    * Of a kind (or not matching a `where`) no rule scores.
    */
   unscored: number
+  [k: string]: unknown
+}
+/**
+ * A training program: modules and certifications for some roles.
+ */
+export interface TrainingProgram {
+  certifications?: Certification[]
+  id: string
+  modules?: TrainingModule[]
+  name: string
+  /**
+   * The roles it is for; empty: every role.
+   */
+  roles?: RepRole[]
+}
+/**
+ * A certification a rep must hold: `{"id": "c1", "name": "Product", "valid_days": 365}`.
+ */
+export interface Certification {
+  id: string
+  name: string
+  /**
+   * The roles that must hold it; empty: every role the program is for.
+   */
+  roles?: RepRole[]
+  /**
+   * A pass is valid this many days; absent: for ever.
+   */
+  valid_days?: number | null
+  /**
+   * Its share of the score, > 0.
+   */
+  weight?: number
+}
+/**
+ * A unit of training: `{"id": "m1", "title": "Discovery calls", "weight": 2, "due_days": 30}`.
+ */
+export interface TrainingModule {
+  /**
+   * The content asset that teaches it, if any.
+   */
+  asset_id?: string | null
+  /**
+   * Due this many days after the rep's start date.
+   */
+  due_days?: number | null
+  id: string
+  /**
+   * Optional modules count for nothing in the score.
+   */
+  required?: boolean
+  title: string
+  /**
+   * Its share of the score, > 0.
+   */
+  weight?: number
+}
+/**
+ * A rep finished a module or passed (or failed) a certification.
+ */
+export interface Completion {
+  completed_at: string
+  /**
+   * A module or certification id of the program.
+   */
+  item_id: string
+  /**
+   * A failed attempt counts for nothing.
+   */
+  passed?: boolean
+  program_id: string
+  rep_id: string
+}
+/**
+ * `{"as_of": "2026-07-01T00:00:00Z", "ramp_quota_share": 0.5, "pipeline": {...}}`; only
+ * `as_of` is required.
+ */
+export interface ReadinessOptions {
+  as_of: string
+  /**
+   * Which stages are won (default: the stock pipeline).
+   */
+  pipeline?: Pipeline | null
+  /**
+   * The share of the first quota whose won amount ends the ramp, in (0, 10]; default 1.
+   */
+  ramp_quota_share?: number
+}
+/**
+ * The readiness report: one entry per rep, in the order given.
+ */
+export interface ReadinessReport {
+  as_of: string
+  reps: RepReadiness[]
+  unmatched: UnmatchedCompletions
+  [k: string]: unknown
+}
+/**
+ * One rep's readiness.
+ */
+export interface RepReadiness {
+  completed: number
+  /**
+   * In program order, then item order (modules before certifications).
+   */
+  missing: MissingItem[]
+  ramp: Ramp
+  rep_id: string
+  required: number
+  role: RepRole
+  /**
+   * `100 * done weight / required weight`; `null` when nothing is required of the role.
+   */
+  score?: number | null
+  [k: string]: unknown
+}
+/**
+ * A required item a rep does not have.
+ */
+export interface MissingItem {
+  /**
+   * Modules with `due_days` and a rep with a start date.
+   */
+  due_on?: string | null
+  /**
+   * Expired certifications: the day the last pass stopped being valid.
+   */
+  expired_on?: string | null
+  item_id: string
+  kind: ItemKind
+  /**
+   * `due_on` is before the day of `as_of`.
+   */
+  overdue: boolean
+  program_id: string
+  reason: MissingReason
+  [k: string]: unknown
+}
+/**
+ * A rep's onboarding ramp.
+ */
+export interface Ramp {
+  days_to_first_win?: number | null
+  days_to_quota_share?: number | null
+  first_win_on?: string | null
+  /**
+   * Won deals in another currency than the quota's: not added.
+   */
+  other_currency_deals: number
+  quota_share_reached_on?: string | null
+  /**
+   * `ramp_quota_share` times the quota in force on the start date (else the first one
+   * after it), rounded up to the currency's minor unit.
+   */
+  quota_target?: Money | null
+  start_date?: string | null
+  /**
+   * The won amount in the quota's currency.
+   */
+  won_amount?: Money | null
+  /**
+   * Won deals owned by the rep, closed on or after the start date and by `as_of`.
+   */
+  won_deals: number
+  [k: string]: unknown
+}
+/**
+ * Completions that could not be used, counted.
+ */
+export interface UnmatchedCompletions {
+  after_as_of: number
+  failed: number
+  /**
+   * The program exists but has no such module or certification.
+   */
+  unknown_item: number
+  unknown_program: number
+  unknown_rep: number
   [k: string]: unknown
 }
 /**

@@ -843,6 +843,7 @@ module.exports.classifyStage = nativeBinding.classifyStage
 module.exports.defaultPipeline = nativeBinding.defaultPipeline
 module.exports.kinds = nativeBinding.kinds
 module.exports.normalize = nativeBinding.normalize
+module.exports.readiness = nativeBinding.readiness
 module.exports.schema = nativeBinding.schema
 module.exports.simulate = nativeBinding.simulate
 module.exports.thresholdForCapacity = nativeBinding.thresholdForCapacity

@@ -125,6 +125,23 @@ const PENDING = {
       '{\n  threshold: number | null\n  selected: number\n  share: number\n  inflow_per_week: number\n' +
       '  selected_per_week: number\n  capacity_per_week: number\n}',
   },
+  // Readiness (docs/content.md, "Readiness"): the core exposes these schemas.
+  training_program: {
+    name: 'TrainingProgram',
+    ts: '{\n  id: string\n  name: string\n  [k: string]: unknown\n}',
+  },
+  completion: {
+    name: 'Completion',
+    ts: '{\n  rep_id: string\n  program_id: string\n  item_id: string\n  completed_at: string\n  passed?: boolean\n}',
+  },
+  readiness_options: {
+    name: 'ReadinessOptions',
+    ts: '{\n  as_of: string\n  ramp_quota_share?: number\n  pipeline?: Pipeline\n}',
+  },
+  readiness_report: {
+    name: 'ReadinessReport',
+    ts: '{\n  as_of: string\n  reps: { [k: string]: unknown }[]\n  unmatched: { [k: string]: number }\n}',
+  },
   simulation_report: {
     name: 'SimulationReport',
     ts:

@@ -9,6 +9,7 @@
 //!
 //! Must never: panic, recurse without bound, or know anything about the domain.
 
+use crate::error::OrThrow;
 use napi::bindgen_prelude::*;
 use napi::{JsDate, JsString, JsValue};
 use revcore::error::join_path;
@@ -501,6 +502,21 @@ fn json_type(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// A required JSON argument, or a thrown `parse` error at `at`.
+pub fn arg(env: &Env, value: Unknown<'_>, at: &str) -> Result<Value> {
+    try_from_js(env, value, at)?.or_throw(env)
+}
+
+/// An optional JSON argument: absent, `undefined` or `null` is `null`.
+pub fn optional_arg(env: &Env, value: Option<Unknown<'_>>, at: &str) -> Result<Value> {
+    match value {
+        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
+            arg(env, v, at)
+        }
+        _ => Ok(Value::Null),
     }
 }
 

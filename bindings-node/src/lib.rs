@@ -15,6 +15,7 @@ mod convert;
 mod encode;
 mod error;
 mod predictive;
+mod readiness;
 mod routing;
 mod sample;
 mod scoring;

@@ -8,28 +8,13 @@
 //! length). `predictBatchAsync` reads its argument on the JS thread and scores on the libuv
 //! pool, like `Scorer.scoreBatchAsync`; a bad argument rejects the promise.
 
-use crate::convert::{string_from_js, try_from_js, try_records_from_js, Json};
+use crate::convert::{arg, optional_arg, string_from_js, try_from_js, try_records_from_js, Json};
 use crate::error::OrThrow;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use revcore::scoring::predictive as core;
 use serde_json::Value;
 use std::sync::Arc;
-
-/// A required JSON argument, or a thrown `parse` error at `at`.
-fn arg(env: &Env, value: Unknown<'_>, at: &str) -> Result<Value> {
-    try_from_js(env, value, at)?.or_throw(env)
-}
-
-/// An optional JSON argument: absent, `undefined` or `null` is `null`.
-fn optional_arg(env: &Env, value: Option<Unknown<'_>>, at: &str) -> Result<Value> {
-    match value {
-        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
-            arg(env, v, at)
-        }
-        _ => Ok(Value::Null),
-    }
-}
 
 /// The algorithm argument: absent, `undefined` or `null` is `"logistic"`; otherwise a string.
 fn algorithm_arg(env: &Env, value: Option<Unknown<'_>>) -> Result<String> {

@@ -50,6 +50,8 @@ const OPS = {
   'predictive.threshold_for_capacity': ({ input }) => revcore.thresholdForCapacity(input),
   'predictive.train_opportunities': ({ opportunities, context, algorithm, options }) =>
     modelFile(revcore.PredictiveModel.trainOpportunities(opportunities, context, text(algorithm), options ?? null)),
+  'content.readiness': ({ programs, reps, completions, opportunities, options }) =>
+    revcore.readiness(programs, reps, completions, opportunities, options),
 }
 
 /** A string argument as the Rust runner reads it: anything but a string is "". */

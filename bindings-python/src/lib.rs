@@ -10,6 +10,7 @@ pub mod condition;
 pub mod convert;
 pub mod error;
 pub mod predictive;
+pub mod readiness;
 pub mod routing;
 pub mod sample;
 pub mod scoring;
@@ -24,6 +25,8 @@ mod _native {
     use crate::condition::Condition;
     #[pymodule_export]
     use crate::predictive::{threshold_for_capacity, PredictiveModel};
+    #[pymodule_export]
+    use crate::readiness::readiness;
     #[pymodule_export]
     use crate::routing::{simulate, Router};
     #[pymodule_export]

@@ -114,6 +114,12 @@ def _predictive_train_opportunities(i: Dict[str, Any]) -> Any:
     return json.loads(model.to_json())
 
 
+def _content_readiness(i: Dict[str, Any]) -> Any:
+    return revcore.readiness(
+        i["programs"], i["reps"], i["completions"], i["opportunities"], **i["options"]
+    )
+
+
 # Every op of the README table; an op missing here fails its vector, it is never skipped.
 OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "validate": _validate,
@@ -135,6 +141,7 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "predictive.evaluate": _predictive_evaluate,
     "predictive.threshold_for_capacity": _predictive_threshold_for_capacity,
     "predictive.train_opportunities": _predictive_train_opportunities,
+    "content.readiness": _content_readiness,
 }
 
 

@@ -6,13 +6,14 @@
 //! panic on any input: malformed JSON text is a `Parse` error like any other bad document.
 //!
 //! The modules mirror the core's: `api` wraps `revcore::api`, `condition` the condition
-//! language, `routing` lead routing, `scoring` rule scoring, `predictive` predictive models, `sample` the sample data, `error`
+//! language, `routing` lead routing, `scoring` rule scoring, `predictive` predictive models, `readiness` rep readiness, `sample` the sample data, `error`
 //! the error type.
 
 mod api;
 mod condition;
 mod error;
 mod predictive;
+mod readiness;
 mod routing;
 mod sample;
 mod scoring;
@@ -21,6 +22,7 @@ pub use api::{classify_stage, default_pipeline, kinds, normalize, schema, valida
 pub use condition::Condition;
 pub use error::{Problem, RevcoreError};
 pub use predictive::{threshold_for_capacity, PredictiveModel};
+pub use readiness::readiness;
 pub use routing::{simulate, Router};
 pub use sample::sample_generate;
 pub use scoring::Scorer;

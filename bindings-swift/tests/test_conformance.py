@@ -137,6 +137,17 @@ def predictive_train_opportunities(args):
     return json.loads(trained.to_json())
 
 
+def content_readiness(args):
+    report = rc.readiness(
+        text(args.get("programs")),
+        text(args.get("reps")),
+        text(args.get("completions")),
+        text(args.get("options")),
+        optional_text(args, "opportunities"),
+    )
+    return json.loads(report)
+
+
 # Every op of tests/vectors/README.md: input -> the JSON result, through the uniffi API.
 OPS = {
     "validate": lambda a: rc.validate(
@@ -166,6 +177,7 @@ OPS = {
         rc.threshold_for_capacity(text(a.get("input")))
     ),
     "predictive.train_opportunities": predictive_train_opportunities,
+    "content.readiness": content_readiness,
 }
 
 

@@ -250,14 +250,27 @@ pub fn validate(kind: &str, value: &Value, pipeline: Option<&Value>) -> Result<(
     normalize(kind, value, pipeline).map(|_| ())
 }
 
+use crate::content::readiness;
+
 fn schema_of<T: JsonSchema>() -> Value {
     serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise")
 }
 
 /// Results and errors that have a schema but are not documents to validate:
 /// `problem` (one entry of an error's `errors`), `explanation` (what `Condition::explain` returns),
-/// `sample_options` (what `sample.generate` accepts) and `score` (what `Scorer::score` returns).
-pub const RESULT_SCHEMAS: [&str; 4] = ["problem", "explanation", "sample_options", "score"];
+/// `sample_options` (what `sample.generate` accepts), `score` (what `Scorer::score` returns),
+/// and readiness's inputs and report (`training_program`, `completion`, `readiness_options`,
+/// `readiness_report`).
+pub const RESULT_SCHEMAS: [&str; 8] = [
+    "problem",
+    "explanation",
+    "sample_options",
+    "score",
+    "training_program",
+    "completion",
+    "readiness_options",
+    "readiness_report",
+];
 
 /// The JSON Schema (draft 2020-12) of a kind (or of a result named in [`RESULT_SCHEMAS`]),
 /// generated from the Rust types.
@@ -267,6 +280,10 @@ pub fn schema(kind: &str) -> Result<Value> {
         "explanation" => return Ok(schema_of::<crate::condition::Explanation>()),
         "sample_options" => return Ok(schema_of::<crate::sample::SampleOptions>()),
         "score" => return Ok(schema_of::<crate::scoring::rules::Score>()),
+        "training_program" => return Ok(schema_of::<readiness::TrainingProgram>()),
+        "completion" => return Ok(schema_of::<readiness::Completion>()),
+        "readiness_options" => return Ok(schema_of::<readiness::ReadinessOptions>()),
+        "readiness_report" => return Ok(schema_of::<readiness::ReadinessReport>()),
         _ => {}
     }
     Ok(match Kind::from_name(kind)? {

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod condition;
+pub mod content;
 pub mod error;
 pub mod model;
 pub mod routing;

@@ -120,6 +120,19 @@ pub fn run(op: &str, args: &Value) -> Result<Value, String> {
             input(args, "leads"),
             optional(args, "accounts"),
         ),
+        "content.analytics" => revcore::content::analytics_json(
+            input(args, "assets"),
+            input(args, "events"),
+            input(args, "opportunities"),
+            input(args, "options"),
+        ),
+        "content.readiness" => revcore::content::readiness_json(
+            input(args, "programs"),
+            input(args, "reps"),
+            input(args, "completions"),
+            input(args, "opportunities"),
+            input(args, "options"),
+        ),
         op if op.starts_with("predictive.") => match predictive(op, args) {
             Some(outcome) => outcome,
             None => return Err(format!("unknown op `{op}`")),

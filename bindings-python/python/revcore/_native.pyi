@@ -20,6 +20,7 @@ __all__ = [
     "Scorer",
     "PredictiveModel",
     "threshold_for_capacity",
+    "readiness",
     "__version__",
 ]
 
@@ -228,3 +229,21 @@ def threshold_for_capacity(
 
 def sample_generate(options: Mapping[str, Any]) -> World:
     """The core's `sample::generate_json`; call it through `revcore.sample.generate`."""
+
+def readiness(
+    programs: Iterable[Mapping[str, Any]],
+    reps: Iterable[Mapping[str, Any]],
+    completions: Iterable[Mapping[str, Any]],
+    opportunities: Optional[Iterable[Mapping[str, Any]]] = None,
+    *,
+    as_of: Union[datetime.datetime, str],
+    ramp_quota_share: Optional[float] = None,
+    pipeline: Optional[Mapping[str, Any]] = None,
+) -> Dict[str, Any]:
+    """Each rep's readiness as of `as_of` (docs/content.md, "Readiness"): `{"as_of", "reps":
+    [{"rep_id", "role", "score", "required", "completed", "missing", "ramp"}], "unmatched"}`.
+    `programs` are training programs (modules, certifications, roles), `completions`
+    `{"rep_id", "program_id", "item_id", "completed_at", "passed"}`, `opportunities` the deals
+    whose wins make the ramp; `ramp_quota_share` (default 1) is the share of the first quota that
+    ends the ramp. Raises `ParseError`, `ConfigError` or `ValidationError` listing every problem
+    with its path (`programs[0].modules[1].weight`, `options.as_of`)."""
