@@ -28,7 +28,7 @@ rust-test:
 $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check 'maturin>=1.16,<1.17' 'pytest>=8' \
-		'pandas>=2' 'mypy>=1.10'
+		'pandas>=2' 'polars>=1' 'mypy>=1.10'
 
 venv: $(PY)
 

@@ -178,11 +178,27 @@ export declare class Scorer {
  */
 export declare function classifyStage(label: string, pipeline?: Pipeline | null): Stage | null
 
+/**
+ * Reps on the wrong side of the team's benchmark for each metric; `options` holds
+ * `min_closed_deals`, `percentile`, `as_of` and `pipeline`.
+ */
+export declare function coachingFlags(opportunities: Opportunity[], metrics: KpiMetric[], options?: { min_closed_deals?: number; percentile?: number; as_of?: string | Date; pipeline?: Pipeline } | null): Coaching
+
 /** The default pipeline in wire form. */
 export declare function defaultPipeline(): Pipeline
 
+/** The stage funnel from stage histories; `options` holds `as_of` and `pipeline`. */
+export declare function funnel(opportunities: Opportunity[], options?: { as_of?: string | Date; pipeline?: Pipeline } | null): Funnel
+
 /** Every kind `validate`, `normalize` and `schema` accept. */
 export declare function kinds(): Kind[]
+
+/**
+ * Computes `metrics` over `opportunities`; `options` holds `group_by`, `calendar`, `as_of` (a
+ * Date or an RFC 3339 string), `pipeline` and `quotas`. The table as `{columns, rows}`: one
+ * row, or one per group then a totals row whose group keys are null.
+ */
+export declare function kpiReport(opportunities: Opportunity[], metrics: KpiMetric[], options?: KpiOptions | null): KpiTable
 
 /**
  * The document in its canonical wire form: defaults filled in, unknown record keys moved into
@@ -499,6 +515,8 @@ export interface KindTypes {
   completion: Completion
   readiness_options: ReadinessOptions
   readiness_report: ReadinessReport
+  funnel: Funnel
+  coaching: Coaching
 }
 /**
  * A person who showed interest and has not been qualified yet (a web form, a list import,
@@ -1537,6 +1555,96 @@ export interface UnmatchedCompletions {
   [k: string]: unknown
 }
 /**
+ * The funnel of a set of deals: one row per open stage and the won stage, in pipeline order.
+ */
+export interface Funnel {
+  /**
+   * Deals counted (those that existed at `as_of`).
+   */
+  deals: number
+  stages: FunnelStage[]
+  [k: string]: unknown
+}
+/**
+ * One stage of the funnel.
+ */
+export interface FunnelStage {
+  /**
+   * Of those, deals that reached a later stage of the pipeline (or won).
+   */
+  advanced: number
+  avg_days?: number | null
+  /**
+   * `advanced / exited`; null when nobody left.
+   */
+  conversion?: number | null
+  /**
+   * Deals in the stage at the end (today, or `as_of`).
+   */
+  current: number
+  /**
+   * Deals that were ever in the stage (once each, however often they came back).
+   */
+  entered: number
+  /**
+   * Of those, deals that left it (for another stage, or closed).
+   */
+  exited: number
+  median_days?: number | null
+  /**
+   * The stage's pipeline key.
+   */
+  stage: string
+  /**
+   * Completed stays (a stay ends with the next change): their count, mean and median in days.
+   */
+  stays: number
+  [k: string]: unknown
+}
+/**
+ * Benchmarks per metric (in the order asked) and flags (by metric, then rep id).
+ */
+export interface Coaching {
+  benchmarks: Benchmark[]
+  flags: CoachingFlag[]
+  [k: string]: unknown
+}
+/**
+ * The team's distribution of one metric.
+ */
+export interface Benchmark {
+  /**
+   * The percentile flags are measured against; null with no rep.
+   */
+  benchmark?: number | null
+  /**
+   * Whether higher values are better.
+   */
+  higher_is_better: boolean
+  median?: number | null
+  metric: string
+  /**
+   * Reps benchmarked (enough closed deals, a value).
+   */
+  reps: number
+  [k: string]: unknown
+}
+/**
+ * A rep on the wrong side of a benchmark.
+ */
+export interface CoachingFlag {
+  benchmark: number
+  /**
+   * `below` (the value is under the benchmark) or `above`.
+   */
+  direction: string
+  metric: string
+  rep_id: string
+  team_median: number
+  value: number
+  [k: string]: unknown
+}
+/**
  * Caps on the positive points of each side.(absent: no cap).
  */
 export interface SideCaps1 {
@@ -1698,6 +1806,24 @@ export type SimulationReport = {
       gini: number
     }
   }
+}
+
+/** A metric `kpiReport` computes (docs/kpis.md). */
+export type KpiMetric = 'win_rate' | 'win_rate_value' | 'won_count' | 'lost_count' | 'won_amount' | 'avg_deal_size' | 'median_deal_size' | 'avg_cycle_days' | 'median_cycle_days' | 'pipeline_created' | 'open_pipeline' | 'weighted_pipeline' | 'forecast' | 'coverage' | 'quota_attainment' | 'sales_velocity'
+
+/** The options of `kpiReport` (docs/kpis.md). */
+export interface KpiOptions {
+  group_by?: string[]
+  calendar?: { fiscal_year_start_month?: number; fiscal_year_label?: 'end' | 'start' }
+  as_of?: string | Date
+  pipeline?: Pipeline
+  quotas?: { owner_id?: string; start: string; end: string; amount: Money }[]
+}
+
+/** What `kpiReport` returns: the column names and one object per row (the totals row last). */
+export interface KpiTable {
+  columns: string[]
+  rows: { [column: string]: string | number | null }[]
 }
 
 /** `'logistic'` or `'naive_bayes'` (docs/predictive.md). */

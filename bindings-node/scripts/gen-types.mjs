@@ -142,6 +142,15 @@ const PENDING = {
     name: 'ReadinessReport',
     ts: '{\n  as_of: string\n  reps: { [k: string]: unknown }[]\n  unmatched: { [k: string]: number }\n}',
   },
+  // KPI results (docs/kpis.md, "Funnel", "Coaching").
+  funnel: {
+    name: 'Funnel',
+    ts: '{\n  deals: number\n  stages: { stage: string; entered: number; exited: number; advanced: number; current: number; conversion: number | null; stays: number; avg_days: number | null; median_days: number | null }[]\n}',
+  },
+  coaching: {
+    name: 'Coaching',
+    ts: '{\n  benchmarks: { metric: string; higher_is_better: boolean; reps: number; benchmark: number | null; median: number | null }[]\n  flags: { rep_id: string; metric: string; value: number; benchmark: number; team_median: number; direction: string }[]\n}',
+  },
   simulation_report: {
     name: 'SimulationReport',
     ts:
@@ -155,6 +164,13 @@ const PENDING = {
 
 // Types of the API that are no document kind (so never a schema): declared here for good.
 const HOST_TYPES = [
+  '/** A metric `kpiReport` computes (docs/kpis.md). */\n' +
+    "export type KpiMetric = 'win_rate' | 'win_rate_value' | 'won_count' | 'lost_count' | 'won_amount' | 'avg_deal_size' | 'median_deal_size' | 'avg_cycle_days' | 'median_cycle_days' | 'pipeline_created' | 'open_pipeline' | 'weighted_pipeline' | 'forecast' | 'coverage' | 'quota_attainment' | 'sales_velocity'\n",
+  '/** The options of `kpiReport` (docs/kpis.md). */\n' +
+    'export interface KpiOptions {\n  group_by?: string[]\n  calendar?: { fiscal_year_start_month?: number; fiscal_year_label?: \'end\' | \'start\' }\n' +
+    '  as_of?: string | Date\n  pipeline?: Pipeline\n  quotas?: { owner_id?: string; start: string; end: string; amount: Money }[]\n}\n',
+  '/** What `kpiReport` returns: the column names and one object per row (the totals row last). */\n' +
+    'export interface KpiTable {\n  columns: string[]\n  rows: { [column: string]: string | number | null }[]\n}\n',
   "/** `'logistic'` or `'naive_bayes'` (docs/predictive.md). */\nexport type PredictiveAlgorithm = 'logistic' | 'naive_bayes'\n",
   '/** Rows for a predictive model: a list of row objects, or an object of columns. */\n' +
     'export type PredictiveRows = Record<string, unknown>[] | { [column: string]: unknown[] }\n',

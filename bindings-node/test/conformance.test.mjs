@@ -50,6 +50,15 @@ const OPS = {
   'predictive.threshold_for_capacity': ({ input }) => revcore.thresholdForCapacity(input),
   'predictive.train_opportunities': ({ opportunities, context, algorithm, options }) =>
     modelFile(revcore.PredictiveModel.trainOpportunities(opportunities, context, text(algorithm), options ?? null)),
+  'kpi.report': ({ opportunities, request }) => {
+    const { metrics, ...options } = request
+    return revcore.kpiReport(opportunities, metrics, options)
+  },
+  'kpi.funnel': ({ opportunities, options }) => revcore.funnel(opportunities, options),
+  'kpi.coaching_flags': ({ opportunities, request }) => {
+    const { metrics, ...options } = request
+    return revcore.coachingFlags(opportunities, metrics, options)
+  },
   'content.readiness': ({ programs, reps, completions, opportunities, options }) =>
     revcore.readiness(programs, reps, completions, opportunities, options),
 }

@@ -120,6 +120,19 @@ def _content_readiness(i: Dict[str, Any]) -> Any:
     )
 
 
+def _kpi_report(i: Dict[str, Any]) -> Any:
+    table = revcore.kpi_report(i["opportunities"], **i["request"])
+    return {"columns": table.columns, "rows": table.to_dicts()}
+
+
+def _kpi_funnel(i: Dict[str, Any]) -> Any:
+    return revcore.funnel(i["opportunities"], **(i.get("options") or {}))
+
+
+def _kpi_coaching_flags(i: Dict[str, Any]) -> Any:
+    return revcore.coaching_flags(i["opportunities"], **i["request"])
+
+
 # Every op of the README table; an op missing here fails its vector, it is never skipped.
 OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "validate": _validate,
@@ -142,6 +155,9 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "predictive.threshold_for_capacity": _predictive_threshold_for_capacity,
     "predictive.train_opportunities": _predictive_train_opportunities,
     "content.readiness": _content_readiness,
+    "kpi.report": _kpi_report,
+    "kpi.funnel": _kpi_funnel,
+    "kpi.coaching_flags": _kpi_coaching_flags,
 }
 
 

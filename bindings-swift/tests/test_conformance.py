@@ -178,6 +178,15 @@ OPS = {
     ),
     "predictive.train_opportunities": predictive_train_opportunities,
     "content.readiness": content_readiness,
+    "kpi.funnel": lambda a: json.loads(
+        rc.funnel(text(a.get("opportunities")), optional_text(a, "options"))
+    ),
+    "kpi.coaching_flags": lambda a: json.loads(
+        rc.coaching_flags(text(a.get("opportunities")), text(a.get("request")))
+    ),
+    "kpi.report": lambda a: json.loads(
+        rc.kpi_report(text(a.get("opportunities")), text(a.get("request")))
+    ),
 }
 
 

@@ -244,6 +244,60 @@ fn main() -> Result<(), revcore::Error> {
         );
     }
 
+    // KPIs: win rate, won amount, average deal and median cycle by rep and close quarter
+    // (docs/kpis.md), for two reps.
+    let request = revcore::kpi::ReportRequest {
+        metrics: [
+            "won_count",
+            "win_rate",
+            "won_amount",
+            "avg_deal_size",
+            "median_cycle_days",
+        ]
+        .map(String::from)
+        .to_vec(),
+        group_by: vec!["owner_id".into(), "close_date:quarter".into()],
+        calendar: None,
+        as_of: None,
+        pipeline: Some(world.pipeline.clone()),
+        quotas: None,
+    };
+    let table = revcore::kpi::kpi_report(&world.opportunities, &request)?;
+    let mut reps: Vec<&str> = table
+        .rows
+        .iter()
+        .filter_map(|r| r["owner_id"].as_str())
+        .collect();
+    reps.dedup();
+    reps.truncate(2);
+    println!("\nKPIs by rep and close quarter (two reps, then all deals):");
+    println!(
+        "  {:<8} {:<8} {:>4} {:>9} {:>12} {:>10} {:>7}",
+        "rep", "quarter", "won", "win rate", "won USD", "avg deal", "cycle"
+    );
+    let num = |v: &serde_json::Value, digits: usize| {
+        v.as_f64()
+            .map_or("-".to_string(), |x| format!("{x:.digits$}"))
+    };
+    for row in &table.rows {
+        let rep = row["owner_id"].as_str();
+        if rep.is_some_and(|r| !reps.contains(&r))
+            || (rep.is_none() && !row["close_date:quarter"].is_null())
+        {
+            continue;
+        }
+        println!(
+            "  {:<8} {:<8} {:>4} {:>9} {:>12} {:>10} {:>7}",
+            rep.unwrap_or("all"),
+            row["close_date:quarter"].as_str().unwrap_or("all"),
+            row["won_count"].as_u64().unwrap_or(0),
+            num(&row["win_rate"], 3),
+            num(&row["won_amount"], 0),
+            num(&row["avg_deal_size"], 0),
+            num(&row["median_cycle_days"], 0),
+        );
+    }
+
     let problems = revcore::validate(
         "world",
         &serde_json::to_value(&world).unwrap_or_default(),

@@ -259,9 +259,9 @@ fn schema_of<T: JsonSchema>() -> Value {
 /// Results and errors that have a schema but are not documents to validate:
 /// `problem` (one entry of an error's `errors`), `explanation` (what `Condition::explain` returns),
 /// `sample_options` (what `sample.generate` accepts), `score` (what `Scorer::score` returns),
-/// and readiness's inputs and report (`training_program`, `completion`, `readiness_options`,
-/// `readiness_report`).
-pub const RESULT_SCHEMAS: [&str; 8] = [
+/// readiness's inputs and report (`training_program`, `completion`, `readiness_options`,
+/// `readiness_report`), and the KPI funnel and coaching results (`funnel`, `coaching`).
+pub const RESULT_SCHEMAS: [&str; 10] = [
     "problem",
     "explanation",
     "sample_options",
@@ -270,6 +270,8 @@ pub const RESULT_SCHEMAS: [&str; 8] = [
     "completion",
     "readiness_options",
     "readiness_report",
+    "funnel",
+    "coaching",
 ];
 
 /// The JSON Schema (draft 2020-12) of a kind (or of a result named in [`RESULT_SCHEMAS`]),
@@ -284,6 +286,8 @@ pub fn schema(kind: &str) -> Result<Value> {
         "completion" => return Ok(schema_of::<readiness::Completion>()),
         "readiness_options" => return Ok(schema_of::<readiness::ReadinessOptions>()),
         "readiness_report" => return Ok(schema_of::<readiness::ReadinessReport>()),
+        "funnel" => return Ok(schema_of::<crate::kpi::Funnel>()),
+        "coaching" => return Ok(schema_of::<crate::kpi::Coaching>()),
         _ => {}
     }
     Ok(match Kind::from_name(kind)? {

@@ -21,3 +21,4 @@ def test_readme_python_examples_run(capsys):
     assert "True" in out and "False" in out
     assert "validation close_date close_before_create" in out
     assert "rep-0020 terr-asia 2026-03-16T08:31:05Z" in out
+    assert "['owner_id', 'close_date:quarter'] None" in out

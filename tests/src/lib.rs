@@ -126,6 +126,16 @@ pub fn run(op: &str, args: &Value) -> Result<Value, String> {
             input(args, "opportunities"),
             input(args, "options"),
         ),
+        "kpi.report" => {
+            revcore::kpi::kpi_report_json(input(args, "opportunities"), input(args, "request"))
+        }
+        "kpi.funnel" => revcore::kpi::funnel_json(
+            input(args, "opportunities"),
+            optional(args, "options").unwrap_or(&Value::Null),
+        ),
+        "kpi.coaching_flags" => {
+            revcore::kpi::coaching_flags_json(input(args, "opportunities"), input(args, "request"))
+        }
         "content.readiness" => revcore::content::readiness_json(
             input(args, "programs"),
             input(args, "reps"),

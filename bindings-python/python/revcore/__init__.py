@@ -15,7 +15,9 @@ from revcore._native import (
     Scorer,
     __version__,
     classify_stage,
+    coaching_flags,
     default_pipeline,
+    funnel,
     kinds,
     normalize,
     readiness,
@@ -24,6 +26,7 @@ from revcore._native import (
     threshold_for_capacity,
     validate,
 )
+from revcore.table import Table, kpi_report
 from revcore.errors import (
     ConfigError,
     ConflictError,
@@ -48,6 +51,10 @@ __all__ = [
     "PredictiveModel",
     "threshold_for_capacity",
     "readiness",
+    "kpi_report",
+    "Table",
+    "funnel",
+    "coaching_flags",
     "sample",
     "RevcoreError",
     "ParseError",

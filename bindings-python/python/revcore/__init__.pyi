@@ -9,7 +9,9 @@ from revcore._native import (
     Scorer as Scorer,
     __version__ as __version__,
     classify_stage as classify_stage,
+    coaching_flags as coaching_flags,
     default_pipeline as default_pipeline,
+    funnel as funnel,
     kinds as kinds,
     normalize as normalize,
     readiness as readiness,
@@ -18,6 +20,7 @@ from revcore._native import (
     threshold_for_capacity as threshold_for_capacity,
     validate as validate,
 )
+from revcore.table import Table as Table, kpi_report as kpi_report
 from revcore.errors import (
     ConfigError as ConfigError,
     ConflictError as ConflictError,
@@ -42,6 +45,10 @@ __all__ = [
     "PredictiveModel",
     "threshold_for_capacity",
     "readiness",
+    "kpi_report",
+    "Table",
+    "funnel",
+    "coaching_flags",
     "sample",
     "RevcoreError",
     "ParseError",

@@ -21,6 +21,9 @@ __all__ = [
     "PredictiveModel",
     "threshold_for_capacity",
     "readiness",
+    "kpi_report",
+    "funnel",
+    "coaching_flags",
     "__version__",
 ]
 
@@ -247,3 +250,38 @@ def readiness(
     whose wins make the ramp; `ramp_quota_share` (default 1) is the share of the first quota that
     ends the ramp. Raises `ParseError`, `ConfigError` or `ValidationError` listing every problem
     with its path (`programs[0].modules[1].weight`, `options.as_of`)."""
+
+def kpi_report(
+    opportunities: Iterable[Mapping[str, Any]],
+    metrics: Iterable[str],
+    group_by: Optional[Iterable[str]] = None,
+    calendar: Optional[Mapping[str, Any]] = None,
+    as_of: Union[datetime.datetime, str, None] = None,
+    *,
+    pipeline: Optional[Mapping[str, Any]] = None,
+    quotas: Optional[Iterable[Mapping[str, Any]]] = None,
+) -> Dict[str, Any]:
+    """The native half of `revcore.kpi_report`: `{"columns": [...], "rows": [...]}`."""
+
+def funnel(
+    opportunities: Iterable[Mapping[str, Any]],
+    as_of: Union[datetime.datetime, str, None] = None,
+    *,
+    pipeline: Optional[Mapping[str, Any]] = None,
+) -> Dict[str, Any]:
+    """The stage funnel from stage histories (docs/kpis.md, "Funnel"): `{"deals", "stages":
+    [{"stage", "entered", "exited", "advanced", "current", "conversion", "stays", "avg_days",
+    "median_days"}]}`, open stages and the won stage in pipeline order."""
+
+def coaching_flags(
+    opportunities: Iterable[Mapping[str, Any]],
+    metrics: Iterable[str],
+    *,
+    min_closed_deals: Optional[int] = None,
+    percentile: Optional[float] = None,
+    as_of: Union[datetime.datetime, str, None] = None,
+    pipeline: Optional[Mapping[str, Any]] = None,
+) -> Dict[str, Any]:
+    """Reps on the wrong side of the team's 25th percentile (75th where lower is better) of
+    each metric (docs/kpis.md, "Coaching"): `{"benchmarks": [...], "flags": [{"rep_id",
+    "metric", "value", "benchmark", "team_median", "direction"}]}`."""

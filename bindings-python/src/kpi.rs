@@ -1,0 +1,103 @@
+//! KPIs (docs/kpis.md): `revcore.kpi_report`'s native half (wrapped in a `revcore.Table` by
+//! revcore/table.py), `revcore.funnel` and `revcore.coaching_flags`. Convert, call the core
+//! with the GIL released, convert back.
+
+use crate::convert::{from_py, instant_from_py, list_from_py, to_py};
+use crate::error::enter_core;
+use pyo3::prelude::*;
+use serde_json::{Map, Value};
+
+/// The report as `{"columns": [...], "rows": [...]}`.
+#[pyfunction]
+#[pyo3(signature = (opportunities, metrics, group_by=None, calendar=None, as_of=None, *, pipeline=None, quotas=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn kpi_report<'py>(
+    py: Python<'py>,
+    opportunities: &Bound<'py, PyAny>,
+    metrics: &Bound<'py, PyAny>,
+    group_by: Option<&Bound<'py, PyAny>>,
+    calendar: Option<&Bound<'py, PyAny>>,
+    as_of: Option<&Bound<'py, PyAny>>,
+    pipeline: Option<&Bound<'py, PyAny>>,
+    quotas: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let opportunities = list_from_py(opportunities, "opportunities")?;
+    let mut request = Map::new();
+    request.insert("metrics".into(), list_from_py(metrics, "metrics")?);
+    if let Some(g) = group_by.filter(|g| !g.is_none()) {
+        request.insert("group_by".into(), list_from_py(g, "group_by")?);
+    }
+    put(&mut request, "calendar", calendar)?;
+    put(&mut request, "as_of", as_of)?;
+    put(&mut request, "pipeline", pipeline)?;
+    if let Some(q) = quotas.filter(|q| !q.is_none()) {
+        request.insert("quotas".into(), list_from_py(q, "quotas")?);
+    }
+    let request = Value::Object(request);
+    let table = enter_core(py, || {
+        revcore::kpi::kpi_report_json(&opportunities, &request)
+    })?;
+    to_py(py, &table)
+}
+
+/// Puts the given optional keyword arguments into a request object.
+fn put<'py>(
+    request: &mut Map<String, Value>,
+    key: &str,
+    value: Option<&Bound<'py, PyAny>>,
+) -> PyResult<()> {
+    if let Some(v) = value.filter(|x| !x.is_none()) {
+        let v = if key == "as_of" {
+            Value::String(instant_from_py(v, key)?)
+        } else {
+            from_py(v, key)?
+        };
+        request.insert(key.into(), v);
+    }
+    Ok(())
+}
+
+/// The stage funnel: `{"deals", "stages": [{"stage", "entered", "exited", "advanced",
+/// "current", "conversion", "stays", "avg_days", "median_days"}]}`.
+#[pyfunction]
+#[pyo3(signature = (opportunities, as_of=None, *, pipeline=None))]
+pub fn funnel<'py>(
+    py: Python<'py>,
+    opportunities: &Bound<'py, PyAny>,
+    as_of: Option<&Bound<'py, PyAny>>,
+    pipeline: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let opportunities = list_from_py(opportunities, "opportunities")?;
+    let mut options = Map::new();
+    put(&mut options, "as_of", as_of)?;
+    put(&mut options, "pipeline", pipeline)?;
+    let options = Value::Object(options);
+    let result = enter_core(py, || revcore::kpi::funnel_json(&opportunities, &options))?;
+    to_py(py, &result)
+}
+
+/// Coaching flags per rep: `{"benchmarks": [...], "flags": [...]}`.
+#[pyfunction]
+#[pyo3(signature = (opportunities, metrics, *, min_closed_deals=None, percentile=None, as_of=None, pipeline=None))]
+pub fn coaching_flags<'py>(
+    py: Python<'py>,
+    opportunities: &Bound<'py, PyAny>,
+    metrics: &Bound<'py, PyAny>,
+    min_closed_deals: Option<&Bound<'py, PyAny>>,
+    percentile: Option<&Bound<'py, PyAny>>,
+    as_of: Option<&Bound<'py, PyAny>>,
+    pipeline: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let opportunities = list_from_py(opportunities, "opportunities")?;
+    let mut request = Map::new();
+    request.insert("metrics".into(), list_from_py(metrics, "metrics")?);
+    put(&mut request, "min_closed_deals", min_closed_deals)?;
+    put(&mut request, "percentile", percentile)?;
+    put(&mut request, "as_of", as_of)?;
+    put(&mut request, "pipeline", pipeline)?;
+    let request = Value::Object(request);
+    let result = enter_core(py, || {
+        revcore::kpi::coaching_flags_json(&opportunities, &request)
+    })?;
+    to_py(py, &result)
+}

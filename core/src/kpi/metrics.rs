@@ -1,0 +1,294 @@
+//! The metrics of a KPI report (docs/kpis.md, "Metrics"): each one's name, the columns it
+//! writes, and how it is computed from the deals of one group. Amounts are summed exactly in
+//! minor units and turned into floats once, at the end; a zero denominator gives null.
+
+use super::deals::{Deal, Status};
+use super::funnel::FunnelTally;
+use crate::model::ForecastCategory;
+use crate::model::Pipeline;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+/// A metric a report can compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    WinRate,
+    WinRateValue,
+    WonCount,
+    LostCount,
+    WonAmount,
+    AvgDealSize,
+    MedianDealSize,
+    AvgCycleDays,
+    MedianCycleDays,
+    PipelineCreated,
+    OpenPipeline,
+    WeightedPipeline,
+    Forecast,
+    Coverage,
+    QuotaAttainment,
+    SalesVelocity,
+    StageConversion,
+    TimeInStage,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 18] = [
+        Metric::WinRate,
+        Metric::WinRateValue,
+        Metric::WonCount,
+        Metric::LostCount,
+        Metric::WonAmount,
+        Metric::AvgDealSize,
+        Metric::MedianDealSize,
+        Metric::AvgCycleDays,
+        Metric::MedianCycleDays,
+        Metric::PipelineCreated,
+        Metric::OpenPipeline,
+        Metric::WeightedPipeline,
+        Metric::Forecast,
+        Metric::Coverage,
+        Metric::QuotaAttainment,
+        Metric::SalesVelocity,
+        Metric::StageConversion,
+        Metric::TimeInStage,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::WinRate => "win_rate",
+            Metric::WinRateValue => "win_rate_value",
+            Metric::WonCount => "won_count",
+            Metric::LostCount => "lost_count",
+            Metric::WonAmount => "won_amount",
+            Metric::AvgDealSize => "avg_deal_size",
+            Metric::MedianDealSize => "median_deal_size",
+            Metric::AvgCycleDays => "avg_cycle_days",
+            Metric::MedianCycleDays => "median_cycle_days",
+            Metric::PipelineCreated => "pipeline_created",
+            Metric::OpenPipeline => "open_pipeline",
+            Metric::WeightedPipeline => "weighted_pipeline",
+            Metric::Forecast => "forecast",
+            Metric::Coverage => "coverage",
+            Metric::QuotaAttainment => "quota_attainment",
+            Metric::SalesVelocity => "sales_velocity",
+            Metric::StageConversion => "stage_conversion",
+            Metric::TimeInStage => "time_in_stage",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// The columns the metric writes: its name, or for `forecast` one per category.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Metric::Forecast => &[
+                "forecast_commit",
+                "forecast_best_case",
+                "forecast_pipeline",
+                "forecast_closed",
+            ],
+            Metric::WinRate => &["win_rate"],
+            Metric::WinRateValue => &["win_rate_value"],
+            Metric::WonCount => &["won_count"],
+            Metric::LostCount => &["lost_count"],
+            Metric::WonAmount => &["won_amount"],
+            Metric::AvgDealSize => &["avg_deal_size"],
+            Metric::MedianDealSize => &["median_deal_size"],
+            Metric::AvgCycleDays => &["avg_cycle_days"],
+            Metric::MedianCycleDays => &["median_cycle_days"],
+            Metric::PipelineCreated => &["pipeline_created"],
+            Metric::OpenPipeline => &["open_pipeline"],
+            Metric::WeightedPipeline => &["weighted_pipeline"],
+            Metric::Coverage => &["coverage"],
+            Metric::QuotaAttainment => &["quota_attainment"],
+            Metric::SalesVelocity => &["sales_velocity"],
+            Metric::StageConversion => &["stage_conversion"],
+            Metric::TimeInStage => &["time_in_stage"],
+        }
+    }
+
+    /// Whether the metric reads stage histories (the funnel).
+    pub fn needs_funnel(self) -> bool {
+        matches!(self, Metric::StageConversion | Metric::TimeInStage)
+    }
+}
+
+/// The sums of one group, in minor units where they are money.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub won: u64,
+    pub lost: u64,
+    pub open: u64,
+    pub won_minor: i128,
+    pub lost_minor: i128,
+    /// Won deals' amounts, for the average and the median.
+    pub won_amounts: Vec<i64>,
+    pub open_minor: i128,
+    /// `Σ amount * probability` over open deals, in minor units, summed in input order.
+    pub weighted_minor: f64,
+    pub created_minor: i128,
+    /// Open amounts by forecast category: commit, best case, pipeline.
+    pub forecast_minor: [i128; 3],
+    /// Closed deals' cycles in whole days.
+    pub cycles: Vec<i64>,
+    /// Stage paths, when a metric reads them.
+    pub funnel: Option<FunnelTally>,
+}
+
+/// What adding a deal to a tally needs besides the deal.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub pipeline: &'a Pipeline,
+    pub as_of: Option<DateTime<Utc>>,
+    /// Whether tallies keep stage paths.
+    pub funnel: bool,
+}
+
+impl Tally {
+    pub fn new(source: &Source<'_>) -> Tally {
+        Tally {
+            funnel: source.funnel.then(|| FunnelTally::new(source.pipeline)),
+            ..Tally::default()
+        }
+    }
+
+    pub fn add(&mut self, d: &Deal<'_>, source: &Source<'_>) {
+        if let Some(f) = &mut self.funnel {
+            f.add(d.opportunity, source.pipeline, source.as_of);
+        }
+        let minor = d.amount.map(|(m, _)| m);
+        self.created_minor += i128::from(minor.unwrap_or(0));
+        match d.status {
+            Status::Won => {
+                self.won += 1;
+                if let Some(m) = minor {
+                    self.won_minor += i128::from(m);
+                    self.won_amounts.push(m);
+                }
+            }
+            Status::Lost => {
+                self.lost += 1;
+                self.lost_minor += i128::from(minor.unwrap_or(0));
+            }
+            Status::Open => {
+                self.open += 1;
+                let m = minor.unwrap_or(0);
+                self.open_minor += i128::from(m);
+                if let Some(stage) = d.stage {
+                    self.weighted_minor += m as f64 * stage.probability;
+                }
+                match d.forecast {
+                    Some(ForecastCategory::Commit) => self.forecast_minor[0] += i128::from(m),
+                    Some(ForecastCategory::BestCase) => self.forecast_minor[1] += i128::from(m),
+                    Some(ForecastCategory::Pipeline) => self.forecast_minor[2] += i128::from(m),
+                    _ => {}
+                }
+            }
+        }
+        if d.status != Status::Open {
+            if let Some(close) = d.close_day {
+                self.cycles.push((close - d.created_day).num_days());
+            }
+        }
+    }
+}
+
+/// `n / d`, null when `d` is 0.
+fn ratio(n: f64, d: f64) -> Option<f64> {
+    (d != 0.0).then(|| n / d)
+}
+
+fn mean(values: &[i64]) -> Option<f64> {
+    let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
+    ratio(sum as f64, values.len() as f64)
+}
+
+/// The median of integers: the middle one, or the mean of the two middle ones.
+fn median(values: &[i64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    Some(if n % 2 == 1 {
+        sorted[n / 2] as f64
+    } else {
+        (i128::from(sorted[n / 2 - 1]) + i128::from(sorted[n / 2])) as f64 / 2.0
+    })
+}
+
+/// Everything a group's row needs beyond its tally.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub pipeline: &'a Pipeline,
+    /// `10^exponent` of the report's currency: minor units per unit.
+    pub scale: f64,
+    /// The group's quota in minor units, when quotas were given and can be attributed.
+    pub quota_minor: Option<i128>,
+}
+
+impl Tally {
+    fn money(&self, minor: i128, ctx: &Context<'_>) -> f64 {
+        minor as f64 / ctx.scale
+    }
+
+    /// The value of each of the metric's columns.
+    pub fn values(&self, metric: Metric, ctx: &Context<'_>) -> Vec<Value> {
+        let won_amount = self.money(self.won_minor, ctx);
+        let avg_deal = mean(&self.won_amounts).map(|m| m / ctx.scale);
+        let win_rate = ratio(self.won as f64, (self.won + self.lost) as f64);
+        let avg_cycle = mean(&self.cycles);
+        match metric {
+            Metric::WinRate => vec![json!(win_rate)],
+            Metric::WinRateValue => vec![json!(ratio(
+                self.won_minor as f64,
+                (self.won_minor + self.lost_minor) as f64
+            ))],
+            Metric::WonCount => vec![json!(self.won)],
+            Metric::LostCount => vec![json!(self.lost)],
+            Metric::WonAmount => vec![json!(won_amount)],
+            Metric::AvgDealSize => vec![json!(avg_deal)],
+            Metric::MedianDealSize => {
+                vec![json!(median(&self.won_amounts).map(|m| m / ctx.scale))]
+            }
+            Metric::AvgCycleDays => vec![json!(avg_cycle)],
+            Metric::MedianCycleDays => vec![json!(median(&self.cycles))],
+            Metric::PipelineCreated => vec![json!(self.money(self.created_minor, ctx))],
+            Metric::OpenPipeline => vec![json!(self.money(self.open_minor, ctx))],
+            Metric::WeightedPipeline => vec![json!(self.weighted_minor / ctx.scale)],
+            Metric::Forecast => vec![
+                json!(self.money(self.forecast_minor[0], ctx)),
+                json!(self.money(self.forecast_minor[1], ctx)),
+                json!(self.money(self.forecast_minor[2], ctx)),
+                json!(won_amount),
+            ],
+            // Open pipeline against what is left of the quota; null once the quota is met.
+            Metric::Coverage => vec![json!(ctx
+                .quota_minor
+                .filter(|q| *q > self.won_minor)
+                .map(|q| self.open_minor as f64 / (q - self.won_minor) as f64))],
+            Metric::QuotaAttainment => vec![json!(ctx
+                .quota_minor
+                .and_then(|q| ratio(self.won_minor as f64, q as f64)))],
+            Metric::SalesVelocity => {
+                let v = match (win_rate, avg_deal, avg_cycle) {
+                    (Some(w), Some(a), Some(c)) => ratio(self.open as f64 * w * a, c),
+                    _ => None,
+                };
+                vec![json!(v)]
+            }
+            Metric::StageConversion => vec![self
+                .funnel
+                .as_ref()
+                .map_or(Value::Null, |f| f.conversion_by_stage(ctx.pipeline))],
+            Metric::TimeInStage => vec![self
+                .funnel
+                .as_ref()
+                .map_or(Value::Null, |f| f.days_by_stage(ctx.pipeline))],
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! KPI reports (docs/kpis.md, "Reports"): metrics over opportunities, grouped by fields and
+//! periods, as a table of rows (one per group, then a totals row whose group keys are null).
+
+use super::calendar::{Calendar, Period};
+use super::deals::{deals, Deal};
+use super::metrics::{Context, Metric, Source, Tally};
+use crate::error::{Error, Problems, Result};
+use crate::model::read::{collect, list};
+use crate::model::{Currency, Money, Opportunity, Pipeline};
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// The most problems one error lists (then one `too_many_problems` counts the rest).
+const MAX_PROBLEMS: usize = 100;
+
+/// A quota for a stretch of time, optionally a rep's: `{"owner_id": "R1", "start":
+/// "2026-07-01", "end": "2026-09-30", "amount": {"amount": 250000, "currency": "USD"}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub amount: Money,
+}
+
+/// What to compute: `{"metrics": ["win_rate"], "group_by": ["owner_id", "close_date:quarter"],
+/// "calendar": {...}, "as_of": "...", "pipeline": {...}, "quotas": [...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    pub metrics: Vec<String>,
+    #[serde(default)]
+    pub group_by: Vec<String>,
+    #[serde(default)]
+    pub calendar: Option<Calendar>,
+    #[serde(default)]
+    pub as_of: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub pipeline: Option<Pipeline>,
+    #[serde(default)]
+    pub quotas: Option<Vec<QuotaEntry>>,
+}
+
+/// A report: column names (group keys, then metric columns) and rows (objects with those keys).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Map<String, Value>>,
+}
+
+/// The date fields a group key may put a period on.
+const DATE_FIELDS: [&str; 2] = ["created_at", "close_date"];
+
+/// One `group_by` entry.
+#[derive(Debug, Clone, PartialEq)]
+enum GroupKey {
+    /// A field of the deal (`owner_id`, `stage`, `source`, ...) or an attribute.
+    Field(String),
+    /// A date field and a period: `close_date:quarter`.
+    Period(String, Period),
+}
+
+impl GroupKey {
+    fn parse(text: &str, i: usize, out: &mut Problems) -> Option<GroupKey> {
+        let at = format!("group_by[{i}]");
+        match text.split_once(':') {
+            None if text.is_empty() => {
+                out.push(at, "invalid_value", "a group key names a field");
+                None
+            }
+            None => Some(GroupKey::Field(text.to_string())),
+            Some((field, period)) => {
+                if !DATE_FIELDS.contains(&field) {
+                    out.push(
+                        at,
+                        "invalid_value",
+                        format!("`{field}` is not a date field (created_at, close_date)"),
+                    );
+                    return None;
+                }
+                match Period::from_name(period) {
+                    Some(p) => Some(GroupKey::Period(field.to_string(), p)),
+                    None => {
+                        out.push(
+                            at,
+                            "unknown_period",
+                            format!(
+                                "`{period}` is not a period (week, month, quarter, \
+                                 fiscal_quarter, year, fiscal_year)"
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            GroupKey::Field(f) => f.clone(),
+            GroupKey::Period(f, p) => format!("{f}:{}", p.name()),
+        }
+    }
+
+    /// The deal's value for this key; null when it has none.
+    fn value(&self, d: &Deal<'_>, calendar: &Calendar) -> Value {
+        let o = d.opportunity;
+        let day = |field: &str| match field {
+            "created_at" => Some(d.created_day),
+            _ => d.close_day,
+        };
+        match self {
+            GroupKey::Period(field, period) => day(field).map_or(Value::Null, |day| {
+                Value::String(calendar.label(day, *period))
+            }),
+            GroupKey::Field(field) => match field.as_str() {
+                "created_at" | "close_date" => {
+                    day(field).map_or(Value::Null, |day| Value::String(day.to_string()))
+                }
+                "owner_id" => opt(o.owner_id.as_ref().map(|x| x.to_string())),
+                "account_id" => opt(o.account_id.as_ref().map(|x| x.to_string())),
+                "stage" => opt(d.stage.map(|s| s.key.clone())),
+                "source" => opt(o.source.clone()),
+                "forecast_category" => opt(d.forecast.map(|f| f.as_str().to_string())),
+                "currency" => opt(d.amount.map(|(_, c)| c.code().to_string())),
+                other => {
+                    let key = other.strip_prefix("attributes.").unwrap_or(other);
+                    o.attributes.get(key).cloned().unwrap_or(Value::Null)
+                }
+            },
+        }
+    }
+}
+
+fn opt(s: Option<String>) -> Value {
+    s.map_or(Value::Null, Value::String)
+}
+
+/// Group keys in order: null last, then by type (booleans, numbers, strings, others), then value.
+fn compare_keys(a: &[Value], b: &[Value]) -> Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Bool(_) => 0,
+            Value::Number(_) => 1,
+            Value::String(_) => 2,
+            Value::Array(_) | Value::Object(_) => 3,
+            Value::Null => 4,
+        }
+    }
+    for (x, y) in a.iter().zip(b) {
+        let o = rank(x).cmp(&rank(y)).then_with(|| match (x, y) {
+            (Value::Bool(p), Value::Bool(q)) => p.cmp(q),
+            (Value::Number(p), Value::Number(q)) => p
+                .as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&q.as_f64().unwrap_or(0.0)),
+            (Value::String(p), Value::String(q)) => p.cmp(q),
+            _ => x.to_string().cmp(&y.to_string()),
+        });
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// The quota of a group in minor units: the quotas of its owner (when grouped by `owner_id`)
+/// that start in its period (when grouped by a period of `close_date`); the totals row (no
+/// values) has every quota. `None` when the grouping has a key a quota cannot be matched on.
+fn quota_for(
+    quotas: &[QuotaEntry],
+    keys: &[GroupKey],
+    values: Option<&[Value]>,
+    calendar: &Calendar,
+) -> Option<i128> {
+    let amount = |q: &QuotaEntry| i128::from(q.amount.minor_units());
+    let Some(values) = values else {
+        return Some(quotas.iter().map(amount).sum());
+    };
+    let matchable = keys.iter().all(|k| match k {
+        GroupKey::Field(f) => f == "owner_id",
+        GroupKey::Period(f, _) => f == "close_date",
+    });
+    if !matchable {
+        return None;
+    }
+    let counts = |q: &&QuotaEntry| {
+        keys.iter().zip(values).all(|(k, v)| match k {
+            GroupKey::Field(_) => q.owner_id.as_deref() == v.as_str(),
+            GroupKey::Period(_, p) => v.as_str() == Some(calendar.label(q.start, *p).as_str()),
+        })
+    };
+    Some(quotas.iter().filter(counts).map(amount).sum())
+}
+
+/// Computes a KPI report (docs/kpis.md). Errors: an unknown metric or group key, a calendar
+/// out of range (`invalid_config`); stages the pipeline does not know, amounts in more than one
+/// currency (`validation`, up to 100 problems).
+pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Result<Table> {
+    let mut config = Problems::new();
+    let mut metrics: Vec<Metric> = Vec::new();
+    if request.metrics.is_empty() {
+        config.push("metrics", "empty", "name at least one metric");
+    }
+    for (i, name) in request.metrics.iter().enumerate() {
+        match Metric::from_name(name) {
+            Some(m) if metrics.contains(&m) => config.push(
+                format!("metrics[{i}]"),
+                "duplicate_name",
+                format!("`{name}` is asked for twice"),
+            ),
+            Some(m) => metrics.push(m),
+            None => config.push(
+                format!("metrics[{i}]"),
+                "unknown_metric",
+                format!("`{name}` is not a metric (see docs/kpis.md)"),
+            ),
+        }
+    }
+    let keys: Vec<GroupKey> = request
+        .group_by
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| GroupKey::parse(k, i, &mut config))
+        .collect();
+    let calendar = request.calendar.unwrap_or_default();
+    calendar.check("calendar", &mut config);
+    config.into_result(Error::InvalidConfig)?;
+
+    let stock;
+    let pipeline = match &request.pipeline {
+        Some(p) => p,
+        None => {
+            stock = Pipeline::default_pipeline();
+            &stock
+        }
+    };
+    let mut problems = Problems::new();
+    let list = deals(opportunities, pipeline, request.as_of, &mut problems);
+    let currency = check_currency(&list, request.quotas.as_deref(), &mut problems);
+    if problems.len() > MAX_PROBLEMS {
+        let mut kept = problems.into_vec();
+        let rest = kept.len() - MAX_PROBLEMS;
+        kept.truncate(MAX_PROBLEMS);
+        kept.push(crate::Problem::new(
+            "opportunities",
+            "too_many_problems",
+            format!("{rest} more problems"),
+        ));
+        return Err(Error::Validation(kept));
+    }
+    problems.into_result(Error::Validation)?;
+    let scale = 10f64.powi(currency.map_or(2, |c| c.exponent()) as i32);
+
+    // Groups in order of first appearance, found by their keys' JSON text.
+    let mut groups: Vec<(Vec<Value>, Tally)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let source = Source {
+        pipeline,
+        as_of: request.as_of,
+        funnel: metrics.iter().any(|m| m.needs_funnel()),
+    };
+    let mut total = Tally::new(&source);
+    for d in &list {
+        total.add(d, &source);
+        if keys.is_empty() {
+            continue;
+        }
+        let values: Vec<Value> = keys.iter().map(|k| k.value(d, &calendar)).collect();
+        let text = Value::Array(values.clone()).to_string();
+        let slot = *index.entry(text).or_insert_with(|| {
+            groups.push((values, Tally::new(&source)));
+            groups.len() - 1
+        });
+        groups[slot].1.add(d, &source);
+    }
+    groups.sort_by(|a, b| compare_keys(&a.0, &b.0));
+    let rows_of_groups = groups;
+
+    let mut columns: Vec<String> = keys.iter().map(GroupKey::name).collect();
+    for m in &metrics {
+        columns.extend(m.columns().iter().map(|c| c.to_string()));
+    }
+    let quotas = request.quotas.as_deref();
+    let row = |values: Option<&[Value]>, tally: &Tally| -> Map<String, Value> {
+        let mut row = Map::new();
+        for (i, k) in keys.iter().enumerate() {
+            let v = values.map_or(Value::Null, |vs| vs[i].clone());
+            row.insert(k.name(), v);
+        }
+        let ctx = Context {
+            pipeline,
+            scale,
+            quota_minor: quotas.and_then(|q| quota_for(q, &keys, values, &calendar)),
+        };
+        for m in &metrics {
+            for (col, v) in m.columns().iter().zip(tally.values(*m, &ctx)) {
+                row.insert(col.to_string(), v);
+            }
+        }
+        row
+    };
+    let mut rows: Vec<Map<String, Value>> = rows_of_groups
+        .iter()
+        .map(|(values, tally)| row(Some(values), tally))
+        .collect();
+    rows.push(row(None, &total));
+    Ok(Table { columns, rows })
+}
+
+/// The one currency of every amount and quota, if any; a problem (`mixed_currency`) at each
+/// amount in another.
+fn check_currency(
+    list: &[Deal<'_>],
+    quotas: Option<&[QuotaEntry]>,
+    out: &mut Problems,
+) -> Option<Currency> {
+    let mut first: Option<Currency> = None;
+    for d in list {
+        if let Some((_, c)) = d.amount {
+            match first {
+                None => first = Some(c),
+                Some(f) if f != c => out.push(
+                    format!("opportunities[{}].amount.currency", d.index),
+                    "mixed_currency",
+                    format!(
+                        "{} differs from the report's currency {}",
+                        c.code(),
+                        f.code()
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+    for (i, q) in quotas.unwrap_or_default().iter().enumerate() {
+        let c = q.amount.currency();
+        match first {
+            None => first = Some(c),
+            Some(f) if f != c => out.push(
+                format!("quotas[{i}].amount.currency"),
+                "mixed_currency",
+                format!(
+                    "{} differs from the report's currency {}",
+                    c.code(),
+                    f.code()
+                ),
+            ),
+            _ => {}
+        }
+    }
+    first
+}
+
+/// [`kpi_report`] from JSON: `opportunities` a list, `request` a [`ReportRequest`] object.
+pub fn kpi_report_json(opportunities: &Value, request: &Value) -> Result<Value> {
+    let mut problems = Vec::new();
+    let opportunities = collect(
+        list::<Opportunity>(opportunities, "opportunities"),
+        &mut problems,
+    );
+    let request = collect(crate::api::parse::<ReportRequest>(request), &mut problems);
+    let (Some(opportunities), Some(request)) = (opportunities, request) else {
+        return Err(Error::Parse(problems));
+    };
+    let table = kpi_report(&opportunities, &request)?;
+    Ok(serde_json::to_value(table).expect("tables serialise"))
+}
