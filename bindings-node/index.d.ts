@@ -1809,7 +1809,7 @@ export type SimulationReport = {
 }
 
 /** A metric `kpiReport` computes (docs/kpis.md). */
-export type KpiMetric = 'win_rate' | 'win_rate_value' | 'won_count' | 'lost_count' | 'won_amount' | 'avg_deal_size' | 'median_deal_size' | 'avg_cycle_days' | 'median_cycle_days' | 'pipeline_created' | 'open_pipeline' | 'weighted_pipeline' | 'forecast' | 'coverage' | 'quota_attainment' | 'sales_velocity'
+export type KpiMetric = 'win_rate' | 'win_rate_value' | 'won_count' | 'lost_count' | 'won_amount' | 'avg_deal_size' | 'median_deal_size' | 'avg_cycle_days' | 'median_cycle_days' | 'pipeline_created' | 'open_pipeline' | 'weighted_pipeline' | 'forecast' | 'coverage' | 'quota_attainment' | 'sales_velocity' | 'stage_conversion' | 'time_in_stage' | 'lead_conversion' | 'response_time' | 'sla_compliance'
 
 /** The options of `kpiReport` (docs/kpis.md). */
 export interface KpiOptions {
@@ -1818,6 +1818,8 @@ export interface KpiOptions {
   as_of?: string | Date
   pipeline?: Pipeline
   quotas?: { owner_id?: string; start: string; end: string; amount: Money }[]
+  leads?: Lead[]
+  sla_minutes?: number
 }
 
 /** What `kpiReport` returns: the column names and one object per row (the totals row last). */

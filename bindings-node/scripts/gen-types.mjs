@@ -165,10 +165,11 @@ const PENDING = {
 // Types of the API that are no document kind (so never a schema): declared here for good.
 const HOST_TYPES = [
   '/** A metric `kpiReport` computes (docs/kpis.md). */\n' +
-    "export type KpiMetric = 'win_rate' | 'win_rate_value' | 'won_count' | 'lost_count' | 'won_amount' | 'avg_deal_size' | 'median_deal_size' | 'avg_cycle_days' | 'median_cycle_days' | 'pipeline_created' | 'open_pipeline' | 'weighted_pipeline' | 'forecast' | 'coverage' | 'quota_attainment' | 'sales_velocity'\n",
+    "export type KpiMetric = 'win_rate' | 'win_rate_value' | 'won_count' | 'lost_count' | 'won_amount' | 'avg_deal_size' | 'median_deal_size' | 'avg_cycle_days' | 'median_cycle_days' | 'pipeline_created' | 'open_pipeline' | 'weighted_pipeline' | 'forecast' | 'coverage' | 'quota_attainment' | 'sales_velocity' | 'stage_conversion' | 'time_in_stage' | 'lead_conversion' | 'response_time' | 'sla_compliance'\n",
   '/** The options of `kpiReport` (docs/kpis.md). */\n' +
     'export interface KpiOptions {\n  group_by?: string[]\n  calendar?: { fiscal_year_start_month?: number; fiscal_year_label?: \'end\' | \'start\' }\n' +
-    '  as_of?: string | Date\n  pipeline?: Pipeline\n  quotas?: { owner_id?: string; start: string; end: string; amount: Money }[]\n}\n',
+    '  as_of?: string | Date\n  pipeline?: Pipeline\n  quotas?: { owner_id?: string; start: string; end: string; amount: Money }[]\n' +
+    '  leads?: Lead[]\n  sla_minutes?: number\n}\n',
   '/** What `kpiReport` returns: the column names and one object per row (the totals row last). */\n' +
     'export interface KpiTable {\n  columns: string[]\n  rows: { [column: string]: string | number | null }[]\n}\n',
   "/** `'logistic'` or `'naive_bayes'` (docs/predictive.md). */\nexport type PredictiveAlgorithm = 'logistic' | 'naive_bayes'\n",

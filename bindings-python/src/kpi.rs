@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// The report as `{"columns": [...], "rows": [...]}`.
 #[pyfunction]
-#[pyo3(signature = (opportunities, metrics, group_by=None, calendar=None, as_of=None, *, pipeline=None, quotas=None))]
+#[pyo3(signature = (opportunities, metrics, group_by=None, calendar=None, as_of=None, *, pipeline=None, quotas=None, leads=None, sla_minutes=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn kpi_report<'py>(
     py: Python<'py>,
@@ -20,6 +20,8 @@ pub fn kpi_report<'py>(
     as_of: Option<&Bound<'py, PyAny>>,
     pipeline: Option<&Bound<'py, PyAny>>,
     quotas: Option<&Bound<'py, PyAny>>,
+    leads: Option<&Bound<'py, PyAny>>,
+    sla_minutes: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let opportunities = list_from_py(opportunities, "opportunities")?;
     let mut request = Map::new();
@@ -33,6 +35,10 @@ pub fn kpi_report<'py>(
     if let Some(q) = quotas.filter(|q| !q.is_none()) {
         request.insert("quotas".into(), list_from_py(q, "quotas")?);
     }
+    if let Some(l) = leads.filter(|l| !l.is_none()) {
+        request.insert("leads".into(), list_from_py(l, "leads")?);
+    }
+    put(&mut request, "sla_minutes", sla_minutes)?;
     let request = Value::Object(request);
     let table = enter_core(py, || {
         revcore::kpi::kpi_report_json(&opportunities, &request)

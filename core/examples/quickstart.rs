@@ -261,6 +261,8 @@ fn main() -> Result<(), revcore::Error> {
         as_of: None,
         pipeline: Some(world.pipeline.clone()),
         quotas: None,
+        leads: None,
+        sla_minutes: None,
     };
     let table = revcore::kpi::kpi_report(&world.opportunities, &request)?;
     let mut reps: Vec<&str> = table

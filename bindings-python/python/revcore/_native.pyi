@@ -260,6 +260,8 @@ def kpi_report(
     *,
     pipeline: Optional[Mapping[str, Any]] = None,
     quotas: Optional[Iterable[Mapping[str, Any]]] = None,
+    leads: Optional[Iterable[Mapping[str, Any]]] = None,
+    sla_minutes: Optional[int] = None,
 ) -> Dict[str, Any]:
     """The native half of `revcore.kpi_report`: `{"columns": [...], "rows": [...]}`."""
 

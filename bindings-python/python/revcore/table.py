@@ -95,11 +95,22 @@ def kpi_report(
     *,
     pipeline: Optional[Mapping[str, Any]] = None,
     quotas: Optional[Iterable[Mapping[str, Any]]] = None,
+    leads: Optional[Iterable[Mapping[str, Any]]] = None,
+    sla_minutes: Optional[int] = None,
 ) -> Table:
     """Computes metrics over opportunities (docs/kpis.md): a Table with one row, or one row per
     group then a totals row. Raises `ParseError`, `ConfigError` or `ValidationError` listing
-    every problem with its path."""
+    every problem with its path. `leads` feed the lead metrics (`lead_conversion`,
+    `response_time`, `sla_compliance` with its `sla_minutes`, default 60)."""
     result = _native.kpi_report(
-        opportunities, metrics, group_by, calendar, as_of, pipeline=pipeline, quotas=quotas
+        opportunities,
+        metrics,
+        group_by,
+        calendar,
+        as_of,
+        pipeline=pipeline,
+        quotas=quotas,
+        leads=leads,
+        sla_minutes=sla_minutes,
     )
     return Table(result["columns"], result["rows"])

@@ -152,6 +152,8 @@ pub fn coaching_flags(
             as_of: request.as_of,
             pipeline: request.pipeline.clone(),
             quotas: None,
+            leads: None,
+            sla_minutes: None,
         },
     )?;
     // Rep rows: every row but the totals (the last) and the deals without an owner.

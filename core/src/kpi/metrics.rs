@@ -5,7 +5,7 @@
 use super::deals::{Deal, Status};
 use super::funnel::FunnelTally;
 use crate::model::ForecastCategory;
-use crate::model::Pipeline;
+use crate::model::{Lead, LeadStatus, Pipeline};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -30,10 +30,13 @@ pub enum Metric {
     SalesVelocity,
     StageConversion,
     TimeInStage,
+    LeadConversion,
+    ResponseTime,
+    SlaCompliance,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 18] = [
+    pub const ALL: [Metric; 21] = [
         Metric::WinRate,
         Metric::WinRateValue,
         Metric::WonCount,
@@ -52,6 +55,9 @@ impl Metric {
         Metric::SalesVelocity,
         Metric::StageConversion,
         Metric::TimeInStage,
+        Metric::LeadConversion,
+        Metric::ResponseTime,
+        Metric::SlaCompliance,
     ];
 
     pub fn name(self) -> &'static str {
@@ -74,6 +80,9 @@ impl Metric {
             Metric::SalesVelocity => "sales_velocity",
             Metric::StageConversion => "stage_conversion",
             Metric::TimeInStage => "time_in_stage",
+            Metric::LeadConversion => "lead_conversion",
+            Metric::ResponseTime => "response_time",
+            Metric::SlaCompliance => "sla_compliance",
         }
     }
 
@@ -107,6 +116,9 @@ impl Metric {
             Metric::SalesVelocity => &["sales_velocity"],
             Metric::StageConversion => &["stage_conversion"],
             Metric::TimeInStage => &["time_in_stage"],
+            Metric::LeadConversion => &["lead_conversion"],
+            Metric::ResponseTime => &["response_time"],
+            Metric::SlaCompliance => &["sla_compliance"],
         }
     }
 
@@ -136,6 +148,25 @@ pub struct Tally {
     pub cycles: Vec<i64>,
     /// Stage paths, when a metric reads them.
     pub funnel: Option<FunnelTally>,
+    /// Leads created, and converted.
+    pub leads: u64,
+    pub converted: u64,
+    /// Minutes from creation to first touch, over touched leads.
+    pub response_minutes: Vec<f64>,
+    /// Leads with an SLA outcome: touched in time, or not.
+    pub sla_met: u64,
+    pub sla_missed: u64,
+}
+
+/// The default first-touch SLA of `sla_compliance`, in minutes.
+pub const DEFAULT_SLA_MINUTES: u32 = 60;
+
+/// What adding a lead to a tally needs besides the lead.
+#[derive(Debug, Clone, Copy)]
+pub struct LeadSource {
+    pub as_of: Option<DateTime<Utc>>,
+    /// The first-touch SLA in milliseconds.
+    pub sla_ms: i64,
 }
 
 /// What adding a deal to a tally needs besides the deal.
@@ -152,6 +183,37 @@ impl Tally {
         Tally {
             funnel: source.funnel.then(|| FunnelTally::new(source.pipeline)),
             ..Tally::default()
+        }
+    }
+
+    /// Adds a lead created by `as_of` (the caller filters): converted when `converted_at` is
+    /// by `as_of` (without `as_of`: `converted_at` or the status `converted`); touched when
+    /// `first_touch_at` is by `as_of`.
+    pub fn add_lead(&mut self, l: &Lead, source: &LeadSource) {
+        let by_then = |t: Option<DateTime<Utc>>| t.filter(|t| source.as_of.is_none_or(|a| *t <= a));
+        self.leads += 1;
+        let converted = match source.as_of {
+            None => l.converted_at.is_some() || l.status == LeadStatus::Converted,
+            Some(_) => by_then(l.converted_at).is_some(),
+        };
+        self.converted += u64::from(converted);
+        match by_then(l.first_touch_at) {
+            Some(touch) => {
+                let ms = (touch - l.created_at).num_milliseconds();
+                self.response_minutes.push(ms as f64 / 60_000.0);
+                if ms <= source.sla_ms {
+                    self.sla_met += 1;
+                } else {
+                    self.sla_missed += 1;
+                }
+            }
+            None => {
+                // Untouched: a miss once the deadline has passed (always, without `as_of`).
+                let due_passed = source
+                    .as_of
+                    .is_none_or(|a| (a - l.created_at).num_milliseconds() > source.sla_ms);
+                self.sla_missed += u64::from(due_passed);
+            }
         }
     }
 
@@ -219,6 +281,18 @@ fn median(values: &[i64]) -> Option<f64> {
     } else {
         (i128::from(sorted[n / 2 - 1]) + i128::from(sorted[n / 2])) as f64 / 2.0
     })
+}
+
+/// The median of floats (none is NaN): the middle one, or the mean of the two middle ones.
+fn median_f64(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
 }
 
 /// Everything a group's row needs beyond its tally.
@@ -289,6 +363,14 @@ impl Tally {
                 .funnel
                 .as_ref()
                 .map_or(Value::Null, |f| f.days_by_stage(ctx.pipeline))],
+            Metric::LeadConversion => {
+                vec![json!(ratio(self.converted as f64, self.leads as f64))]
+            }
+            Metric::ResponseTime => vec![json!(median_f64(&self.response_minutes))],
+            Metric::SlaCompliance => vec![json!(ratio(
+                self.sla_met as f64,
+                (self.sla_met + self.sla_missed) as f64
+            ))],
         }
     }
 }

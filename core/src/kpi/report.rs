@@ -3,10 +3,10 @@
 
 use super::calendar::{Calendar, Period};
 use super::deals::{deals, Deal};
-use super::metrics::{Context, Metric, Source, Tally};
+use super::metrics::{Context, LeadSource, Metric, Source, Tally, DEFAULT_SLA_MINUTES};
 use crate::error::{Error, Problems, Result};
 use crate::model::read::{collect, list};
-use crate::model::{Currency, Money, Opportunity, Pipeline};
+use crate::model::{Currency, Lead, Money, Opportunity, Pipeline};
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -45,6 +45,12 @@ pub struct ReportRequest {
     pub pipeline: Option<Pipeline>,
     #[serde(default)]
     pub quotas: Option<Vec<QuotaEntry>>,
+    /// Leads, for the lead metrics (`lead_conversion`, `response_time`, `sla_compliance`).
+    #[serde(default)]
+    pub leads: Option<Vec<Lead>>,
+    /// The first-touch SLA of `sla_compliance`, in minutes (default 60).
+    #[serde(default)]
+    pub sla_minutes: Option<u32>,
 }
 
 /// A report: column names (group keys, then metric columns) and rows (objects with those keys).
@@ -133,6 +139,30 @@ impl GroupKey {
                 other => {
                     let key = other.strip_prefix("attributes.").unwrap_or(other);
                     o.attributes.get(key).cloned().unwrap_or(Value::Null)
+                }
+            },
+        }
+    }
+}
+
+impl GroupKey {
+    /// A lead's value for this key: leads have a creation day but no close day or stage.
+    fn lead_value(&self, l: &Lead, calendar: &Calendar) -> Value {
+        let created = l.created_at.date_naive();
+        match self {
+            GroupKey::Period(field, period) if field == "created_at" => {
+                Value::String(calendar.label(created, *period))
+            }
+            GroupKey::Period(..) => Value::Null,
+            GroupKey::Field(field) => match field.as_str() {
+                "created_at" => Value::String(created.to_string()),
+                "close_date" | "stage" | "forecast_category" | "currency" => Value::Null,
+                "owner_id" => opt(l.owner_id.as_ref().map(|x| x.to_string())),
+                "account_id" => opt(l.account_id.as_ref().map(|x| x.to_string())),
+                "source" => opt(l.source.clone()),
+                other => {
+                    let key = other.strip_prefix("attributes.").unwrap_or(other);
+                    l.attributes.get(key).cloned().unwrap_or(Value::Null)
                 }
             },
         }
@@ -232,6 +262,13 @@ pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Res
         .collect();
     let calendar = request.calendar.unwrap_or_default();
     calendar.check("calendar", &mut config);
+    if request.sla_minutes == Some(0) {
+        config.push(
+            "sla_minutes",
+            "invalid_value",
+            "an SLA is at least one minute",
+        );
+    }
     config.into_result(Error::InvalidConfig)?;
 
     let stock;
@@ -268,6 +305,30 @@ pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Res
         funnel: metrics.iter().any(|m| m.needs_funnel()),
     };
     let mut total = Tally::new(&source);
+    let leads: Vec<&Lead> = request
+        .leads
+        .iter()
+        .flatten()
+        .filter(|l| request.as_of.is_none_or(|t| l.created_at <= t))
+        .collect();
+    let sla_ms = i64::from(request.sla_minutes.unwrap_or(DEFAULT_SLA_MINUTES)) * 60_000;
+    let lead_source = LeadSource {
+        as_of: request.as_of,
+        sla_ms,
+    };
+    for l in &leads {
+        total.add_lead(l, &lead_source);
+        if keys.is_empty() {
+            continue;
+        }
+        let values: Vec<Value> = keys.iter().map(|k| k.lead_value(l, &calendar)).collect();
+        let text = Value::Array(values.clone()).to_string();
+        let slot = *index.entry(text).or_insert_with(|| {
+            groups.push((values, Tally::new(&source)));
+            groups.len() - 1
+        });
+        groups[slot].1.add_lead(l, &lead_source);
+    }
     for d in &list {
         total.add(d, &source);
         if keys.is_empty() {
