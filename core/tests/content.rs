@@ -43,7 +43,8 @@ proptest! {
         let world = generate(&options);
         let as_of = end_of(&options, days_back);
         let opts = AnalyticsOptions::new(as_of);
-        let report = analytics(&world.content, &world.content_events, &world.opportunities, &opts)
+        let assets: Vec<_> = world.content.iter().collect();
+        let report = analytics(&assets, &world.content_events, &world.opportunities, &opts)
             .expect("a sample world is valid");
         prop_assert_eq!(report.assets.len(), world.content.len());
         let counted: u64 = report
@@ -77,7 +78,7 @@ proptest! {
         for s in &report.stale {
             prop_assert!(!s.reasons.is_empty());
         }
-        let again = analytics(&world.content, &world.content_events, &world.opportunities, &opts)
+        let again = analytics(&assets, &world.content_events, &world.opportunities, &opts)
             .expect("valid");
         prop_assert_eq!(again, report);
     }

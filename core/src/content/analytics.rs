@@ -329,7 +329,7 @@ fn kind_slot(kind: ContentEventKind) -> usize {
 /// "Analytics"). Errors: duplicate asset or opportunity ids, opportunity stages the pipeline
 /// does not know (`validation`, every problem).
 pub fn analytics(
-    assets: &[ContentAsset],
+    assets: &[&ContentAsset],
     events: &[ContentEvent],
     opportunities: &[Opportunity],
     options: &AnalyticsOptions,
@@ -538,6 +538,7 @@ pub fn analytics_json(
     else {
         return Err(Error::Parse(problems));
     };
+    let assets: Vec<&ContentAsset> = assets.iter().collect();
     let report = analytics(&assets, &events, &opportunities, &options)?;
     Ok(serde_json::to_value(report).expect("analytics serialise"))
 }
