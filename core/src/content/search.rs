@@ -541,5 +541,19 @@ fn best_window(words: &[Word], include: &[String]) -> (usize, usize) {
             best = (start, count);
         }
     }
+    // Show a little context before the first match rather than a window that ends on it: move
+    // the start right (no match is lost, as none lies before the first) to at most
+    // SNIPPET_LEAD words before it, while the window still fills up.
+    if best.1 > 0 {
+        let first = (best.0..words.len())
+            .find(|&i| term_at(i).is_some())
+            .unwrap_or(best.0);
+        best.0 = first
+            .saturating_sub(SNIPPET_LEAD)
+            .clamp(best.0, last_start.max(best.0));
+    }
     best
 }
+
+/// Words of context a snippet keeps before its first match when it can.
+const SNIPPET_LEAD: usize = 4;

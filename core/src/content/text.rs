@@ -18,7 +18,8 @@ use unicode_normalization::UnicodeNormalization;
 /// Longer folded words are not indexed nor searched.
 pub const MAX_WORD_CHARS: usize = 40;
 
-/// The Snowball project's English stop-word list (the words that carry no topic), folded.
+/// The Snowball project's English stop-word list without its contractions (125 words that
+/// carry no topic), folded and sorted.
 const STOP_WORDS: &[&str] = &[
     "a",
     "about",
