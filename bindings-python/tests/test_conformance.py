@@ -114,6 +114,31 @@ def _predictive_train_opportunities(i: Dict[str, Any]) -> Any:
     return json.loads(model.to_json())
 
 
+def _library(i: Dict[str, Any]) -> "revcore.ContentLibrary":
+    """The vector's library after its changes (add / update / remove, in order)."""
+    library = revcore.ContentLibrary(i["assets"])
+    for change in i.get("changes") or []:
+        if "add" in change:
+            library.add(change["add"])
+        elif "update" in change:
+            library.update(change["update"])
+        else:
+            library.remove(change["remove"])
+    return library
+
+
+def _content_library(i: Dict[str, Any]) -> Any:
+    return _library(i).assets()
+
+
+def _content_search(i: Dict[str, Any]) -> Any:
+    return _library(i).search(i["query"], i.get("filters"), i.get("limit", 10))
+
+
+def _content_recommend(i: Dict[str, Any]) -> Any:
+    return _library(i).recommend(i["context"], i.get("limit", 5), i.get("usage"))
+
+
 # Every op of the README table; an op missing here fails its vector, it is never skipped.
 OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "validate": _validate,
@@ -135,6 +160,9 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "predictive.evaluate": _predictive_evaluate,
     "predictive.threshold_for_capacity": _predictive_threshold_for_capacity,
     "predictive.train_opportunities": _predictive_train_opportunities,
+    "content.library": _content_library,
+    "content.search": _content_search,
+    "content.recommend": _content_recommend,
 }
 
 
