@@ -26,6 +26,39 @@ export declare class Condition {
 }
 
 /**
+ * A content library: validated assets, full-text search and recommendations for a deal.
+ * `new ContentLibrary(assets)` throws a `ValidationError` / `ParseError` listing every problem
+ * under `assets[i]`.
+ */
+export declare class ContentLibrary {
+  constructor(assets: ContentAsset[])
+  /** Adds an asset; a `conflict` error (`duplicate_id` at `asset.id`) when its id is taken. */
+  add(asset: ContentAsset): void
+  /** Replaces the asset with the same id; `not_found` (at `asset.id`) when there is none. */
+  update(asset: ContentAsset): void
+  /** Removes an asset and returns it; `not_found` (at `asset_id`) for an unknown id. */
+  remove(assetId: string): ContentAsset
+  /** The asset `assetId`; `not_found` (at `asset_id`) for an unknown id. */
+  get(assetId: string): ContentAsset
+  /** Every asset, by id. */
+  assets(): ContentAsset[]
+  /** How many assets the library holds. */
+  get length(): number
+  /**
+   * Full-text search (docs/content.md, "Search"): at most `limit` (default 10, 1..1000) hits,
+   * best first. `filters`: tag lists, `types`, `statuses` (default published only), `as_of`
+   * (a `YYYY-MM-DD` string; default: no date check).
+   */
+  search(query: string, filters?: Record<string, unknown> | null, limit?: number | null): Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; snippet: string }>
+  /**
+   * Recommendations for a deal `context` (docs/content.md, "Recommendations"): at most
+   * `limit` (default 5), best first, each with its `reasons`. `usage`: an array of
+   * `{ asset_id, uses, effectiveness }`.
+   */
+  recommend(context: Record<string, unknown>, limit?: number | null, usage?: Array<{ asset_id: string; uses?: number; effectiveness?: number }> | null): Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; reasons: Array<{ kind: 'stage' | 'industry' | 'persona' | 'product' | 'region' | 'freshness' | 'popularity' | 'effectiveness'; points: number; matched?: string[]; value?: number }> }>
+}
+
+/**
  * A trained predictive model (logistic regression or naive Bayes). Immutable: share it
  * freely. Made by `PredictiveModel.train`, `PredictiveModel.fromJson` or
  * `PredictiveModel.trainOpportunities`; saved with `toJson()`, which loads back to a model

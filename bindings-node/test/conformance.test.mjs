@@ -50,6 +50,20 @@ const OPS = {
   'predictive.threshold_for_capacity': ({ input }) => revcore.thresholdForCapacity(input),
   'predictive.train_opportunities': ({ opportunities, context, algorithm, options }) =>
     modelFile(revcore.PredictiveModel.trainOpportunities(opportunities, context, text(algorithm), options ?? null)),
+  'content.library': (input) => library(input).assets(),
+  'content.search': (input) => library(input).search(input.query, input.filters, input.limit),
+  'content.recommend': (input) => library(input).recommend(input.context, input.limit, input.usage),
+}
+
+/** The vector's content library after its changes (add / update / remove, in order). */
+function library({ assets, changes }) {
+  const lib = new revcore.ContentLibrary(assets)
+  for (const change of changes ?? []) {
+    if ('add' in change) lib.add(change.add)
+    else if ('update' in change) lib.update(change.update)
+    else lib.remove(change.remove)
+  }
+  return lib
 }
 
 /** A string argument as the Rust runner reads it: anything but a string is "". */
