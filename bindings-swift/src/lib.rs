@@ -6,11 +6,12 @@
 //! panic on any input: malformed JSON text is a `Parse` error like any other bad document.
 //!
 //! The modules mirror the core's: `api` wraps `revcore::api`, `condition` the condition
-//! language, `routing` lead routing, `scoring` rule scoring, `predictive` predictive models, `sample` the sample data, `error`
+//! language, `routing` lead routing, `scoring` rule scoring, `predictive` predictive models, `content` the content library, `sample` the sample data, `error`
 //! the error type.
 
 mod api;
 mod condition;
+mod content;
 mod error;
 mod predictive;
 mod routing;
@@ -19,6 +20,7 @@ mod scoring;
 
 pub use api::{classify_stage, default_pipeline, kinds, normalize, schema, validate, version};
 pub use condition::Condition;
+pub use content::ContentLibrary;
 pub use error::{Problem, RevcoreError};
 pub use predictive::{threshold_for_capacity, PredictiveModel};
 pub use routing::{simulate, Router};
