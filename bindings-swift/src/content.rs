@@ -74,6 +74,11 @@ impl ContentLibrary {
         self.read().len() as u64
     }
 
+    /// Whether the library holds no asset.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
     /// Full-text search (docs/content.md, "Search"): at most `limit` (1..1000) hits, best
     /// first, as a JSON array. `filters_json`: a JSON object or None.
     pub fn search(

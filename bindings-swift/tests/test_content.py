@@ -40,4 +40,4 @@ def test_changes_and_errors():
     with pytest.raises(rc.RevcoreError.Validation):
         lib.recommend("{}", -3, None)
     assert json.loads(lib.remove("a"))["title"] == "Alpha"
-    assert lib.len() == 0
+    assert lib.len() == 0 and lib.is_empty()

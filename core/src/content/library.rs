@@ -42,9 +42,21 @@ pub(crate) fn tags_of(asset: &ContentAsset) -> [&[String]; 6] {
     ]
 }
 
-/// Tags compare without case and around white space: `"Healthcare "` is `healthcare`.
+/// Tags compare without case, and runs of spaces, hyphens and underscores are one separator:
+/// `"Needs Analysis"`, `"needs-analysis"` and `"needs_analysis"` are one tag, so a deal's stage
+/// or an account's industry as a CRM spells it matches the tag as the library spells it.
 pub(crate) fn tag_key(value: &str) -> String {
-    value.trim().to_lowercase()
+    let mut key = String::with_capacity(value.len());
+    for part in value
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|p| !p.is_empty())
+    {
+        if !key.is_empty() {
+            key.push('_');
+        }
+        key.extend(part.chars().flat_map(char::to_lowercase));
+    }
+    key
 }
 
 /// Tag values as small ids per kind, the slots carrying each, and each slot's ids.

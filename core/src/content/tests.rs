@@ -307,6 +307,15 @@ fn recommendations_never_show_drafts_archived_expired_or_other_languages() {
         json!([]),
     );
     assert_eq!(ids(&got, |r| &r.asset_id), ["a2", "a3"]);
+    // A stage as a CRM spells it matches the tag's key.
+    let got = recommend(&lib, json!({"stage": "Needs-Analysis "}), json!([]));
+    assert!(got.is_empty());
+    let got = recommend(&lib, json!({"stage": "  Discovery"}), json!([]));
+    assert_eq!(ids(&got, |r| &r.asset_id), ["a1"]);
+    assert_eq!(
+        super::library::tag_key(" Needs  Analysis-x_y"),
+        "needs_analysis_x_y"
+    );
     // An unknown language matches nothing.
     assert!(recommend(
         &lib,
