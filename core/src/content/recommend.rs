@@ -20,6 +20,7 @@ use crate::model::{AssetStatus, AssetType, ContentAsset};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Points of a deal tag the asset carries, in the order of [`ReasonKind`]'s tag kinds.
 pub const TAG_POINTS: [f64; 5] = [3.0, 2.0, 1.5, 1.5, 1.0];
@@ -121,10 +122,17 @@ struct Wanted {
     any_tag: bool,
 }
 
-/// Usage per slot: uses and effectiveness, and the most uses of all.
+/// Usage by slot (only the assets the usage names): uses and effectiveness, and the most uses
+/// of all.
 struct Signals {
-    by_slot: Vec<(u64, Option<f64>)>,
+    by_slot: HashMap<u32, (u64, Option<f64>)>,
     max_uses: u64,
+}
+
+impl Signals {
+    fn of(&self, slot: u32) -> (u64, Option<f64>) {
+        self.by_slot.get(&slot).copied().unwrap_or((0, None))
+    }
 }
 
 impl ContentLibrary {
@@ -154,7 +162,25 @@ impl ContentLibrary {
             }
         }
         let mut best = Best::new(limit);
+        // The most points an asset can get beyond its tags: a bound that lets an asset whose
+        // tags cannot lift it into the best be skipped before its dates and freshness are read.
+        // Candidates are visited by tag points, highest first, so the bound bites early.
+        let extra = if context.as_of.is_some() {
+            FRESHNESS_POINTS
+        } else {
+            0.0
+        } + if signals.by_slot.is_empty() {
+            0.0
+        } else {
+            POPULARITY_POINTS + EFFECTIVENESS_POINTS
+        };
         let mut consider = |slot: u32, m: u8| {
+            if let Some(worst) = best.worst_when_full() {
+                // 0.001: far above any rounding of the sums compared.
+                if tag_points(m) + extra + 0.001 < worst {
+                    return;
+                }
+            }
             let Some(asset) = self.slot(slot) else { return };
             if !self.eligible(slot, asset, context, &wanted) {
                 return;
@@ -170,6 +196,10 @@ impl ContentLibrary {
             );
         };
         if wanted.any_tag {
+            // Masks sorted by their tag points, highest first (stable: slot order within).
+            touched.sort_by(|a, b| {
+                tag_points(mask[*b as usize]).total_cmp(&tag_points(mask[*a as usize]))
+            });
             for &slot in &touched {
                 consider(slot, mask[slot as usize]);
             }
@@ -241,8 +271,7 @@ impl ContentLibrary {
 
     fn signals(&self, usage: &[AssetUsage]) -> Result<Signals> {
         let mut out = Problems::new();
-        let mut by_slot = vec![(0u64, None); self.slot_count()];
-        let mut seen = vec![false; self.slot_count()];
+        let mut by_slot = HashMap::with_capacity(usage.len());
         let mut max_uses = 0;
         for (i, u) in usage.iter().enumerate() {
             let at = format!("usage[{i}]");
@@ -259,14 +288,13 @@ impl ContentLibrary {
                 None => {
                     return Err(unknown_asset(&format!("{at}.asset_id"), &u.asset_id));
                 }
-                Some(s) if seen[s as usize] => out.push(
+                Some(s) if by_slot.contains_key(&s) => out.push(
                     format!("{at}.asset_id"),
                     "duplicate_id",
                     format!("asset `{}` is given twice", u.asset_id),
                 ),
                 Some(s) => {
-                    seen[s as usize] = true;
-                    by_slot[s as usize] = (u.uses, u.effectiveness);
+                    by_slot.insert(s, (u.uses, u.effectiveness));
                     max_uses = max_uses.max(u.uses);
                 }
             }
@@ -290,11 +318,12 @@ fn points(a: &ContentAsset, slot: u32, mask: u8, c: &DealContext, s: &Signals) -
             p[k] = *w;
         }
     }
+    debug_assert_eq!(p[..5].iter().sum::<f64>(), tag_points(mask));
     if let (Some(day), Some(published)) = (c.as_of, a.published_at) {
         let age = (day - published).num_days().max(0) as f64;
         p[5] = round4(FRESHNESS_POINTS * 0.5f64.powf(age / FRESHNESS_HALF_LIFE_DAYS));
     }
-    let (uses, effectiveness) = s.by_slot[slot as usize];
+    let (uses, effectiveness) = s.of(slot);
     if uses > 0 {
         p[6] = round4(POPULARITY_POINTS * (uses as f64).ln_1p() / (s.max_uses as f64).ln_1p());
     }
@@ -302,6 +331,16 @@ fn points(a: &ContentAsset, slot: u32, mask: u8, c: &DealContext, s: &Signals) -
         p[7] = round4(EFFECTIVENESS_POINTS * e);
     }
     p
+}
+
+/// The tag points of a mask, summed in reason order (as [`total`] sums them).
+fn tag_points(mask: u8) -> f64 {
+    TAG_POINTS
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| mask & (1 << k) != 0)
+        .map(|(_, w)| w)
+        .sum()
 }
 
 fn total(p: &[f64; 8]) -> f64 {
@@ -338,7 +377,7 @@ fn reasons(
         matched(&t.products, &c.products.iter().collect::<Vec<_>>()),
         matched(&t.regions, &one(&c.region)),
     ];
-    let (uses, effectiveness) = s.by_slot[slot as usize];
+    let (uses, effectiveness) = s.of(slot);
     let mut out = Vec::new();
     for (k, kind) in KINDS.iter().enumerate() {
         let (matched, value) = match k {

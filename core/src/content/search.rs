@@ -334,6 +334,13 @@ impl<'a> Best<'a> {
         }
     }
 
+    /// The score of the worst kept candidate, once `limit` are kept.
+    pub(crate) fn worst_when_full(&self) -> Option<f64> {
+        (self.heap.len() == self.limit)
+            .then(|| self.heap.peek().map(|w| w.score))
+            .flatten()
+    }
+
     pub(crate) fn into_sorted(self) -> Vec<Ranked<'a>> {
         self.heap.into_sorted_vec()
     }

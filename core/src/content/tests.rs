@@ -433,6 +433,32 @@ fn the_sample_library_searches_and_recommends() {
         as_of: Some(day("2026-06-30")),
         ..DealContext::default()
     };
+    // Pruning by the bound never changes the best: the top 5 are the first 5 of all.
+    let usage: Vec<AssetUsage> = world
+        .content
+        .iter()
+        .step_by(3)
+        .enumerate()
+        .map(|(i, a)| AssetUsage {
+            asset_id: a.id.as_str().to_string(),
+            uses: i as u64 % 7,
+            effectiveness: Some((i % 5) as f64 / 4.0 - 0.5),
+        })
+        .collect();
+    for ctx in [
+        ctx.clone(),
+        DealContext {
+            industry: world.content[1].tags.industries.first().cloned(),
+            personas: world.content[2].tags.personas.clone(),
+            ..ctx.clone()
+        },
+    ] {
+        for u in [&[][..], &usage[..]] {
+            let all = lib.recommend(&ctx, 1000, u).unwrap();
+            assert!(all.len() > 5);
+            assert_eq!(lib.recommend(&ctx, 5, u).unwrap(), all[..5]);
+        }
+    }
     for r in lib.recommend(&ctx, 20, &[]).unwrap() {
         let a = lib.get(&r.asset_id).unwrap();
         assert_eq!(a.status, AssetStatus::Published);
