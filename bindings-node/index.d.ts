@@ -26,6 +26,45 @@ export declare class Condition {
 }
 
 /**
+ * A content library: validated assets, full-text search and recommendations for a deal.
+ * `new ContentLibrary(assets)` throws a `ValidationError` / `ParseError` listing every problem
+ * under `assets[i]`.
+ */
+export declare class ContentLibrary {
+  constructor(assets: ContentAsset[])
+  /** Adds an asset; a `conflict` error (`duplicate_id` at `asset.id`) when its id is taken. */
+  add(asset: ContentAsset): void
+  /** Replaces the asset with the same id; `not_found` (at `asset.id`) when there is none. */
+  update(asset: ContentAsset): void
+  /** Removes an asset and returns it; `not_found` (at `asset_id`) for an unknown id. */
+  remove(assetId: string): ContentAsset
+  /** The asset `assetId`; `not_found` (at `asset_id`) for an unknown id. */
+  get(assetId: string): ContentAsset
+  /** Every asset, by id. */
+  assets(): ContentAsset[]
+  /** How many assets the library holds. */
+  get length(): number
+  /**
+   * Full-text search (docs/content.md, "Search"): at most `limit` (default 10, 1..1000) hits,
+   * best first. `filters`: tag lists, `types`, `statuses` (default published only), `as_of`
+   * (a `YYYY-MM-DD` string; default: no date check).
+   */
+  search(query: string, filters?: Record<string, unknown> | null, limit?: number | null): Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; snippet: string }>
+  /**
+   * Recommendations for a deal `context` (docs/content.md, "Recommendations"): at most
+   * `limit` (default 5), best first, each with its `reasons`. `usage`: an array of
+   * `{ asset_id, uses, effectiveness }`.
+   */
+  recommend(context: Record<string, unknown>, limit?: number | null, usage?: Array<{ asset_id: string; uses?: number; effectiveness?: number }> | null): Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; reasons: Array<{ kind: 'stage' | 'industry' | 'persona' | 'product' | 'region' | 'freshness' | 'popularity' | 'effectiveness'; points: number; matched?: string[]; value?: number }> }>
+  /**
+   * Content analytics (docs/content.md, "Analytics") of `events` (content events) and
+   * `opportunities`; `options` holds `as_of` (required: a Date or an RFC 3339 string),
+   * `stale_after_days`, `expiring_within_days` and `pipeline`.
+   */
+  analytics(events: ContentEvent[], opportunities: Opportunity[], options: { as_of: string | Date; stale_after_days?: number; expiring_within_days?: number; pipeline?: Pipeline }): ContentAnalytics
+}
+
+/**
  * A trained predictive model (logistic regression or naive Bayes). Immutable: share it
  * freely. Made by `PredictiveModel.train`, `PredictiveModel.fromJson` or
  * `PredictiveModel.trainOpportunities`; saved with `toJson()`, which loads back to a model
@@ -473,6 +512,10 @@ export type ItemKind = 'module' | 'certification'
  */
 export type MissingReason = 'not_completed' | 'expired'
 /**
+ * Why a published asset is listed as stale.
+ */
+export type StaleReason = 'unused' | 'never_used' | 'expiring_soon' | 'expired'
+/**
  * Fit grade letter (A best) and engagement grade digit (1 best), e.g. "B2".
  */
 export type Grade = string
@@ -515,6 +558,7 @@ export interface KindTypes {
   completion: Completion
   readiness_options: ReadinessOptions
   readiness_report: ReadinessReport
+  content_analytics: ContentAnalytics
   funnel: Funnel
   coaching: Coaching
 }
@@ -1555,6 +1599,158 @@ export interface UnmatchedCompletions {
   [k: string]: unknown
 }
 /**
+ * The analytics of a library (docs/content.md, "Analytics").
+ */
+export interface ContentAnalytics {
+  as_of: string
+  /**
+   * One per asset, in the order given (a library gives them by id).
+   */
+  assets: AssetUsage[]
+  /**
+   * Closed deals (won or lost by `as_of`) and how many were won.
+   */
+  closed_deals: number
+  /**
+   * One per asset, in the order given (a library gives them by id).
+   */
+  influence: AssetInfluence[]
+  /**
+   * Published assets that are stale, expiring or expired, in the same order.
+   */
+  stale: StaleAsset[]
+  unmatched: Unmatched
+  won_deals: number
+  [k: string]: unknown
+}
+/**
+ * What was done with one asset up to `as_of`.
+ */
+export interface AssetUsage {
+  asset_id: string
+  /**
+   * Distinct opportunities with any event on the asset (given or not).
+   */
+  deals_touched: number
+  downloads: number
+  /**
+   * The latest event, if any.
+   */
+  last_used_at?: string | null
+  presents: number
+  /**
+   * Distinct reps with any event on the asset.
+   */
+  reps: number
+  shares: number
+  /**
+   * Distinct contacts with any event on the asset.
+   */
+  unique_contacts: number
+  /**
+   * Distinct accounts with any event on the asset.
+   */
+  unique_reach: number
+  /**
+   * The sum of `duration_seconds` over views.
+   */
+  view_seconds: number
+  views: number
+  [k: string]: unknown
+}
+/**
+ * Whether closed deals that used an asset were won more often than those that did not.
+ */
+export interface AssetInfluence {
+  asset_id: string
+  /**
+   * `used`, split by the stage at first use, in pipeline order (then other labels by name,
+   * then `"unknown"`).
+   */
+  by_stage: StageInfluence[]
+  /**
+   * `used.win_rate - not_used.win_rate`, `null` when either is.
+   */
+  difference?: number | null
+  not_used: WinRate
+  used: WinRate1
+  [k: string]: unknown
+}
+/**
+ * The win rate of the deals that first used an asset in one stage.
+ */
+export interface StageInfluence {
+  deals: number
+  high?: number | null
+  low?: number | null
+  /**
+   * The pipeline key of the stage the deal was in at its first use of the asset, the raw
+   * label when the pipeline does not know it, or `"unknown"`.
+   */
+  stage: string
+  win_rate?: number | null
+  won: number
+  [k: string]: unknown
+}
+/**
+ * The other closed deals.
+ */
+export interface WinRate {
+  deals: number
+  high?: number | null
+  low?: number | null
+  win_rate?: number | null
+  won: number
+  [k: string]: unknown
+}
+/**
+ * Closed deals with an event on the asset at or before their close.
+ */
+export interface WinRate1 {
+  deals: number
+  high?: number | null
+  low?: number | null
+  win_rate?: number | null
+  won: number
+  [k: string]: unknown
+}
+/**
+ * A published asset that needs attention.
+ */
+export interface StaleAsset {
+  asset_id: string
+  /**
+   * Whole days from the last use (or, never used, from publication) to `as_of`.
+   */
+  days_unused?: number | null
+  expires_at?: string | null
+  last_used_at?: string | null
+  reasons: StaleReason[]
+  [k: string]: unknown
+}
+/**
+ * Events that could not be joined, counted.
+ */
+export interface Unmatched {
+  /**
+   * Events after `as_of`: not counted.
+   */
+  after_as_of: number
+  /**
+   * Events on an asset the library does not hold: not counted anywhere else.
+   */
+  unknown_asset: number
+  /**
+   * Those assets' ids, sorted.
+   */
+  unknown_asset_ids: string[]
+  /**
+   * Events on an opportunity that was not given: counted in usage, not in influence.
+   */
+  unknown_opportunity: number
+  [k: string]: unknown
+}
+/**
  * The funnel of a set of deals: one row per open stage and the won stage, in pipeline order.
  */
 export interface Funnel {
@@ -1675,6 +1871,18 @@ export interface EventCounts1 {
    * Of a kind (or not matching a `where`) no rule scores.
    */
   unscored: number
+  [k: string]: unknown
+}
+/**
+ * A win rate with its sample: `win_rate = won / deals` and its 95% Wilson interval; all
+ * three are `null` when `deals` is 0.
+ */
+export interface WinRate2 {
+  deals: number
+  high?: number | null
+  low?: number | null
+  win_rate?: number | null
+  won: number
   [k: string]: unknown
 }
 

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Condition = nativeBinding.Condition
+module.exports.ContentLibrary = nativeBinding.ContentLibrary
 module.exports.PredictiveModel = nativeBinding.PredictiveModel
 module.exports.Router = nativeBinding.Router
 module.exports.Scorer = nativeBinding.Scorer

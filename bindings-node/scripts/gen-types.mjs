@@ -142,6 +142,10 @@ const PENDING = {
     name: 'ReadinessReport',
     ts: '{\n  as_of: string\n  reps: { [k: string]: unknown }[]\n  unmatched: { [k: string]: number }\n}',
   },
+  content_analytics: {
+    name: 'ContentAnalytics',
+    ts: '{\n  as_of: string\n  closed_deals: number\n  won_deals: number\n  assets: { [k: string]: unknown }[]\n  influence: { [k: string]: unknown }[]\n  stale: { [k: string]: unknown }[]\n  unmatched: { [k: string]: unknown }\n}',
+  },
   // KPI results (docs/kpis.md, "Funnel", "Coaching").
   funnel: {
     name: 'Funnel',

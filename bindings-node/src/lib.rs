@@ -11,6 +11,7 @@
 
 mod api;
 mod condition;
+mod content;
 mod convert;
 mod encode;
 mod error;

@@ -61,6 +61,21 @@ const OPS = {
   },
   'content.readiness': ({ programs, reps, completions, opportunities, options }) =>
     revcore.readiness(programs, reps, completions, opportunities, options),
+  'content.library': (input) => library(input).assets(),
+  'content.search': (input) => library(input).search(input.query, input.filters, input.limit),
+  'content.recommend': (input) => library(input).recommend(input.context, input.limit, input.usage),
+  'content.analytics': (input) => library(input).analytics(input.events, input.opportunities, input.options),
+}
+
+/** The vector's content library after its changes (add / update / remove, in order). */
+function library({ assets, changes }) {
+  const lib = new revcore.ContentLibrary(assets)
+  for (const change of changes ?? []) {
+    if ('add' in change) lib.add(change.add)
+    else if ('update' in change) lib.update(change.update)
+    else lib.remove(change.remove)
+  }
+  return lib
 }
 
 /** A string argument as the Rust runner reads it: anything but a string is "". */

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod condition;
+pub mod content;
 pub mod convert;
 pub mod error;
 pub mod kpi;
@@ -24,6 +25,8 @@ mod _native {
     use crate::api::{classify_stage, default_pipeline, kinds, normalize, schema, validate};
     #[pymodule_export]
     use crate::condition::Condition;
+    #[pymodule_export]
+    use crate::content::ContentLibrary;
     #[pymodule_export]
     use crate::kpi::{coaching_flags, funnel, kpi_report};
     #[pymodule_export]

@@ -133,6 +133,35 @@ def _kpi_coaching_flags(i: Dict[str, Any]) -> Any:
     return revcore.coaching_flags(i["opportunities"], **i["request"])
 
 
+def _library(i: Dict[str, Any]) -> "revcore.ContentLibrary":
+    """The vector's library after its changes (add / update / remove, in order)."""
+    library = revcore.ContentLibrary(i["assets"])
+    for change in i.get("changes") or []:
+        if "add" in change:
+            library.add(change["add"])
+        elif "update" in change:
+            library.update(change["update"])
+        else:
+            library.remove(change["remove"])
+    return library
+
+
+def _content_library(i: Dict[str, Any]) -> Any:
+    return _library(i).assets()
+
+
+def _content_search(i: Dict[str, Any]) -> Any:
+    return _library(i).search(i["query"], i.get("filters"), i.get("limit", 10))
+
+
+def _content_analytics(i: Dict[str, Any]) -> Any:
+    return _library(i).analytics(i["events"], i["opportunities"], **i["options"])
+
+
+def _content_recommend(i: Dict[str, Any]) -> Any:
+    return _library(i).recommend(i["context"], i.get("limit", 5), i.get("usage"))
+
+
 # Every op of the README table; an op missing here fails its vector, it is never skipped.
 OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "validate": _validate,
@@ -158,6 +187,10 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "kpi.report": _kpi_report,
     "kpi.funnel": _kpi_funnel,
     "kpi.coaching_flags": _kpi_coaching_flags,
+    "content.library": _content_library,
+    "content.search": _content_search,
+    "content.recommend": _content_recommend,
+    "content.analytics": _content_analytics,
 }
 
 

@@ -6,11 +6,14 @@
 //! panic on any input: malformed JSON text is a `Parse` error like any other bad document.
 //!
 //! The modules mirror the core's: `api` wraps `revcore::api`, `condition` the condition
-//! language, `routing` lead routing, `scoring` rule scoring, `kpi` KPI reports, `predictive` predictive models, `readiness` rep readiness, `sample` the sample data, `error`
+//! language, `routing` lead routing, `scoring` rule scoring, `kpi` KPI reports, `predictive`
+//! predictive models, `content` the content library, `readiness` rep readiness, `sample` the
+//! sample data, `error`
 //! the error type.
 
 mod api;
 mod condition;
+mod content;
 mod error;
 mod kpi;
 mod predictive;
@@ -21,6 +24,7 @@ mod scoring;
 
 pub use api::{classify_stage, default_pipeline, kinds, normalize, schema, validate, version};
 pub use condition::Condition;
+pub use content::ContentLibrary;
 pub use error::{Problem, RevcoreError};
 pub use kpi::{coaching_flags, funnel, kpi_report};
 pub use predictive::{threshold_for_capacity, PredictiveModel};

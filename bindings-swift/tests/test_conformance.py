@@ -148,6 +148,40 @@ def content_readiness(args):
     return json.loads(report)
 
 
+def library(args):
+    """The vector's content library after its changes (add / update / remove, in order)."""
+    lib = rc.ContentLibrary(text(args.get("assets")))
+    for change in args.get("changes") or []:
+        if "add" in change:
+            lib.add(text(change["add"]))
+        elif "update" in change:
+            lib.update(text(change["update"]))
+        else:
+            lib.remove(change["remove"])
+    return lib
+
+
+def content_search(args):
+    hits = library(args).search(
+        string_arg(args, "query"), optional_text(args, "filters"), args.get("limit", 10)
+    )
+    return json.loads(hits)
+
+
+def content_analytics(args):
+    report = library(args).analytics(
+        text(args.get("events")), text(args.get("opportunities")), text(args.get("options"))
+    )
+    return json.loads(report)
+
+
+def content_recommend(args):
+    recs = library(args).recommend(
+        text(args.get("context")), args.get("limit", 5), optional_text(args, "usage")
+    )
+    return json.loads(recs)
+
+
 # Every op of tests/vectors/README.md: input -> the JSON result, through the uniffi API.
 OPS = {
     "validate": lambda a: rc.validate(
@@ -187,6 +221,10 @@ OPS = {
     "kpi.report": lambda a: json.loads(
         rc.kpi_report(text(a.get("opportunities")), text(a.get("request")))
     ),
+    "content.library": lambda a: json.loads(library(a).assets()),
+    "content.search": content_search,
+    "content.recommend": content_recommend,
+    "content.analytics": content_analytics,
 }
 
 

@@ -300,6 +300,60 @@ fn main() -> Result<(), revcore::Error> {
         );
     }
 
+    // Sales content: search the sample library, then recommend content for an open deal.
+    {
+        use revcore::content::{DealContext, SearchFilters};
+        let library = revcore::ContentLibrary::new(world.content.clone())?;
+        // The sample's last day (SampleOptions::end_date): expired content is left out.
+        let as_of = Some(SampleOptions::default().end_date);
+        let filters = SearchFilters {
+            as_of,
+            ..SearchFilters::default()
+        };
+        let query = "case study lead response";
+        println!("\nSearching {} assets for \"{query}\":", library.len());
+        for hit in library.search(query, &filters, 3)? {
+            println!("  {:>7.4}  {}  {}", hit.score, hit.asset_id, hit.title);
+            println!("           {}", hit.snippet);
+        }
+        let deal = world
+            .opportunities
+            .iter()
+            .find(|o| o.closed_at.is_none())
+            .unwrap_or(&world.opportunities[0]);
+        let account = world
+            .accounts
+            .iter()
+            .find(|a| Some(&a.id) == deal.account_id.as_ref());
+        let context = DealContext {
+            stage: Some(deal.stage.clone()),
+            industry: account.and_then(|a| a.industry.clone()),
+            language: Some("en".into()),
+            as_of,
+            ..DealContext::default()
+        };
+        println!(
+            "\nContent for deal {} ({}, {}):",
+            deal.id,
+            deal.stage,
+            context.industry.as_deref().unwrap_or("any industry")
+        );
+        for r in library.recommend(&context, 3, &[])? {
+            let why: Vec<String> = r
+                .reasons
+                .iter()
+                .map(|x| format!("{:?} {:+.2}", x.kind, x.points).to_lowercase())
+                .collect();
+            println!(
+                "  {:>7.4}  {}  {}  ({})",
+                r.score,
+                r.asset_id,
+                r.title,
+                why.join(", ")
+            );
+        }
+    }
+
     let problems = revcore::validate(
         "world",
         &serde_json::to_value(&world).unwrap_or_default(),

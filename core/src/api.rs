@@ -260,8 +260,9 @@ fn schema_of<T: JsonSchema>() -> Value {
 /// `problem` (one entry of an error's `errors`), `explanation` (what `Condition::explain` returns),
 /// `sample_options` (what `sample.generate` accepts), `score` (what `Scorer::score` returns),
 /// readiness's inputs and report (`training_program`, `completion`, `readiness_options`,
-/// `readiness_report`), and the KPI funnel and coaching results (`funnel`, `coaching`).
-pub const RESULT_SCHEMAS: [&str; 10] = [
+/// `readiness_report`), the KPI funnel and coaching results (`funnel`, `coaching`) and content
+/// analytics (`content_analytics`).
+pub const RESULT_SCHEMAS: [&str; 11] = [
     "problem",
     "explanation",
     "sample_options",
@@ -272,6 +273,7 @@ pub const RESULT_SCHEMAS: [&str; 10] = [
     "readiness_report",
     "funnel",
     "coaching",
+    "content_analytics",
 ];
 
 /// The JSON Schema (draft 2020-12) of a kind (or of a result named in [`RESULT_SCHEMAS`]),
@@ -288,6 +290,7 @@ pub fn schema(kind: &str) -> Result<Value> {
         "readiness_report" => return Ok(schema_of::<readiness::ReadinessReport>()),
         "funnel" => return Ok(schema_of::<crate::kpi::Funnel>()),
         "coaching" => return Ok(schema_of::<crate::kpi::Coaching>()),
+        "content_analytics" => return Ok(schema_of::<crate::content::ContentAnalytics>()),
         _ => {}
     }
     Ok(match Kind::from_name(kind)? {

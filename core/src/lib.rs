@@ -17,6 +17,7 @@ pub mod scoring;
 
 pub use api::{classify_stage, default_pipeline, normalize, schema, validate, Kind};
 pub use condition::{Condition, ExplainNode, Explanation, FieldValue, Limits, Record};
+pub use content::ContentLibrary;
 pub use error::{Error, Problem, Result};
 pub use routing::{Router, RoutingConfig, RoutingState};
 pub use scoring::predictive::PredictiveModel;

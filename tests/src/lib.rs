@@ -114,17 +114,14 @@ pub fn run(op: &str, args: &Value) -> Result<Value, String> {
         .map(|s| s.unwrap_or(Value::Null)),
         "routing.route" | "routing.route_batch" | "routing.preview" => routing(op, args),
         "scoring.score" | "scoring.score_batch" => scoring(op, args),
+        "content.library" | "content.search" | "content.recommend" | "content.analytics" => {
+            content(op, args)
+        }
         "routing.simulate" => revcore::routing::simulate_json(
             input(args, "config"),
             input(args, "reps"),
             input(args, "leads"),
             optional(args, "accounts"),
-        ),
-        "content.analytics" => revcore::content::analytics_json(
-            input(args, "assets"),
-            input(args, "events"),
-            input(args, "opportunities"),
-            input(args, "options"),
         ),
         "kpi.report" => {
             revcore::kpi::kpi_report_json(input(args, "opportunities"), input(args, "request"))
@@ -201,6 +198,50 @@ fn scoring(op: &str, args: &Value) -> revcore::Result<Value> {
     match op {
         "scoring.score_batch" => scorer.score_batch_json(input(args, "leads"), events, now),
         _ => scorer.score_json(input(args, "lead"), events, now),
+    }
+}
+
+/// Builds a content library from the vector's `assets`, applies its `changes` in order
+/// (`{"add": asset}`, `{"update": asset}`, `{"remove": id}`), then lists, searches or
+/// recommends (docs/content.md). An error building the library or applying a change is the
+/// op's error.
+fn content(op: &str, args: &Value) -> revcore::Result<Value> {
+    let mut library = revcore::ContentLibrary::from_json(input(args, "assets"))?;
+    for change in optional(args, "changes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(asset) = change.get("add") {
+            library.add_json(asset)?;
+        } else if let Some(asset) = change.get("update") {
+            library.update_json(asset)?;
+        } else if let Some(id) = change.get("remove") {
+            library.remove_json(id.as_str().unwrap_or(""))?;
+        } else {
+            panic!("unknown change {change}");
+        }
+    }
+    let limit = |default: i64| {
+        optional(args, "limit")
+            .and_then(Value::as_i64)
+            .unwrap_or(default)
+    };
+    match op {
+        "content.search" => library.search_json(
+            input(args, "query").as_str().unwrap_or(""),
+            optional(args, "filters"),
+            limit(10),
+        ),
+        "content.recommend" => {
+            library.recommend_json(input(args, "context"), limit(5), optional(args, "usage"))
+        }
+        "content.analytics" => library.analytics_json(
+            input(args, "events"),
+            input(args, "opportunities"),
+            input(args, "options"),
+        ),
+        _ => Ok(library.assets_json()),
     }
 }
 

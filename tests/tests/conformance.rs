@@ -39,7 +39,7 @@ fn every_vector_passes() {
 #[test]
 fn every_area_has_good_and_bad_cases() {
     let vectors = load_vectors(&vectors_dir());
-    for area in ["model", "condition"] {
+    for area in ["model", "condition", "content"] {
         let in_area: Vec<_> = vectors
             .iter()
             .filter(|v| {
@@ -57,5 +57,19 @@ fn every_area_has_good_and_bad_cases() {
             in_area.iter().any(|v| v.expected.get("error").is_some()),
             "{area}: no bad case"
         );
+    }
+}
+
+/// Issue 6 asks for at least 40 content vectors, and every content op must have some.
+#[test]
+fn content_has_forty_vectors_over_every_op() {
+    let vectors = load_vectors(&vectors_dir().join("content"));
+    assert!(
+        vectors.len() >= 40,
+        "only {} content vectors",
+        vectors.len()
+    );
+    for op in ["content.library", "content.search", "content.recommend"] {
+        assert!(vectors.iter().any(|v| v.op == op), "no vector for {op}");
     }
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from revcore import sample
 from revcore._native import (
     Condition,
+    ContentLibrary,
     PredictiveModel,
     Router,
     Scorer,
@@ -45,6 +46,7 @@ __all__ = [
     "default_pipeline",
     "classify_stage",
     "Condition",
+    "ContentLibrary",
     "Router",
     "simulate",
     "Scorer",

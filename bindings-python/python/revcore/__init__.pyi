@@ -4,6 +4,7 @@
 from revcore import sample as sample
 from revcore._native import (
     Condition as Condition,
+    ContentLibrary as ContentLibrary,
     PredictiveModel as PredictiveModel,
     Router as Router,
     Scorer as Scorer,
@@ -39,6 +40,7 @@ __all__ = [
     "default_pipeline",
     "classify_stage",
     "Condition",
+    "ContentLibrary",
     "Router",
     "simulate",
     "Scorer",

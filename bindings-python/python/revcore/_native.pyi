@@ -14,6 +14,7 @@ __all__ = [
     "schema",
     "validate",
     "Condition",
+    "ContentLibrary",
     "Router",
     "simulate",
     "sample_generate",
@@ -74,6 +75,57 @@ class Condition:
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __repr__(self) -> str: ...
+
+@final
+class ContentLibrary:
+    """A content library (docs/content.md): validated assets, full-text search and deal
+    recommendations. Searches release the GIL and may run from many threads at once.
+    """
+
+    def __new__(cls, assets: Iterable[Mapping[str, Any]]) -> "ContentLibrary":
+        """Raises `ValidationError` / `ParseError` listing every problem under `assets[i]`
+        (`duplicate_id`, `end_before_start`, `blank_tag`, ...)."""
+    def add(self, asset: Mapping[str, Any]) -> None:
+        """Adds an asset; `ConflictError` (`duplicate_id` at `asset.id`) when its id is taken."""
+    def update(self, asset: Mapping[str, Any]) -> None:
+        """Replaces the asset with the same id; `NotFoundError` at `asset.id` when there is none."""
+    def remove(self, asset_id: str) -> Dict[str, Any]:
+        """Removes the asset and returns it; `NotFoundError` at `asset_id`."""
+    def get(self, asset_id: str) -> Dict[str, Any]:
+        """The asset; `NotFoundError` at `asset_id`."""
+    def assets(self) -> List[Dict[str, Any]]:
+        """Every asset, by id."""
+    def __len__(self) -> int: ...
+    def search(
+        self, query: str, filters: Optional[Mapping[str, Any]] = None, limit: int = 10
+    ) -> List[Dict[str, Any]]:
+        """At most `limit` (1..1000) hits, best first: `asset_id`, `title`, `type`, `score`
+        (BM25F, 4 decimals) and `snippet` (matched words in `**`). `filters`: tag lists,
+        `types`, `statuses` (default published only), `as_of` (a date; default: no date check).
+        A query over 1000 characters or 32 terms raises `ValidationError` at `query`."""
+    def recommend(
+        self,
+        context: Mapping[str, Any],
+        limit: int = 5,
+        usage: Optional[Iterable[Mapping[str, Any]]] = None,
+    ) -> List[Dict[str, Any]]:
+        """At most `limit` published, current, right-language assets for a deal (`stage`,
+        `industry`, `personas`, `products`, `region`, `language`, `as_of`), best first, each
+        with `score` and `reasons`. `usage`: `{asset_id, uses, effectiveness}` per asset."""
+    def analytics(
+        self,
+        events: Iterable[Mapping[str, Any]],
+        opportunities: Iterable[Mapping[str, Any]],
+        *,
+        as_of: Union[datetime.datetime, str],
+        stale_after_days: Optional[int] = None,
+        expiring_within_days: Optional[int] = None,
+        pipeline: Optional[Mapping[str, Any]] = None,
+    ) -> Dict[str, Any]:
+        """Content analytics as of `as_of` (docs/content.md, "Analytics"): `{"as_of",
+        "closed_deals", "won_deals", "assets" (usage per asset), "influence" (win rate of closed
+        deals that used each asset vs not, 95% Wilson intervals, by stage at first use),
+        "stale", "unmatched"}`."""
 
 @final
 class Router:

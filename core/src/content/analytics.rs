@@ -8,8 +8,9 @@
 //! library does not hold, or an opportunity that was not given, are counted visibly in
 //! `unmatched`, never dropped silently.
 
+use super::ContentLibrary;
 use crate::error::{Error, Problems, Result};
-use crate::model::read::list;
+use crate::model::read::{collect, list};
 use crate::model::{AssetStatus, StageChange};
 use crate::model::{
     ContentAsset, ContentEvent, ContentEventKind, Opportunity, Pipeline, StageKind,
@@ -203,11 +204,11 @@ pub struct ContentAnalytics {
     /// Closed deals (won or lost by `as_of`) and how many were won.
     pub closed_deals: u64,
     pub won_deals: u64,
-    /// One per asset, in library order.
+    /// One per asset, in the order given (a library gives them by id).
     pub assets: Vec<AssetUsage>,
-    /// One per asset, in library order.
+    /// One per asset, in the order given (a library gives them by id).
     pub influence: Vec<AssetInfluence>,
-    /// Published assets that are stale, expiring or expired, in library order.
+    /// Published assets that are stale, expiring or expired, in the same order.
     pub stale: Vec<StaleAsset>,
     pub unmatched: Unmatched,
 }
@@ -514,31 +515,42 @@ fn staleness(
     })
 }
 
-/// [`analytics`] from JSON: `assets`, `events` and `opportunities` are lists, `options` an
-/// [`AnalyticsOptions`] object. Shape problems are `parse` errors under each argument's name.
-pub fn analytics_json(
-    assets: &Value,
-    events: &Value,
-    opportunities: &Value,
-    options: &Value,
-) -> Result<Value> {
-    let mut problems = Vec::new();
-    let assets = crate::model::read::collect(list::<ContentAsset>(assets, "assets"), &mut problems);
-    let events = crate::model::read::collect(list::<ContentEvent>(events, "events"), &mut problems);
-    let opportunities = crate::model::read::collect(
-        list::<Opportunity>(opportunities, "opportunities"),
-        &mut problems,
-    );
-    let options = crate::model::read::collect(
-        crate::api::parse::<AnalyticsOptions>(options).map_err(|e| e.under("options")),
-        &mut problems,
-    );
-    let (Some(assets), Some(events), Some(opportunities), Some(options)) =
-        (assets, events, opportunities, options)
-    else {
-        return Err(Error::Parse(problems));
-    };
-    let assets: Vec<&ContentAsset> = assets.iter().collect();
-    let report = analytics(&assets, &events, &opportunities, &options)?;
-    Ok(serde_json::to_value(report).expect("analytics serialise"))
+impl ContentLibrary {
+    /// The analytics of the library's assets (by id) from content events and opportunities
+    /// (docs/content.md, "Analytics").
+    pub fn analytics(
+        &self,
+        events: &[ContentEvent],
+        opportunities: &[Opportunity],
+        options: &AnalyticsOptions,
+    ) -> Result<ContentAnalytics> {
+        analytics(&self.assets(), events, opportunities, options)
+    }
+
+    /// [`ContentLibrary::analytics`] from JSON: `events` and `opportunities` are lists,
+    /// `options` an [`AnalyticsOptions`] object. Shape problems are `parse` errors under each
+    /// argument's name (`events[1].kind`, `options.as_of`), all of them listed.
+    pub fn analytics_json(
+        &self,
+        events: &Value,
+        opportunities: &Value,
+        options: &Value,
+    ) -> Result<Value> {
+        let mut problems = Vec::new();
+        let events = collect(list::<ContentEvent>(events, "events"), &mut problems);
+        let opportunities = collect(
+            list::<Opportunity>(opportunities, "opportunities"),
+            &mut problems,
+        );
+        let options = collect(
+            crate::api::parse::<AnalyticsOptions>(options).map_err(|e| e.under("options")),
+            &mut problems,
+        );
+        let (Some(events), Some(opportunities), Some(options)) = (events, opportunities, options)
+        else {
+            return Err(Error::Parse(problems));
+        };
+        let report = self.analytics(&events, &opportunities, &options)?;
+        Ok(serde_json::to_value(report).expect("analytics serialise"))
+    }
 }
