@@ -3,7 +3,9 @@
 //! reads). Both share one leaf evaluator, so they can never disagree.
 
 use super::ast::{Bound, DomainSet, Leaf, Node, Op, PostalRange, Scalar, ScalarSet, Text};
-use super::domain::{ascii_domain_matches, domain_matches, domain_part, is_free_mail};
+use super::domain::{
+    ascii_domain_matches, domain_matches, domain_part, is_free_mail, is_free_mail_address,
+};
 use super::parse::normalize_postal;
 use super::text::{
     contains_fold, ends_with_fold, eq_fold, starts_with_fold, with_folded, DateLike,
@@ -152,6 +154,25 @@ fn over(v: View<'_>, mut test: impl FnMut(View<'_>) -> Option<bool>) -> Outcome 
 }
 
 impl Leaf {
+    /// Whether the leaf holds for `value`: `outcome(value) == Match`, through shortcuts that
+    /// only have to tell a match from the rest (not why the rest is not a match).
+    ///
+    /// On a plain text or number value, `outcome` comes down to the positive test of the value
+    /// (`over` passes it straight to `test`, and only `Some(true)` is a match) for every op
+    /// but `exists`, `ne` and `not_in`, whose outcome is not the plain test; NaN is left to
+    /// `outcome`, which never lets it compare.
+    pub(crate) fn is_match(&self, value: Option<&FieldValue<'_>>) -> bool {
+        let direct = !matches!(self.op, Op::Exists(_) | Op::Ne(_) | Op::NotIn(_));
+        match (&self.op, value) {
+            (Op::FreeMail(true), Some(FieldValue::Text(s))) => is_free_mail_address(s),
+            (_, Some(FieldValue::Text(s))) if direct => self.test(View::Text(s)) == Some(true),
+            (_, Some(FieldValue::Number(x))) if direct && !x.is_nan() => {
+                self.test(View::Num(*x)) == Some(true)
+            }
+            _ => self.outcome(value) == Outcome::Match,
+        }
+    }
+
     fn outcome(&self, value: Option<&FieldValue<'_>>) -> Outcome {
         let Some(v) = value.and_then(view) else {
             return match self.op {
@@ -264,7 +285,7 @@ impl Leaf {
                     ends_with_fold(s, &t.folded)
                 }
             }),
-            Op::Matches(p) => text(v).map(|s| p.regex.is_match(s)),
+            Op::Matches(p) => text(v).map(|s| p.is_match(s)),
             Op::EmailDomain(set) => domain_part(text(v)?).map(|d| set.matches(d)),
             Op::FreeMail(want) => domain_part(text(v)?).map(|d| is_free_mail(d) == *want),
             Op::PostalCodeRange(range) => text(v).map(|s| range.contains(s)),
@@ -368,7 +389,7 @@ impl Node {
             Node::All(children) => children.iter().all(|c| c.matches(record)),
             Node::Any(children) => children.iter().any(|c| c.matches(record)),
             Node::Not(child) => !child.matches(record),
-            Node::Leaf(leaf) => leaf.outcome(record.field(&leaf.field).as_ref()) == Outcome::Match,
+            Node::Leaf(leaf) => leaf.is_match(record.field(&leaf.field).as_ref()),
         }
     }
 
