@@ -14,6 +14,17 @@ use super::{ExplainNode, FieldValue, LeafExplanation, Reason, Record};
 use serde_json::Value;
 use std::cmp::Ordering;
 
+/// A shortcut of [`Leaf::is_match`]; see [`Leaf::shortcut`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shortcut {
+    /// `free_mail: true`: a text value is looked up without reading its domain in full.
+    FreeMail,
+    /// A plain text or number value gets the positive test directly.
+    Direct,
+    /// `exists`, `ne`, `not_in`: always the full outcome.
+    None,
+}
+
 /// How one leaf came out. Only `Match` makes the leaf true.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -162,11 +173,26 @@ impl Leaf {
     /// but `exists`, `ne` and `not_in`, whose outcome is not the plain test; NaN is left to
     /// `outcome`, which never lets it compare.
     pub(crate) fn is_match(&self, value: Option<&FieldValue<'_>>) -> bool {
-        let direct = !matches!(self.op, Op::Exists(_) | Op::Ne(_) | Op::NotIn(_));
-        match (&self.op, value) {
-            (Op::FreeMail(true), Some(FieldValue::Text(s))) => is_free_mail_address(s),
-            (_, Some(FieldValue::Text(s))) if direct => self.test(View::Text(s)) == Some(true),
-            (_, Some(FieldValue::Number(x))) if direct && !x.is_nan() => {
+        self.is_match_by(self.shortcut(), value)
+    }
+
+    /// Which shortcut [`Leaf::is_match_by`] may take for this leaf (decided once by callers
+    /// that evaluate a leaf many times).
+    pub(crate) fn shortcut(&self) -> Shortcut {
+        match self.op {
+            Op::FreeMail(true) => Shortcut::FreeMail,
+            Op::Exists(_) | Op::Ne(_) | Op::NotIn(_) => Shortcut::None,
+            _ => Shortcut::Direct,
+        }
+    }
+
+    /// [`Leaf::is_match`] with `how` from [`Leaf::shortcut`] of this leaf.
+    pub(crate) fn is_match_by(&self, how: Shortcut, value: Option<&FieldValue<'_>>) -> bool {
+        match (how, value) {
+            (Shortcut::None, _) => self.outcome(value) == Outcome::Match,
+            (Shortcut::FreeMail, Some(FieldValue::Text(s))) => is_free_mail_address(s),
+            (_, Some(FieldValue::Text(s))) => self.test(View::Text(s)) == Some(true),
+            (_, Some(FieldValue::Number(x))) if !x.is_nan() => {
                 self.test(View::Num(*x)) == Some(true)
             }
             _ => self.outcome(value) == Outcome::Match,

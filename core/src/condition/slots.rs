@@ -5,6 +5,7 @@
 //! as slot `i` holds `record.field(paths[i])`.
 
 use super::ast::{Leaf, Node};
+use super::eval::Shortcut;
 use super::{Condition, FieldValue};
 
 /// A [`Condition`] whose leaves read `values[slot]` (see [`Condition::bind`]).
@@ -18,7 +19,7 @@ enum BoundNode {
     All(Vec<BoundNode>),
     Any(Vec<BoundNode>),
     Not(Box<BoundNode>),
-    Leaf(usize, Leaf),
+    Leaf(usize, Shortcut, Leaf),
 }
 
 impl Condition {
@@ -46,7 +47,7 @@ fn bind(node: &Node, paths: &mut Vec<Box<str>>) -> BoundNode {
                     paths.len() - 1
                 }
             };
-            BoundNode::Leaf(slot, leaf.clone())
+            BoundNode::Leaf(slot, leaf.shortcut(), leaf.clone())
         }
     }
 }
@@ -65,8 +66,8 @@ impl BoundNode {
             BoundNode::All(children) => children.iter().all(|c| c.matches(values)),
             BoundNode::Any(children) => children.iter().any(|c| c.matches(values)),
             BoundNode::Not(child) => !child.matches(values),
-            BoundNode::Leaf(slot, leaf) => {
-                leaf.is_match(values.get(*slot).and_then(Option::as_ref))
+            BoundNode::Leaf(slot, how, leaf) => {
+                leaf.is_match_by(*how, values.get(*slot).and_then(Option::as_ref))
             }
         }
     }

@@ -291,7 +291,7 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Score<'a> {
         // The lead's fields, each read once, on the stack for any usual model.
-        const STACK: usize = 16;
+        const STACK: usize = 8;
         let paths = &self.lead_paths;
         if paths.len() <= STACK {
             let mut values: [Option<FieldValue<'a>>; STACK] = [const { None }; STACK];
@@ -490,6 +490,7 @@ fn event_hit(i: usize, sum: f64, points: f64) -> Hit {
 /// What a positive rule keeps of `points` under its group's room and its side's room, both
 /// reduced by what it keeps. Every value is on the 0.01 grid, so `min` stays on it and the
 /// subtractions are rounded back onto it.
+#[inline]
 fn keep(points: f64, meta: &Meta, room: &mut [f64], side_room: &mut Option<f64>) -> f64 {
     let mut kept = points;
     if let Some(g) = meta.group {
