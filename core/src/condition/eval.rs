@@ -1,6 +1,7 @@
 //! Evaluation of a parsed condition against a [`Record`]: `matches` (short-circuits, allocates
 //! nothing for the common ops) and `explain` (evaluates every node, builds the tree a person
-//! reads). Both share one leaf evaluator, so they can never disagree.
+//! reads). Both share one leaf evaluator; `matches` also takes shortcuts that only tell a
+//! match from the rest (`Leaf::is_match`), which a property test holds to the full outcome.
 
 use super::ast::{Bound, DomainSet, Leaf, Node, Op, PostalRange, Scalar, ScalarSet, Text};
 use super::domain::{
