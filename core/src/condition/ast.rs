@@ -2,6 +2,7 @@
 //! evaluation does no parsing and (for common ops) no allocation. Only `parse.rs` builds these
 //! values, which is what guarantees the depth and size limits hold for every tree here.
 
+use super::literal::Literals;
 use super::text::DateLike;
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -120,6 +121,18 @@ pub(crate) enum Bound {
 pub(crate) struct Pattern {
     pub raw: String,
     pub regex: Regex,
+    /// The literals when the pattern is a plain alternation (`literal.rs`): answers most
+    /// searches without the regex engine, and exactly as it would.
+    pub literals: Option<Box<Literals>>,
+}
+
+impl Pattern {
+    pub(crate) fn is_match(&self, value: &str) -> bool {
+        match self.literals.as_ref().and_then(|l| l.is_match(value)) {
+            Some(answer) => answer,
+            None => self.regex.is_match(value),
+        }
+    }
 }
 
 impl PartialEq for Pattern {

@@ -144,6 +144,55 @@ pub fn domain_matches(domain: &str, wanted: &str) -> bool {
 
 /// The domain inside `s`, not lowercased: a borrowed slice, so evaluation does not allocate.
 pub(crate) fn domain_part(s: &str) -> Option<&str> {
+    let host = host_part(s);
+    let dots = labels_joined_by_dots(host)?;
+    match host.get(..4) {
+        Some(www)
+            if dots >= 2 && www.eq_ignore_ascii_case("www.") && !host[4..].starts_with('-') =>
+        {
+            Some(&host[4..])
+        }
+        _ if dots >= 1 => Some(host),
+        _ => None,
+    }
+}
+
+/// `email_domain(s)` is a free-mail provider: `domain_part(s).is_some_and(is_free_mail)`
+/// without checking the host's labels. That check can be skipped because it cannot change
+/// the answer: every listed provider is valid labels with a dot (a test holds the list to
+/// that), so a host equal to one, or `www.` and one, passes it and comes out of
+/// [`domain_part`] as that provider; and whatever `domain_part` returns is the host or the
+/// host after `www.`. No provider starts with `www.`, and a trailing dot is not dropped a
+/// second time here (`domain_part` refuses `gmail.com..`).
+pub(crate) fn is_free_mail_address(s: &str) -> bool {
+    let host = host_part(s);
+    is_listed_free_mail(host)
+        || host
+            .get(..4)
+            .is_some_and(|www| www.eq_ignore_ascii_case("www.") && is_listed_free_mail(&host[4..]))
+}
+
+/// The longest provider in [`FREE_MAIL_DOMAINS`], in bytes (a test keeps it in step).
+const FREE_MAIL_MAX_LEN: usize = 14;
+
+/// `host` is in [`FREE_MAIL_DOMAINS`] exactly (ASCII case-insensitive, no dot dropped).
+fn is_listed_free_mail(host: &str) -> bool {
+    let bytes = host.as_bytes();
+    if bytes.len() > FREE_MAIL_MAX_LEN {
+        return false;
+    }
+    let mut buf = [0u8; FREE_MAIL_MAX_LEN];
+    let lower = &mut buf[..bytes.len()];
+    lower.copy_from_slice(bytes);
+    lower.make_ascii_lowercase();
+    FREE_MAIL_DOMAINS
+        .binary_search_by(|known| known.as_bytes().cmp(lower))
+        .is_ok()
+}
+
+/// The host part of `s` (an email, a URL or a bare domain), trailing dot dropped, not yet
+/// checked to be a domain.
+fn host_part(s: &str) -> &str {
     let s = s.trim_ascii();
     // Unicode whitespace can only be left at an end that is not ASCII.
     let s = match (s.bytes().next(), s.bytes().last()) {
@@ -166,17 +215,7 @@ pub(crate) fn domain_part(s: &str) -> Option<&str> {
         (_, Some(a)) => s[a + 1..].trim_end_matches(|c: char| c == '>' || c.is_whitespace()),
         _ => url_host(s),
     };
-    let host = host.strip_suffix('.').unwrap_or(host);
-    let dots = labels_joined_by_dots(host)?;
-    match host.get(..4) {
-        Some(www)
-            if dots >= 2 && www.eq_ignore_ascii_case("www.") && !host[4..].starts_with('-') =>
-        {
-            Some(&host[4..])
-        }
-        _ if dots >= 1 => Some(host),
-        _ => None,
-    }
+    host.strip_suffix('.').unwrap_or(host)
 }
 
 /// The number of dots when `host` is labels of letters, digits, `-` and `_` joined by single
@@ -302,6 +341,87 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(email_domain(input).as_deref(), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn free_mail_providers_are_plain_domains_the_fast_check_can_hold() {
+        let longest = FREE_MAIL_DOMAINS.iter().map(|d| d.len()).max();
+        assert_eq!(longest, Some(FREE_MAIL_MAX_LEN));
+        for d in FREE_MAIL_DOMAINS {
+            assert!(
+                labels_joined_by_dots(d).is_some_and(|dots| dots >= 1),
+                "{d}"
+            );
+            assert!(!d.starts_with("www."), "{d}");
+        }
+    }
+
+    /// The general reading of a free-mail address: the domain, then the list.
+    fn free_mail_by_domain(s: &str) -> bool {
+        domain_part(s).is_some_and(is_free_mail)
+    }
+
+    #[test]
+    fn the_free_mail_fast_check_agrees_on_tricky_values() {
+        let values = [
+            "ann@gmail.com",
+            "Ann <ANN@GMail.COM>",
+            "ann@gmail.com.",
+            "ann@gmail.com..",
+            "ann@.gmail.com",
+            "ann@www.gmail.com",
+            "ann@WWW.gmail.com",
+            "ann@www.-gmail.com",
+            "ann@www.www.gmail.com",
+            "www.gmail.com",
+            "https://www.gmail.com:443/x",
+            "https://gmail.com:x",
+            "mailto:ann@gmail.com",
+            "gmail.com",
+            "gmail",
+            "ann@mail.gmail.com",
+            "ann@gmail.com.evil.io",
+            "ann@gmail..com",
+            "ann@gmail.com>",
+            "ann@gmail.com >",
+            "  ann@gmail.com\u{2003}",
+            "\u{2003}ann@gmail.com\u{2003}",
+            "ann@gmaıl.com",
+            "ann@gmail.com/",
+            "@gmail.com",
+            "ann@gmail.com@acme.com",
+            "ann@acme.com@gmail.com",
+            "pm.me",
+            "ann@ya.ru",
+            "ann@protonmail.com",
+            "ann@protonmail.comx",
+            "",
+            "@",
+            "www.",
+        ];
+        for v in values {
+            assert_eq!(is_free_mail_address(v), free_mail_by_domain(v), "{v:?}");
+        }
+        assert!(is_free_mail_address("Ann <ann@www.GMAIL.com>"));
+        assert!(!is_free_mail_address("ann@gmail.com.."));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// Values built from pieces of addresses, providers and junk: the fast check and the
+        /// general reading always agree.
+        #[test]
+        fn free_mail_fast_check_never_disagrees(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "ann", "@", "gmail.com", "GMAIL.COM", "www.", "WwW.", ".", "..", "-", "_", ":",
+                "://", "https", "/", ">", "<", " ", "\u{2003}", "é", "ya.ru", "pm.me", "mail",
+                "com", "yahoo.co.uk", ":443", "?q", "#x",
+            ]), 0..7),
+        ) {
+            let v: String = parts.concat();
+            proptest::prop_assert_eq!(is_free_mail_address(&v), free_mail_by_domain(&v), "{:?}", v);
         }
     }
 

@@ -1,9 +1,12 @@
 //! Evaluation of a parsed condition against a [`Record`]: `matches` (short-circuits, allocates
 //! nothing for the common ops) and `explain` (evaluates every node, builds the tree a person
-//! reads). Both share one leaf evaluator, so they can never disagree.
+//! reads). Both share one leaf evaluator; `matches` also takes shortcuts that only tell a
+//! match from the rest (`Leaf::is_match`), which a property test holds to the full outcome.
 
 use super::ast::{Bound, DomainSet, Leaf, Node, Op, PostalRange, Scalar, ScalarSet, Text};
-use super::domain::{ascii_domain_matches, domain_matches, domain_part, is_free_mail};
+use super::domain::{
+    ascii_domain_matches, domain_matches, domain_part, is_free_mail, is_free_mail_address,
+};
 use super::parse::normalize_postal;
 use super::text::{
     contains_fold, ends_with_fold, eq_fold, starts_with_fold, with_folded, DateLike,
@@ -11,6 +14,17 @@ use super::text::{
 use super::{ExplainNode, FieldValue, LeafExplanation, Reason, Record};
 use serde_json::Value;
 use std::cmp::Ordering;
+
+/// A shortcut of [`Leaf::is_match`]; see [`Leaf::shortcut`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shortcut {
+    /// `free_mail: true`: a text value is looked up without reading its domain in full.
+    FreeMail,
+    /// A plain text or number value gets the positive test directly.
+    Direct,
+    /// `exists`, `ne`, `not_in`: always the full outcome.
+    None,
+}
 
 /// How one leaf came out. Only `Match` makes the leaf true.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +166,40 @@ fn over(v: View<'_>, mut test: impl FnMut(View<'_>) -> Option<bool>) -> Outcome 
 }
 
 impl Leaf {
+    /// Whether the leaf holds for `value`: `outcome(value) == Match`, through shortcuts that
+    /// only have to tell a match from the rest (not why the rest is not a match).
+    ///
+    /// On a plain text or number value, `outcome` comes down to the positive test of the value
+    /// (`over` passes it straight to `test`, and only `Some(true)` is a match) for every op
+    /// but `exists`, `ne` and `not_in`, whose outcome is not the plain test; NaN is left to
+    /// `outcome`, which never lets it compare.
+    pub(crate) fn is_match(&self, value: Option<&FieldValue<'_>>) -> bool {
+        self.is_match_by(self.shortcut(), value)
+    }
+
+    /// Which shortcut [`Leaf::is_match_by`] may take for this leaf (decided once by callers
+    /// that evaluate a leaf many times).
+    pub(crate) fn shortcut(&self) -> Shortcut {
+        match self.op {
+            Op::FreeMail(true) => Shortcut::FreeMail,
+            Op::Exists(_) | Op::Ne(_) | Op::NotIn(_) => Shortcut::None,
+            _ => Shortcut::Direct,
+        }
+    }
+
+    /// [`Leaf::is_match`] with `how` from [`Leaf::shortcut`] of this leaf.
+    pub(crate) fn is_match_by(&self, how: Shortcut, value: Option<&FieldValue<'_>>) -> bool {
+        match (how, value) {
+            (Shortcut::None, _) => self.outcome(value) == Outcome::Match,
+            (Shortcut::FreeMail, Some(FieldValue::Text(s))) => is_free_mail_address(s),
+            (_, Some(FieldValue::Text(s))) => self.test(View::Text(s)) == Some(true),
+            (_, Some(FieldValue::Number(x))) if !x.is_nan() => {
+                self.test(View::Num(*x)) == Some(true)
+            }
+            _ => self.outcome(value) == Outcome::Match,
+        }
+    }
+
     fn outcome(&self, value: Option<&FieldValue<'_>>) -> Outcome {
         let Some(v) = value.and_then(view) else {
             return match self.op {
@@ -264,7 +312,7 @@ impl Leaf {
                     ends_with_fold(s, &t.folded)
                 }
             }),
-            Op::Matches(p) => text(v).map(|s| p.regex.is_match(s)),
+            Op::Matches(p) => text(v).map(|s| p.is_match(s)),
             Op::EmailDomain(set) => domain_part(text(v)?).map(|d| set.matches(d)),
             Op::FreeMail(want) => domain_part(text(v)?).map(|d| is_free_mail(d) == *want),
             Op::PostalCodeRange(range) => text(v).map(|s| range.contains(s)),
@@ -368,7 +416,7 @@ impl Node {
             Node::All(children) => children.iter().all(|c| c.matches(record)),
             Node::Any(children) => children.iter().any(|c| c.matches(record)),
             Node::Not(child) => !child.matches(record),
-            Node::Leaf(leaf) => leaf.outcome(record.field(&leaf.field).as_ref()) == Outcome::Match,
+            Node::Leaf(leaf) => leaf.is_match(record.field(&leaf.field).as_ref()),
         }
     }
 

@@ -86,9 +86,13 @@
 pub(crate) mod ast;
 pub mod domain;
 mod eval;
+mod literal;
 mod parse;
+mod slots;
 mod text;
 mod wire;
+
+pub(crate) use slots::BoundCondition;
 
 #[cfg(test)]
 mod tests;

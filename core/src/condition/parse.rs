@@ -10,6 +10,7 @@ use super::ast::{
     COMPOSITES, LEAF_OPS,
 };
 use super::domain;
+use super::literal::Literals;
 use super::text::{fold, DateLike};
 use super::Limits;
 use crate::error::{join_path, Problem};
@@ -530,6 +531,7 @@ impl Parser<'_> {
             Ok(regex) => Some(Pattern {
                 raw: raw.clone(),
                 regex,
+                literals: Literals::of(raw).map(Box::new),
             }),
             Err(e) => {
                 self.problem(

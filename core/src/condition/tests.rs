@@ -1107,3 +1107,70 @@ fn deserializing_reads_bounded_json_from_any_deserializer() {
         json!({"field": "a", "in": [1, 2.5, "x", true]})
     );
 }
+
+mod shortcuts {
+    //! `matches` takes shortcuts (`Leaf::is_match`: the positive test straight on a text or
+    //! number, free mail without the full domain reading, literal alternations without the
+    //! regex); `explain` always takes the full outcome. They must agree on every leaf and value.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn leaves() -> Vec<Value> {
+        vec![
+            json!({"field": "x", "matches": "(?i)vp|head|ceo"}),
+            json!({"field": "x", "matches": "(?i)k|s"}),
+            json!({"field": "x", "matches": "Sales|ops"}),
+            json!({"field": "x", "matches": "a.b"}),
+            json!({"field": "x", "matches": "^ab|c$"}),
+            json!({"field": "x", "matches": r"\bab\b"}),
+            json!({"field": "x", "free_mail": true}),
+            json!({"field": "x", "free_mail": false}),
+            json!({"field": "x", "email_domain": ["gmail.com", "acme.com"]}),
+            json!({"field": "x", "in": ["ab", "K", "\u{212A}", "straße", "1"]}),
+            json!({"field": "x", "in": ["ab", "s"], "case_sensitive": true}),
+            json!({"field": "x", "not_in": ["ab", "k"]}),
+            json!({"field": "x", "eq": "Ab"}),
+            json!({"field": "x", "ne": "ab"}),
+            json!({"field": "x", "eq": 1}),
+            json!({"field": "x", "contains": "b"}),
+            json!({"field": "x", "starts_with": "a"}),
+            json!({"field": "x", "ends_with": ".com"}),
+            json!({"field": "x", "between": [0, 10]}),
+            json!({"field": "x", "gte": 5}),
+            json!({"field": "x", "lt": "2024-01-01"}),
+            json!({"field": "x", "exists": true}),
+            json!({"field": "x", "exists": false}),
+            json!({"field": "x", "postal_code_range": ["10000", "14999"]}),
+        ]
+    }
+
+    fn values() -> impl Strategy<Value = Value> {
+        let text = "[aAbBkKsS .@:/>_\u{212A}\u{017F}é-]{0,10}|[a-z]{1,5}@(www\\.)?(gmail|acme|GMAIL)\\.com\\.?|2023-12-31|1[0-9]{4}";
+        prop_oneof![
+            text.prop_map(Value::from),
+            any::<i32>().prop_map(|n| json!(n % 20)),
+            any::<f64>().prop_map(|f| json!(f)),
+            any::<bool>().prop_map(Value::from),
+            Just(Value::Null),
+            prop::collection::vec(text.prop_map(Value::from), 0..3).prop_map(Value::from),
+            Just(json!({"a": 1})),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn matches_and_explain_agree_on_every_leaf(value in values()) {
+            let record = json!({ "x": value });
+            for spec in leaves() {
+                let c = cond(spec.clone());
+                prop_assert_eq!(c.matches(&record), c.explain(&record).matched, "{} on {}", spec, record);
+                // Through the slots too.
+                let mut paths = Vec::new();
+                let bound = c.bind(&mut paths);
+                let fields: Vec<Option<FieldValue<'_>>> = paths.iter().map(|p| record.field(p)).collect();
+                prop_assert_eq!(bound.matches(&fields), c.explain(&record).matched, "{} on {}", spec, record);
+            }
+        }
+    }
+}

@@ -9,7 +9,7 @@
 use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
 use super::round2;
 use super::score::{Contribution, EventCounts, Grade, RuleInfo, Score, Side};
-use crate::condition::{Condition, FieldValue, Record};
+use crate::condition::{BoundCondition, Condition, FieldValue, Record};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -62,10 +62,11 @@ struct Meta {
     group: Option<usize>,
 }
 
-/// A rule on the lead: a positive fit rule or a penalty.
+/// A rule on the lead: a positive fit rule or a penalty. Its condition reads the lead's
+/// fields by slot: slot `i` is `lead_paths[i]`, read once per lead.
 struct LeadRule {
     meta: Meta,
-    condition: Condition,
+    condition: BoundCondition,
     points: f64,
 }
 
@@ -161,6 +162,26 @@ impl Engine {
                 },
                 group: group.as_deref().and_then(|g| group_index.get(g).copied()),
             };
+        // Every field the lead conditions read, sorted: the slots they are bound to.
+        let mut lead_paths: Vec<Box<str>> = {
+            let mut paths: Vec<String> = checked
+                .fit
+                .iter()
+                .flatten()
+                .chain(
+                    model
+                        .negative_rules
+                        .iter()
+                        .zip(&checked.negative)
+                        .filter(|(r, _)| r.event.is_none())
+                        .filter_map(|(_, (lead, _))| lead.as_ref()),
+                )
+                .flat_map(Condition::fields)
+                .collect();
+            paths.sort_unstable();
+            paths.dedup();
+            paths.into_iter().map(String::into_boxed_str).collect()
+        };
         let fit: Vec<LeadRule> = model
             .fit_rules
             .iter()
@@ -168,7 +189,7 @@ impl Engine {
             .filter_map(|(r, c)| {
                 Some(LeadRule {
                     meta: meta(&r.id, &r.label, Side::Fit, None, &r.group),
-                    condition: c?,
+                    condition: c?.bind(&mut lead_paths),
                     points: r.points,
                 })
             })
@@ -208,7 +229,7 @@ impl Engine {
                     penalties.push(Penalty::Lead(lead_penalties.len()));
                     lead_penalties.push(LeadRule {
                         meta: meta(&r.id, &r.label, Side::Fit, None, &None),
-                        condition,
+                        condition: condition.bind(&mut lead_paths),
                         points: r.points,
                     });
                 }
@@ -219,13 +240,6 @@ impl Engine {
         for (i, r) in event_rules.iter().enumerate() {
             kinds.entry(r.kind.clone()).or_default().push(i as u32);
         }
-        let mut lead_paths: Vec<String> = fit
-            .iter()
-            .chain(&lead_penalties)
-            .flat_map(|r| r.condition.fields())
-            .collect();
-        lead_paths.sort_unstable();
-        lead_paths.dedup();
         Engine {
             fit,
             event_rules,
@@ -238,7 +252,7 @@ impl Engine {
             engagement_cap: model.caps.engagement,
             grades: model.grades.clone(),
             mql: model.mql.clone(),
-            lead_paths: lead_paths.into_iter().map(String::into_boxed_str).collect(),
+            lead_paths,
         }
     }
 
@@ -271,6 +285,31 @@ impl Engine {
     pub(crate) fn score<'a, 'e>(
         &'a self,
         lead: &'a Lead,
+        own: impl Iterator<Item = &'e EngagementEvent>,
+        given: usize,
+        now: DateTime<Utc>,
+        scratch: &mut Scratch,
+    ) -> Score<'a> {
+        // The lead's fields, each read once, on the stack for any usual model.
+        const STACK: usize = 8;
+        let paths = &self.lead_paths;
+        if paths.len() <= STACK {
+            let mut values: [Option<FieldValue<'a>>; STACK] = [const { None }; STACK];
+            for (v, p) in values.iter_mut().zip(paths) {
+                *v = lead.field(p);
+            }
+            self.score_fields(lead, &values[..paths.len()], own, given, now, scratch)
+        } else {
+            let values: Vec<Option<FieldValue<'a>>> = paths.iter().map(|p| lead.field(p)).collect();
+            self.score_fields(lead, &values, own, given, now, scratch)
+        }
+    }
+
+    /// [`Engine::score`] once the lead's fields are read: `values[i]` is `lead_paths[i]`.
+    fn score_fields<'a, 'e>(
+        &'a self,
+        lead: &'a Lead,
+        values: &[Option<FieldValue<'a>>],
         own: impl Iterator<Item = &'e EngagementEvent>,
         given: usize,
         now: DateTime<Utc>,
@@ -341,7 +380,7 @@ impl Engine {
         // Positive fit rules: group caps, then the fit cap, filled in rule order.
         let mut side_room = self.fit_cap;
         for (i, r) in self.fit.iter().enumerate() {
-            if r.condition.matches(lead) {
+            if r.condition.matches(values) {
                 let points = keep(r.points, &r.meta, room, &mut side_room);
                 hits.push(Hit {
                     rule: Fired::Fit(i),
@@ -366,7 +405,7 @@ impl Engine {
             match *p {
                 Penalty::Lead(i) => {
                     let r = &self.lead_penalties[i];
-                    if r.condition.matches(lead) {
+                    if r.condition.matches(values) {
                         hits.push(Hit {
                             rule: Fired::Penalty(i),
                             side: Side::Fit,
@@ -406,8 +445,9 @@ impl Engine {
         let missing_fields = self
             .lead_paths
             .iter()
-            .filter(|p| lead.field(p).is_none())
-            .map(|p| &**p)
+            .zip(values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(p, _)| &**p)
             .collect();
         Score {
             lead_id: lead.id.as_str(),
@@ -450,6 +490,7 @@ fn event_hit(i: usize, sum: f64, points: f64) -> Hit {
 /// What a positive rule keeps of `points` under its group's room and its side's room, both
 /// reduced by what it keeps. Every value is on the 0.01 grid, so `min` stays on it and the
 /// subtractions are rounded back onto it.
+#[inline]
 fn keep(points: f64, meta: &Meta, room: &mut [f64], side_room: &mut Option<f64>) -> f64 {
     let mut kept = points;
     if let Some(g) = meta.group {

@@ -1,0 +1,260 @@
+//! A fast path for `matches` patterns that are nothing but an alternation of plain literals,
+//! such as `(?i)vp|head|chief`: the common shape of title and keyword rules, where the regex
+//! engine's fixed cost per search dwarfs the work on a short value.
+//!
+//! It must give exactly the regex's answer or no answer at all. An unanchored search for
+//! `a|b|c` matches when one of the literals occurs in the value, so only patterns made of
+//! characters that are literal in every position of the `regex` crate's syntax are taken
+//! (ASCII letters, digits, space, `_`, `-`, `/`, `@`, `,`), with no empty branch; anything
+//! else (`a.b`, anchors, `\b`, classes, groups, other flags) is left to the regex. With `(?i)`
+//! the regex folds case by Unicode simple case folding, so `k` also matches the Kelvin sign
+//! U+212A and `s` matches U+017F: an ASCII comparison ignoring case is only exact on an ASCII
+//! value, and a value with any non-ASCII byte gets no answer here (the caller asks the regex).
+//! Without `(?i)` the literals are compared byte for byte, which is exact on any UTF-8 value
+//! (an ASCII byte never occurs inside a multi-byte character).
+
+/// The literals of a pattern `lit|lit|...` or `(?i)lit|lit|...`.
+#[derive(Debug, Clone)]
+pub(crate) struct Literals {
+    /// Lowercase when `ignore_case`, as written otherwise; none is empty. Sorted, so the
+    /// needles starting with one byte sit together.
+    needles: Vec<Box<[u8]>>,
+    ignore_case: bool,
+    /// For each byte a value position can hold, the range of `needles` that start with it
+    /// (with its lowercase form when `ignore_case`); empty for most bytes, so most positions
+    /// are passed over after one lookup.
+    starting: [(u8, u8); 256],
+}
+
+/// At most this many literals (the `starting` ranges are bytes); longer alternations are
+/// left to the regex, which handles them well.
+const MAX_NEEDLES: usize = 64;
+
+/// Characters that stand for themselves anywhere in a `regex` pattern outside a class, with
+/// or without `(?i)` (and without the `x` flag, which a pattern taken here cannot set).
+fn is_plain(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'/' | b'@' | b',')
+}
+
+impl Literals {
+    /// The literals of `pattern`, or `None` when it is anything but a plain alternation.
+    pub(crate) fn of(pattern: &str) -> Option<Literals> {
+        let (ignore_case, body) = match pattern.strip_prefix("(?i)") {
+            Some(rest) => (true, rest),
+            None => (false, pattern),
+        };
+        let mut needles: Vec<Box<[u8]>> = Vec::new();
+        for branch in body.split('|') {
+            let bytes = branch.as_bytes();
+            if bytes.is_empty() || !bytes.iter().all(|&b| is_plain(b)) {
+                return None;
+            }
+            needles.push(if ignore_case {
+                bytes.to_ascii_lowercase().into()
+            } else {
+                bytes.into()
+            });
+        }
+        needles.sort_unstable();
+        needles.dedup();
+        if needles.len() > MAX_NEEDLES {
+            return None;
+        }
+        let mut starting = [(0u8, 0u8); 256];
+        let mut i = 0;
+        while i < needles.len() {
+            let first = needles[i][0];
+            let end = i + needles[i..].iter().take_while(|n| n[0] == first).count();
+            // Both fit in a byte: at most MAX_NEEDLES needles.
+            let range = (i as u8, end as u8);
+            starting[usize::from(first)] = range;
+            if ignore_case {
+                starting[usize::from(first.to_ascii_uppercase())] = range;
+            }
+            i = end;
+        }
+        Some(Literals {
+            needles,
+            ignore_case,
+            starting,
+        })
+    }
+
+    /// Whether one of the literals occurs in `value`; `None` when only the regex can tell
+    /// (a case-insensitive pattern on a value that is not ASCII).
+    pub(crate) fn is_match(&self, value: &str) -> Option<bool> {
+        let hay = value.as_bytes();
+        if self.ignore_case && !value.is_ascii() {
+            return None;
+        }
+        for (i, &b) in hay.iter().enumerate() {
+            let (from, to) = self.starting[usize::from(b)];
+            if from == to {
+                continue;
+            }
+            let rest = &hay[i..];
+            let hit = self.needles[usize::from(from)..usize::from(to)]
+                .iter()
+                .any(|n| match rest.get(..n.len()) {
+                    Some(window) if self.ignore_case => window.eq_ignore_ascii_case(n),
+                    Some(window) => window == &n[..],
+                    None => false,
+                });
+            if hit {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    fn agree(pattern: &str, value: &str) {
+        let regex = Regex::new(pattern).expect("a valid pattern");
+        if let Some(lits) = Literals::of(pattern) {
+            if let Some(fast) = lits.is_match(value) {
+                assert_eq!(
+                    fast,
+                    regex.is_match(value),
+                    "pattern {pattern:?} on {value:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_plain_alternations_are_taken() {
+        let many = vec!["x"; MAX_NEEDLES + 1].join("|");
+        assert!(Literals::of(&many).is_some(), "duplicates collapse");
+        let many: Vec<String> = (0..=MAX_NEEDLES).map(|i| format!("x{i}")).collect();
+        assert!(Literals::of(&many.join("|")).is_none());
+        for taken in [
+            "(?i)vp|head|chief|ceo|founder|director",
+            "sales|revenue",
+            "a",
+            "(?i)Sales Ops|rev-ops|a/b|x@y,z",
+        ] {
+            assert!(Literals::of(taken).is_some(), "{taken:?}");
+        }
+        for left in [
+            "",
+            "(?i)",
+            "a||b",
+            "a|",
+            "|a",
+            "a.b",
+            "^ceo",
+            "ceo$",
+            r"\bceo\b",
+            "c[e]o",
+            "(ceo)",
+            "ce?o",
+            "ce*o",
+            "ce+o",
+            "ce{2}o",
+            "(?i:ceo)",
+            "(?-i)ceo",
+            "(?x)c eo",
+            "(?is)ceo",
+            "(?i)(?i)ceo",
+            "ké",
+            r"\x41",
+            "a#b",
+            "a&&b",
+            "a~b",
+        ] {
+            assert!(Literals::of(left).is_none(), "{left:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_regex_on_tricky_values() {
+        let patterns = [
+            "(?i)vp|head|chief|ceo|founder|director",
+            "(?i)sales|revenue|operations",
+            "(?i)k|s",
+            "(?i)ks",
+            "Sales|VP",
+            "ab|abc|bc",
+            "(?i)aa|aaa",
+        ];
+        let values = [
+            "",
+            "VP of Sales",
+            "Head of RevOps",
+            "vice president",
+            "Chief Executive",
+            "CEO",
+            "ceo",
+            "sALES",
+            "Operations",
+            "\u{212A}",
+            "\u{017F}",
+            "pa\u{017F}s",
+            "Directeur général",
+            "Kelvin \u{212A}s",
+            "abc",
+            "xxabcxx",
+            "aAa",
+            "bc",
+            "ab",
+            "a b c",
+            "ſales",
+            "Ärger head",
+        ];
+        for p in patterns {
+            for v in values {
+                agree(p, v);
+            }
+        }
+        // Non-ASCII values of a case-insensitive pattern go to the regex.
+        let lits = Literals::of("(?i)k").expect("plain");
+        assert_eq!(lits.is_match("\u{212A}"), None);
+        assert_eq!(lits.is_match("ok"), Some(true));
+        // Case-sensitive literals answer on any value.
+        let lits = Literals::of("VP").expect("plain");
+        assert_eq!(lits.is_match("Ärger VP"), Some(true));
+        assert_eq!(lits.is_match("Ärger vp"), Some(false));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Any pattern over a small alphabet (literal characters and metacharacters), on any
+        /// value over an alphabet with case variants, look-alikes and non-ASCII letters: the
+        /// fast path, when it answers, says what the regex says.
+        #[test]
+        fn fast_path_never_disagrees(
+            prefix in prop::sample::select(vec!["", "(?i)", "(?-i)", "(?i:"]),
+            body in "[aAbBkKsS _|.^$*+?()\\\\]{0,8}",
+            value in "[aAbBkKsS _.|\u{212A}\u{017F}éÉ]{0,12}",
+        ) {
+            let pattern = format!("{prefix}{body}");
+            if Regex::new(&pattern).is_ok() {
+                agree(&pattern, &value);
+            } else {
+                // A pattern the regex rejects never parses here either: parse.rs builds the
+                // regex first, but the fast path must not make an invalid pattern look valid.
+                prop_assert!(Literals::of(&pattern).is_none());
+            }
+        }
+
+        /// Plain alternations always take the fast path on ASCII values and agree.
+        #[test]
+        fn plain_alternations_agree(
+            ignore_case in any::<bool>(),
+            branches in prop::collection::vec("[a-zA-Z0-9 _/@,-]{1,4}", 1..5),
+            value in "[a-zA-Z0-9 _/@,-]{0,16}",
+        ) {
+            let pattern = format!("{}{}", if ignore_case { "(?i)" } else { "" }, branches.join("|"));
+            let lits = Literals::of(&pattern).expect("a plain alternation");
+            let regex = Regex::new(&pattern).expect("valid");
+            prop_assert_eq!(lits.is_match(&value), Some(regex.is_match(&value)));
+        }
+    }
+}
