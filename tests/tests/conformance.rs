@@ -39,7 +39,7 @@ fn every_vector_passes() {
 #[test]
 fn every_area_has_good_and_bad_cases() {
     let vectors = load_vectors(&vectors_dir());
-    for area in ["model", "condition"] {
+    for area in ["model", "condition", "import"] {
         let in_area: Vec<_> = vectors
             .iter()
             .filter(|v| {
@@ -58,4 +58,12 @@ fn every_area_has_good_and_bad_cases() {
             "{area}: no bad case"
         );
     }
+}
+
+/// Issue 5 asks for at least 20 CSV import cases.
+#[test]
+fn import_has_enough_cases() {
+    let vectors = load_vectors(&vectors_dir().join("import"));
+    assert!(vectors.len() >= 20, "only {} import vectors", vectors.len());
+    assert!(vectors.iter().all(|v| v.op == "import.read_csv"));
 }
