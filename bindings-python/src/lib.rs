@@ -9,6 +9,7 @@ pub mod api;
 pub mod condition;
 pub mod convert;
 pub mod error;
+pub mod import;
 pub mod predictive;
 pub mod readiness;
 pub mod routing;
@@ -23,6 +24,8 @@ mod _native {
     use crate::api::{classify_stage, default_pipeline, kinds, normalize, schema, validate};
     #[pymodule_export]
     use crate::condition::Condition;
+    #[pymodule_export]
+    use crate::import::{read_accounts_csv, read_leads_csv, read_opportunities_csv, Records};
     #[pymodule_export]
     use crate::predictive::{threshold_for_capacity, PredictiveModel};
     #[pymodule_export]
