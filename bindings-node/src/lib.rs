@@ -14,6 +14,7 @@ mod condition;
 mod convert;
 mod encode;
 mod error;
+mod import;
 mod predictive;
 mod readiness;
 mod routing;

@@ -4,8 +4,9 @@
 // does not know fails its vector: it is never skipped.
 
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
@@ -52,6 +53,27 @@ const OPS = {
     modelFile(revcore.PredictiveModel.trainOpportunities(opportunities, context, text(algorithm), options ?? null)),
   'content.readiness': ({ programs, reps, completions, opportunities, options }) =>
     revcore.readiness(programs, reps, completions, opportunities, options),
+  'import.read_csv': readCsv,
+}
+
+const READERS = {
+  opportunities: revcore.readOpportunitiesCsv,
+  leads: revcore.readLeadsCsv,
+  accounts: revcore.readAccountsCsv,
+}
+
+/** Writes the vector's text to a temporary file and reads it back through the host's reader. */
+function readCsv({ kind, csv, mapping, pipeline, options }) {
+  const dir = mkdtempSync(join(tmpdir(), 'revcore-vector-'))
+  try {
+    const path = join(dir, 'vector.csv')
+    writeFileSync(path, csv, 'utf8')
+    const records = READERS[kind](path, mapping, { ...(options ?? {}), pipeline })
+    const errors = records.errors.map(({ message, ...rest }) => rest)
+    return { records: records.toArray(), errors }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** A string argument as the Rust runner reads it: anything but a string is "". */
