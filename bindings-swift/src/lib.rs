@@ -6,12 +6,13 @@
 //! panic on any input: malformed JSON text is a `Parse` error like any other bad document.
 //!
 //! The modules mirror the core's: `api` wraps `revcore::api`, `condition` the condition
-//! language, `routing` lead routing, `scoring` rule scoring, `predictive` predictive models, `readiness` rep readiness, `sample` the sample data, `error`
+//! language, `routing` lead routing, `scoring` rule scoring, `predictive` predictive models, `readiness` rep readiness, `import` CSV import, `sample` the sample data, `error`
 //! the error type.
 
 mod api;
 mod condition;
 mod error;
+mod import;
 mod predictive;
 mod readiness;
 mod routing;
@@ -21,6 +22,7 @@ mod scoring;
 pub use api::{classify_stage, default_pipeline, kinds, normalize, schema, validate, version};
 pub use condition::Condition;
 pub use error::{Problem, RevcoreError};
+pub use import::{read_accounts_csv, read_leads_csv, read_opportunities_csv};
 pub use predictive::{threshold_for_capacity, PredictiveModel};
 pub use readiness::readiness;
 pub use routing::{simulate, Router};

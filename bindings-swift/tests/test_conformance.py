@@ -5,6 +5,8 @@ them; errors are compared by code and by the (path, code) of every problem, in o
 """
 
 import json
+import os
+import tempfile
 
 import pytest
 import revcore_swift as rc
@@ -148,6 +150,26 @@ def content_readiness(args):
     return json.loads(report)
 
 
+def import_read_csv(args):
+    """Writes the vector's text to a temporary file and reads it back through the path reader."""
+    readers = {
+        "opportunities": rc.read_opportunities_csv,
+        "leads": rc.read_leads_csv,
+        "accounts": rc.read_accounts_csv,
+    }
+    options = dict(args.get("options") or {})
+    if args.get("pipeline") is not None:
+        options["pipeline"] = args["pipeline"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "vector.csv")
+        with open(path, "wb") as f:
+            f.write(args["csv"].encode("utf-8"))
+        result = json.loads(readers[args["kind"]](path, text(args.get("mapping")), text(options)))
+    for e in result["errors"]:
+        e.pop("message")
+    return result
+
+
 # Every op of tests/vectors/README.md: input -> the JSON result, through the uniffi API.
 OPS = {
     "validate": lambda a: rc.validate(
@@ -178,6 +200,7 @@ OPS = {
     ),
     "predictive.train_opportunities": predictive_train_opportunities,
     "content.readiness": content_readiness,
+    "import.read_csv": import_read_csv,
 }
 
 
