@@ -25,6 +25,20 @@ export declare class Condition {
   get fields(): Array<string>
 }
 
+/** The records of one CSV import and the problems of its bad rows. */
+export declare class ImportedRecords {
+  /** How many records were read (bad rows are not counted). */
+  get length(): number
+  /** `'opportunities'`, `'leads'` or `'accounts'`. */
+  get kind(): string
+  /** One object per problem of a bad row: `{line, column, field, code, message}`. */
+  get errors(): ImportRowError[]
+  /** The record at `index` in wire form, or `null` past the end. */
+  get(index: number): Opportunity | Lead | Account | null
+  /** Every record in wire form, in file order. */
+  toArray(): Array<Opportunity | Lead | Account>
+}
+
 /**
  * A content library: validated assets, full-text search and recommendations for a deal.
  * `new ContentLibrary(assets)` throws a `ValidationError` / `ParseError` listing every problem
@@ -246,11 +260,38 @@ export declare function kpiReport(opportunities: Opportunity[], metrics: KpiMetr
 export declare function normalize<K extends Kind>(kind: K, value: unknown, pipeline?: Pipeline | null): KindTypes[K]
 
 /**
+ * Reads a CSV export (docs/import.md): `mapping` is `'hubspot'`, `'salesforce'` or
+ * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?}`.
+ */
+export declare function readAccountsCsv(path: string, mapping: ImportMapping, options?: ImportOptions | null): ImportedRecords
+
+/** As the synchronous reader, read off the main thread. */
+export declare function readAccountsCsvAsync(path: string, mapping: ImportMapping, options?: ImportOptions | null): Promise<unknown>
+
+/**
  * Each rep's readiness as of `options.as_of`: score, required and completed items, what is
  * missing (not completed, expired, overdue) and the ramp to the first win and to a share of
  * the first quota. Completions that match nothing are counted in `unmatched`.
  */
 export declare function readiness(programs: TrainingProgram[], reps: Rep[], completions: Completion[], opportunities: Opportunity[] | null | undefined, options: ReadinessOptions): ReadinessReport
+
+/**
+ * Reads a CSV export (docs/import.md): `mapping` is `'hubspot'`, `'salesforce'` or
+ * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?}`.
+ */
+export declare function readLeadsCsv(path: string, mapping: ImportMapping, options?: ImportOptions | null): ImportedRecords
+
+/** As the synchronous reader, read off the main thread. */
+export declare function readLeadsCsvAsync(path: string, mapping: ImportMapping, options?: ImportOptions | null): Promise<unknown>
+
+/**
+ * Reads a CSV export (docs/import.md): `mapping` is `'hubspot'`, `'salesforce'` or
+ * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?}`.
+ */
+export declare function readOpportunitiesCsv(path: string, mapping: ImportMapping, options?: ImportOptions | null): ImportedRecords
+
+/** As the synchronous reader, read off the main thread. */
+export declare function readOpportunitiesCsvAsync(path: string, mapping: ImportMapping, options?: ImportOptions | null): Promise<unknown>
 
 /** The JSON Schema (draft 2020-12) of a kind, generated from the Rust types. */
 export declare function schema(kind: Kind): Record<string, unknown>
@@ -2038,6 +2079,26 @@ export interface KpiTable {
 
 /** `'logistic'` or `'naive_bayes'` (docs/predictive.md). */
 export type PredictiveAlgorithm = 'logistic' | 'naive_bayes'
+
+/** A CSV column mapping: a preset or `{field: column}` (docs/import.md). */
+export type ImportMapping = 'hubspot' | 'salesforce' | { [field: string]: string }
+
+/** Options of the CSV readers (docs/import.md). */
+export interface ImportOptions {
+  pipeline?: Pipeline | null
+  date_order?: 'mdy' | 'dmy'
+  strict?: boolean
+  currency?: string
+}
+
+/** One problem of one CSV row (docs/import.md, 'Bad rows'). */
+export interface ImportRowError {
+  line: number
+  column: string | null
+  field: string | null
+  code: string
+  message: string
+}
 
 /** Rows for a predictive model: a list of row objects, or an object of columns. */
 export type PredictiveRows = Record<string, unknown>[] | { [column: string]: unknown[] }

@@ -4,6 +4,11 @@
 //! reps, its accounts and its leads. The same config feeds the criterion bench
 //! (`benches/routing.rs`) and the Node peer comparison (`compare/routing.mjs`, which reads the JSON
 //! printed by `cargo run -p revcore-benches --example routing_fixture`).
+//!
+//! [`hubspot`]: sample opportunities written as a HubSpot deal export (the CSV import bench and
+//! `examples/hubspot_deals.rs`).
+
+pub mod hubspot;
 
 use revcore::model::{Account, Lead, Rep};
 use revcore::sample::{generate, SampleOptions};

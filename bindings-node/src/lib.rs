@@ -15,6 +15,7 @@ mod content;
 mod convert;
 mod encode;
 mod error;
+mod import;
 mod kpi;
 mod predictive;
 mod readiness;

@@ -4,8 +4,9 @@
 // does not know fails its vector: it is never skipped.
 
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
@@ -65,6 +66,7 @@ const OPS = {
   'content.search': (input) => library(input).search(input.query, input.filters, input.limit),
   'content.recommend': (input) => library(input).recommend(input.context, input.limit, input.usage),
   'content.analytics': (input) => library(input).analytics(input.events, input.opportunities, input.options),
+  'import.read_csv': readCsv,
 }
 
 /** The vector's content library after its changes (add / update / remove, in order). */
@@ -76,6 +78,26 @@ function library({ assets, changes }) {
     else lib.remove(change.remove)
   }
   return lib
+}
+
+const READERS = {
+  opportunities: revcore.readOpportunitiesCsv,
+  leads: revcore.readLeadsCsv,
+  accounts: revcore.readAccountsCsv,
+}
+
+/** Writes the vector's text to a temporary file and reads it back through the host's reader. */
+function readCsv({ kind, csv, mapping, pipeline, options }) {
+  const dir = mkdtempSync(join(tmpdir(), 'revcore-vector-'))
+  try {
+    const path = join(dir, 'vector.csv')
+    writeFileSync(path, csv, 'utf8')
+    const records = READERS[kind](path, mapping, { ...(options ?? {}), pipeline })
+    const errors = records.errors.map(({ message, ...rest }) => rest)
+    return { records: records.toArray(), errors }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** A string argument as the Rust runner reads it: anything but a string is "". */

@@ -10,6 +10,7 @@ pub mod condition;
 pub mod content;
 pub mod convert;
 pub mod error;
+pub mod import;
 pub mod kpi;
 pub mod predictive;
 pub mod readiness;
@@ -27,6 +28,8 @@ mod _native {
     use crate::condition::Condition;
     #[pymodule_export]
     use crate::content::ContentLibrary;
+    #[pymodule_export]
+    use crate::import::{read_accounts_csv, read_leads_csv, read_opportunities_csv, Records};
     #[pymodule_export]
     use crate::kpi::{coaching_flags, funnel, kpi_report};
     #[pymodule_export]

@@ -162,6 +162,19 @@ def _content_recommend(i: Dict[str, Any]) -> Any:
     return _library(i).recommend(i["context"], i.get("limit", 5), i.get("usage"))
 
 
+def _import_read_csv(i: Dict[str, Any], tmp_path: Path) -> Any:
+    path = tmp_path / "vector.csv"
+    path.write_bytes(i["csv"].encode("utf-8"))
+    read = {
+        "opportunities": revcore.read_opportunities_csv,
+        "leads": revcore.read_leads_csv,
+        "accounts": revcore.read_accounts_csv,
+    }[i["kind"]]
+    records = read(path, i["mapping"], i.get("pipeline"), **(i.get("options") or {}))
+    errors = [{k: v for k, v in e.items() if k != "message"} for e in records.errors]
+    return {"records": records.to_dicts(), "errors": errors}
+
+
 # Every op of the README table; an op missing here fails its vector, it is never skipped.
 OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "validate": _validate,
@@ -193,20 +206,28 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Any]] = {
     "content.analytics": _content_analytics,
 }
 
+# Ops that read a file: the runner writes it in a temporary directory first.
+FILE_OPS: Dict[str, Callable[[Dict[str, Any], Path], Any]] = {
+    "import.read_csv": _import_read_csv,
+}
+
 
 def test_vectors_are_found() -> None:
     assert len(FILES) >= 40, f"only {len(FILES)} vectors under {VECTORS}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(f.relative_to(VECTORS)) for f in FILES])
-def test_vector(path: Path) -> None:
+def test_vector(path: Path, tmp_path: Path) -> None:
     vector = json.loads(path.read_text(encoding="utf-8"))
     op = vector["op"]
-    assert op in OPS, f"unknown op {op!r}: the Python runner must know every op"
+    assert op in OPS or op in FILE_OPS, f"unknown op {op!r}: the Python runner must know every op"
     expected = vector["expected"]
     assert ("ok" in expected) != ("error" in expected), "expected needs exactly one of ok, error"
     try:
-        result = OPS[op](vector["input"])
+        if op in FILE_OPS:
+            result = FILE_OPS[op](vector["input"], tmp_path)
+        else:
+            result = OPS[op](vector["input"])
     except revcore.RevcoreError as e:
         assert "error" in expected, f"unexpected error: {e!r}"
         want = expected["error"]

@@ -7,14 +7,15 @@
 //!
 //! The modules mirror the core's: `api` wraps `revcore::api`, `condition` the condition
 //! language, `routing` lead routing, `scoring` rule scoring, `kpi` KPI reports, `predictive`
-//! predictive models, `content` the content library, `readiness` rep readiness, `sample` the
-//! sample data, `error`
+//! predictive models, `content` the content library, `readiness` rep readiness, `import` CSV
+//! import, `sample` the sample data, `error`
 //! the error type.
 
 mod api;
 mod condition;
 mod content;
 mod error;
+mod import;
 mod kpi;
 mod predictive;
 mod readiness;
@@ -26,6 +27,7 @@ pub use api::{classify_stage, default_pipeline, kinds, normalize, schema, valida
 pub use condition::Condition;
 pub use content::ContentLibrary;
 pub use error::{Problem, RevcoreError};
+pub use import::{read_accounts_csv, read_leads_csv, read_opportunities_csv};
 pub use kpi::{coaching_flags, funnel, kpi_report};
 pub use predictive::{threshold_for_capacity, PredictiveModel};
 pub use readiness::readiness;

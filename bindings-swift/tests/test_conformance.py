@@ -5,6 +5,8 @@ them; errors are compared by code and by the (path, code) of every problem, in o
 """
 
 import json
+import os
+import tempfile
 
 import pytest
 import revcore_swift as rc
@@ -182,6 +184,26 @@ def content_recommend(args):
     return json.loads(recs)
 
 
+def import_read_csv(args):
+    """Writes the vector's text to a temporary file and reads it back through the path reader."""
+    readers = {
+        "opportunities": rc.read_opportunities_csv,
+        "leads": rc.read_leads_csv,
+        "accounts": rc.read_accounts_csv,
+    }
+    options = dict(args.get("options") or {})
+    if args.get("pipeline") is not None:
+        options["pipeline"] = args["pipeline"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "vector.csv")
+        with open(path, "wb") as f:
+            f.write(args["csv"].encode("utf-8"))
+        result = json.loads(readers[args["kind"]](path, text(args.get("mapping")), text(options)))
+    for e in result["errors"]:
+        e.pop("message")
+    return result
+
+
 # Every op of tests/vectors/README.md: input -> the JSON result, through the uniffi API.
 OPS = {
     "validate": lambda a: rc.validate(
@@ -225,6 +247,7 @@ OPS = {
     "content.search": content_search,
     "content.recommend": content_recommend,
     "content.analytics": content_analytics,
+    "import.read_csv": import_read_csv,
 }
 
 

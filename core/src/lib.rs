@@ -9,6 +9,7 @@ pub mod api;
 pub mod condition;
 pub mod content;
 pub mod error;
+pub mod import;
 pub mod kpi;
 pub mod model;
 pub mod routing;

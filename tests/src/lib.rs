@@ -140,6 +140,7 @@ pub fn run(op: &str, args: &Value) -> Result<Value, String> {
             input(args, "opportunities"),
             input(args, "options"),
         ),
+        "import.read_csv" => import_csv(args),
         op if op.starts_with("predictive.") => match predictive(op, args) {
             Some(outcome) => outcome,
             None => return Err(format!("unknown op `{op}`")),
@@ -282,6 +283,42 @@ fn predictive(op: &str, args: &Value) -> Option<revcore::Result<Value>> {
         .map(file),
         _ => return None,
     })
+}
+
+/// Writes the vector's CSV text to a temporary file and reads it back through the path reader,
+/// as every host does. The result's row errors are compared without their `message`.
+fn import_csv(args: &Value) -> revcore::Result<Value> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "revcore-vector-{}-{}.csv",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let text = input(args, "csv").as_str().unwrap_or("");
+    std::fs::write(&path, text).expect("the temporary directory is writable");
+    let read = revcore::import::read_csv_path_json(
+        input(args, "kind").as_str().unwrap_or(""),
+        &path,
+        input(args, "mapping"),
+        optional(args, "pipeline"),
+        optional(args, "options"),
+    );
+    let _ = std::fs::remove_file(&path);
+    Ok(import_outcome(read?.to_json()))
+}
+
+/// An import result as vectors state it: row errors without their `message` (messages are for
+/// people and may be reworded).
+pub fn import_outcome(mut result: Value) -> Value {
+    if let Some(errors) = result.get_mut("errors").and_then(Value::as_array_mut) {
+        for e in errors {
+            if let Some(e) = e.as_object_mut() {
+                e.remove("message");
+            }
+        }
+    }
+    result
 }
 
 /// JSON equality with numbers compared by value, as every host's runner does (`1 == 1.0`).

@@ -39,7 +39,7 @@ fn every_vector_passes() {
 #[test]
 fn every_area_has_good_and_bad_cases() {
     let vectors = load_vectors(&vectors_dir());
-    for area in ["model", "condition", "content"] {
+    for area in ["model", "condition", "content", "import", "kpi"] {
         let in_area: Vec<_> = vectors
             .iter()
             .filter(|v| {
@@ -69,7 +69,31 @@ fn content_has_forty_vectors_over_every_op() {
         "only {} content vectors",
         vectors.len()
     );
-    for op in ["content.library", "content.search", "content.recommend"] {
+    for op in [
+        "content.library",
+        "content.search",
+        "content.recommend",
+        "content.analytics",
+        "content.readiness",
+    ] {
         assert!(vectors.iter().any(|v| v.op == op), "no vector for {op}");
     }
+}
+
+/// Issue 5 asks for at least 50 KPI vectors, and every KPI op must have some.
+#[test]
+fn kpi_has_fifty_vectors_over_every_op() {
+    let vectors = load_vectors(&vectors_dir().join("kpi"));
+    assert!(vectors.len() >= 50, "only {} KPI vectors", vectors.len());
+    for op in ["kpi.report", "kpi.funnel", "kpi.coaching_flags"] {
+        assert!(vectors.iter().any(|v| v.op == op), "no vector for {op}");
+    }
+}
+
+/// Issue 5 asks for at least 20 CSV import cases.
+#[test]
+fn import_has_enough_cases() {
+    let vectors = load_vectors(&vectors_dir().join("import"));
+    assert!(vectors.len() >= 20, "only {} import vectors", vectors.len());
+    assert!(vectors.iter().all(|v| v.op == "import.read_csv"));
 }

@@ -2,7 +2,8 @@
 # tests/test_stubs.py checks them against the runtime names.
 
 import datetime
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union, final
+import os
+from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Union, final
 
 from revcore.types import Pipeline, Stage, World
 
@@ -25,6 +26,10 @@ __all__ = [
     "kpi_report",
     "funnel",
     "coaching_flags",
+    "read_opportunities_csv",
+    "read_leads_csv",
+    "read_accounts_csv",
+    "Records",
     "__version__",
 ]
 
@@ -339,3 +344,58 @@ def coaching_flags(
     """Reps on the wrong side of the team's 25th percentile (75th where lower is better) of
     each metric (docs/kpis.md, "Coaching"): `{"benchmarks": [...], "flags": [{"rep_id",
     "metric", "value", "benchmark", "team_median", "direction"}]}`."""
+
+@final
+class Records:
+    """The records of one CSV import (docs/import.md), kept on the Rust side, and the problems
+    of its bad rows. Indexing and iteration give each record as a dict in the wire format."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, key: int, /) -> Dict[str, Any]: ...
+    def __iter__(self) -> Iterator[Dict[str, Any]]: ...
+    @property
+    def kind(self) -> str:
+        """`"opportunities"`, `"leads"` or `"accounts"`."""
+    @property
+    def errors(self) -> List[Dict[str, Any]]:
+        """One dict per problem of a bad row: `{"line", "column", "field", "code", "message"}`
+        (`column` and `field` are None for whole-row problems)."""
+    def to_dicts(self) -> List[Dict[str, Any]]:
+        """Every record as a dict, in file order."""
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame, nested values flattened (`amount.amount`, `attributes.Pipeline`)."""
+
+def read_opportunities_csv(
+    path: Union[str, "os.PathLike[str]"],
+    mapping: Union[Literal["hubspot", "salesforce"], Mapping[str, str]],
+    pipeline: Optional[Mapping[str, Any]] = None,
+    *,
+    date_order: Optional[Literal["mdy", "dmy"]] = None,
+    strict: bool = False,
+    currency: Optional[str] = None,
+) -> Records:
+    """Opportunities from a CSV export; stage labels are looked up in `pipeline` (the default
+    pipeline when None). Bad rows are in `.errors`; `strict=True` raises `ValidationError` on
+    the first one. A missing required column raises `ParseError` before any row is read."""
+
+def read_leads_csv(
+    path: Union[str, "os.PathLike[str]"],
+    mapping: Union[Literal["hubspot", "salesforce"], Mapping[str, str]],
+    pipeline: Optional[Mapping[str, Any]] = None,
+    *,
+    date_order: Optional[Literal["mdy", "dmy"]] = None,
+    strict: bool = False,
+    currency: Optional[str] = None,
+) -> Records:
+    """Leads from a CSV export, as `read_opportunities_csv`."""
+
+def read_accounts_csv(
+    path: Union[str, "os.PathLike[str]"],
+    mapping: Union[Literal["hubspot", "salesforce"], Mapping[str, str]],
+    pipeline: Optional[Mapping[str, Any]] = None,
+    *,
+    date_order: Optional[Literal["mdy", "dmy"]] = None,
+    strict: bool = False,
+    currency: Optional[str] = None,
+) -> Records:
+    """Accounts from a CSV export, as `read_opportunities_csv`."""

@@ -1,0 +1,585 @@
+//! CSV import of opportunities, leads and accounts: a CRM export (HubSpot, Salesforce, or any
+//! file with an explicit column map) read record by record into the model's own types.
+//!
+//! The reader streams: one `ByteRecord` buffer is reused for every row, cells are borrowed
+//! slices of it, and the header is resolved to column indices once, so a file of a million
+//! rows is never held in memory as text (docs/import.md). Every row is read whole: each of its
+//! problems (an unreadable date or amount, an unknown stage, a rule of the model such as a close
+//! date before creation, an id seen before) is reported with its line, column and field, and the
+//! row is left out; the good rows are kept. In strict mode the first bad row fails the whole
+//! read. Nothing is dropped or coerced silently, and nothing here reads the clock.
+
+mod build;
+pub mod cell;
+pub mod mapping;
+
+pub use cell::DateOrder;
+pub use mapping::{Columns, Mapping};
+
+use crate::error::{Error, Problem, Problems, Result};
+use crate::model::validate::{Context, Validate};
+use crate::model::{Account, Currency, Lead, Opportunity, Pipeline};
+use build::{Row, RowContext};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Opportunities,
+    Leads,
+    Accounts,
+}
+
+impl RecordKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            RecordKind::Opportunities => "opportunities",
+            RecordKind::Leads => "leads",
+            RecordKind::Accounts => "accounts",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Result<RecordKind> {
+        match name {
+            "opportunities" => Ok(RecordKind::Opportunities),
+            "leads" => Ok(RecordKind::Leads),
+            "accounts" => Ok(RecordKind::Accounts),
+            _ => Err(Error::not_found(
+                "kind",
+                "unknown_kind",
+                format!("cannot import `{name}`: expected opportunities, leads or accounts"),
+            )),
+        }
+    }
+}
+
+/// How values are read: `{"date_order": "mdy" | "dmy", "strict": false, "currency": "USD"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportOptions {
+    /// How slashed dates are read; ISO dates are unambiguous either way.
+    pub date_order: DateOrder,
+    /// Fail on the first bad row (a `validation` error naming its line and column) instead of
+    /// reporting it and keeping the good rows.
+    pub strict: bool,
+    /// The currency of amounts whose row has no currency cell.
+    pub currency: Currency,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            date_order: DateOrder::Mdy,
+            strict: false,
+            currency: Currency::from_code("USD").expect("USD is an ISO 4217 currency"),
+        }
+    }
+}
+
+/// One problem of one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RowError {
+    /// The 1-based physical line where the record starts (the header is line 1; a quoted cell
+    /// with line breaks makes a record span several lines).
+    pub line: u64,
+    /// The header of the offending column; `None` for problems of the whole row.
+    pub column: Option<String>,
+    /// The revcore field (`close_date`, `attributes.Region`); `None` for the whole row.
+    pub field: Option<String>,
+    /// Stable, snake_case: `invalid_date`, `invalid_amount`, `unknown_stage`, `required`,
+    /// `duplicate_id`, `field_count`, or a model rule (`close_before_create`, `invalid_email`,
+    /// `negative_amount`, ...).
+    pub code: String,
+    pub message: String,
+}
+
+impl RowError {
+    /// The problem in an error's form: path `lines[7]["Close Date"]` (or `lines[7]` for the row).
+    pub fn to_problem(&self) -> Problem {
+        let path = match &self.column {
+            Some(c) => format!("lines[{}][{}]", self.line, Value::String(c.clone())),
+            None => format!("lines[{}]", self.line),
+        };
+        Problem::new(path, &self.code, self.message.clone())
+    }
+}
+
+/// The records read, one list per kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Records {
+    Opportunities(Vec<Opportunity>),
+    Leads(Vec<Lead>),
+    Accounts(Vec<Account>),
+}
+
+impl Records {
+    pub fn len(&self) -> usize {
+        match self {
+            Records::Opportunities(v) => v.len(),
+            Records::Leads(v) => v.len(),
+            Records::Accounts(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Records::Opportunities(_) => RecordKind::Opportunities,
+            Records::Leads(_) => RecordKind::Leads,
+            Records::Accounts(_) => RecordKind::Accounts,
+        }
+    }
+    /// The record at `index` in wire form.
+    pub fn get_json(&self, index: usize) -> Option<Value> {
+        fn one<T: Serialize>(v: &[T], i: usize) -> Option<Value> {
+            v.get(i)
+                .map(|x| serde_json::to_value(x).expect("records serialise"))
+        }
+        match self {
+            Records::Opportunities(v) => one(v, index),
+            Records::Leads(v) => one(v, index),
+            Records::Accounts(v) => one(v, index),
+        }
+    }
+    /// Every record in wire form.
+    pub fn to_json(&self) -> Value {
+        let v = match self {
+            Records::Opportunities(v) => serde_json::to_value(v),
+            Records::Leads(v) => serde_json::to_value(v),
+            Records::Accounts(v) => serde_json::to_value(v),
+        };
+        v.expect("records serialise")
+    }
+}
+
+/// What a read returns: the good records, in file order, and every problem of the bad rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub records: Records,
+    pub errors: Vec<RowError>,
+}
+
+impl Imported {
+    /// `{"records": [...], "errors": [{line, column, field, code, message}, ...]}`.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "records": self.records.to_json(),
+            "errors": serde_json::to_value(&self.errors).expect("row errors serialise"),
+        })
+    }
+}
+
+/// Stage labels -> stage keys of a pipeline, folded once; each distinct label as written is
+/// looked up once per file (exports repeat a handful of labels a million times).
+pub(crate) struct StageLookup<'p> {
+    pipeline: &'p Pipeline,
+    folded: HashMap<String, usize>,
+    seen: HashMap<String, Option<usize>>,
+}
+
+impl<'p> StageLookup<'p> {
+    fn new(pipeline: &'p Pipeline) -> Self {
+        let mut folded = HashMap::new();
+        for (i, s) in pipeline.stages.iter().enumerate() {
+            for label in std::iter::once(&s.key)
+                .chain(std::iter::once(&s.name))
+                .chain(s.aliases.iter())
+            {
+                folded.entry(build::fold(label)).or_insert(i);
+            }
+        }
+        StageLookup {
+            pipeline,
+            folded,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// The key of the stage `label` names (key, name or alias, compared folded).
+    fn key_of(&mut self, label: &str) -> Option<&'p str> {
+        let index = match self.seen.get(label) {
+            Some(i) => *i,
+            None => {
+                let i = self.folded.get(&build::fold(label)).copied();
+                self.seen.insert(label.to_string(), i);
+                i
+            }
+        };
+        index.map(|i| self.pipeline.stages[i].key.as_str())
+    }
+
+    /// The stage names, for messages.
+    fn known(&self) -> String {
+        let names: Vec<&str> = self
+            .pipeline
+            .stages
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        format!("known: {}", names.join(", "))
+    }
+}
+
+/// A record type the reader can build.
+trait Importable: Validate + Sized {
+    fn build(row: &mut Row<'_>, stages: &mut StageLookup<'_>) -> Option<Self>;
+    fn id(&self) -> &str;
+    fn wrap(records: Vec<Self>) -> Records;
+}
+
+impl Importable for Opportunity {
+    fn build(row: &mut Row<'_>, stages: &mut StageLookup<'_>) -> Option<Self> {
+        build::opportunity(row, stages)
+    }
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+    fn wrap(records: Vec<Self>) -> Records {
+        Records::Opportunities(records)
+    }
+}
+
+impl Importable for Lead {
+    fn build(row: &mut Row<'_>, _: &mut StageLookup<'_>) -> Option<Self> {
+        build::lead(row)
+    }
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+    fn wrap(records: Vec<Self>) -> Records {
+        Records::Leads(records)
+    }
+}
+
+impl Importable for Account {
+    fn build(row: &mut Row<'_>, _: &mut StageLookup<'_>) -> Option<Self> {
+        build::account(row)
+    }
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+    fn wrap(records: Vec<Self>) -> Records {
+        Records::Accounts(records)
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `input` without a leading UTF-8 byte order mark (Excel writes one), still streaming.
+fn without_bom<R: Read>(mut input: R) -> Result<impl Read> {
+    let mut head = [0u8; 3];
+    let mut n = 0;
+    while n < head.len() {
+        match input.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(e)),
+        }
+    }
+    let start = if head[..n] == *BOM { 3 } else { 0 };
+    let mut head_reader = std::io::Cursor::new(head);
+    head_reader.set_position(start as u64);
+    Ok(head_reader.take((n - start) as u64).chain(input))
+}
+
+/// Counts physical lines for row errors. csv-core's own count misses line breaks inside quoted
+/// cells and reports a record's position before the blank lines and the `\n` of a CRLF that
+/// precede it, so this reader notes where every `\r` and `\n` passes on its way to the CSV
+/// parser (only for bytes still in the parser's buffer: memory stays bounded).
+struct LineCounter<R> {
+    inner: R,
+    /// Bytes handed out so far.
+    offset: u64,
+    /// `(offset, is_newline)` of every `\r` / `\n` handed out and not yet counted.
+    breaks: std::collections::VecDeque<(u64, bool)>,
+    /// `\n`s counted so far (those before the last record start asked about).
+    newlines: u64,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' || *b == b'\r' {
+                self.breaks.push_back((self.offset + i as u64, *b == b'\n'));
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineCounter<R> {
+    /// The 1-based line of the first byte of a record that the parser began reading at byte
+    /// `from`: every line break before `from`, and the run of breaks right at `from` (the `\n`
+    /// of a CRLF, blank lines), lie before it.
+    fn line_of_record_at(&mut self, from: u64) -> u64 {
+        let mut next = from;
+        while let Some(&(at, newline)) = self.breaks.front() {
+            if at < from || at == next {
+                if at == next {
+                    next += 1;
+                }
+                self.newlines += u64::from(newline);
+                self.breaks.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.newlines + 1
+    }
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::parse("", "io", format!("the file could not be read: {e}"))
+}
+
+/// The pipeline a file's stages are read against: the given one (checked), else the default.
+fn pipeline_or_default(pipeline: Option<&Pipeline>) -> Result<std::borrow::Cow<'_, Pipeline>> {
+    match pipeline {
+        Some(p) => {
+            let mut problems = Problems::new();
+            p.validate(&Context::default(), "pipeline", &mut problems);
+            problems.into_result(Error::InvalidConfig)?;
+            Ok(std::borrow::Cow::Borrowed(p))
+        }
+        None => Ok(std::borrow::Cow::Owned(Pipeline::default_pipeline())),
+    }
+}
+
+/// Reads a CSV export of `kind` from `input`, mapped by `mapping`, opportunity stages against
+/// `pipeline` (the default pipeline when `None`).
+///
+/// Errors before any row: a mapping that names an unknown field (`invalid_config`), a required
+/// field or mapped column missing from the header (`parse`, `missing_column`, path
+/// `mapping.<field>`). In strict mode the first bad row is a `validation` error whose problems
+/// have paths `lines[<line>]["<column>"]`. Otherwise bad rows are in `errors` and the good ones
+/// in `records`.
+pub fn read_csv<R: Read>(
+    kind: RecordKind,
+    input: R,
+    mapping: &Mapping,
+    pipeline: Option<&Pipeline>,
+    options: &ImportOptions,
+) -> Result<Imported> {
+    match kind {
+        RecordKind::Opportunities => {
+            read::<Opportunity, R>(kind, input, mapping, pipeline, options)
+        }
+        RecordKind::Leads => read::<Lead, R>(kind, input, mapping, pipeline, options),
+        RecordKind::Accounts => read::<Account, R>(kind, input, mapping, pipeline, options),
+    }
+}
+
+/// [`read_csv`] from a file. A missing file is `not_found` (path `path`); other I/O failures
+/// are `parse` errors with code `io`.
+pub fn read_csv_path(
+    kind: RecordKind,
+    path: &Path,
+    mapping: &Mapping,
+    pipeline: Option<&Pipeline>,
+    options: &ImportOptions,
+) -> Result<Imported> {
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::not_found(
+            "path",
+            "file_not_found",
+            format!("no file at `{}`", path.display()),
+        ),
+        _ => Error::parse(
+            "path",
+            "io",
+            format!("`{}` could not be opened: {e}", path.display()),
+        ),
+    })?;
+    read_csv(kind, file, mapping, pipeline, options)
+}
+
+fn read<T: Importable, R: Read>(
+    kind: RecordKind,
+    input: R,
+    mapping: &Mapping,
+    pipeline: Option<&Pipeline>,
+    options: &ImportOptions,
+) -> Result<Imported> {
+    let pipeline = pipeline_or_default(pipeline)?;
+    let mut stages = StageLookup::new(&pipeline);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(64 * 1024)
+        .from_reader(LineCounter {
+            inner: without_bom(input)?,
+            offset: 0,
+            breaks: Default::default(),
+            newlines: 0,
+        });
+    let mut record = csv::ByteRecord::new();
+    let header_read = reader.read_byte_record(&mut record).map_err(csv_error)?;
+    let mut headers = Vec::with_capacity(record.len());
+    if header_read {
+        for (i, h) in record.iter().enumerate() {
+            let h = std::str::from_utf8(h).map_err(|_| {
+                Error::parse(
+                    "header",
+                    "invalid_utf8",
+                    format!("header column {} is not valid UTF-8", i + 1),
+                )
+            })?;
+            headers.push(h.trim().to_string());
+        }
+    }
+    let columns = mapping::resolve(kind, mapping, headers)?;
+    let ctx = RowContext {
+        columns: &columns,
+        fields: mapping::fields(kind),
+        date_order: options.date_order,
+        currency: options.currency,
+    };
+    let id_column = columns.header_of(0).map(str::to_string);
+    let mut records: Vec<T> = Vec::new();
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    let check = Context::default();
+    loop {
+        let from = reader.position().byte();
+        if !reader.read_byte_record(&mut record).map_err(csv_error)? {
+            break;
+        }
+        let line = reader.get_mut().line_of_record_at(from);
+        let mut row = Row {
+            ctx: &ctx,
+            record: &record,
+            line,
+            problems: Vec::new(),
+        };
+        let built = if record.len() != columns.headers.len() {
+            row.problems.push(RowError {
+                line,
+                column: None,
+                field: None,
+                code: "field_count".into(),
+                message: format!(
+                    "the row has {} fields, the header has {}",
+                    record.len(),
+                    columns.headers.len()
+                ),
+            });
+            None
+        } else {
+            T::build(&mut row, &mut stages)
+        };
+        let mut problems = row.problems;
+        if let Some(x) = &built {
+            let mut found = Problems::new();
+            x.validate(&check, "", &mut found);
+            for p in found.into_vec() {
+                let field = p.path.split(['.', '[']).next().unwrap_or_default();
+                let slot = ctx.fields.iter().position(|f| f.name == field);
+                problems.push(RowError {
+                    line,
+                    column: slot.and_then(|s| columns.header_of(s)).map(str::to_string),
+                    field: Some(p.path.clone()),
+                    code: p.code,
+                    message: p.message,
+                });
+            }
+            match first_line_of.get(x.id()) {
+                Some(first) => problems.push(RowError {
+                    line,
+                    column: id_column.clone(),
+                    field: Some("id".into()),
+                    code: "duplicate_id".into(),
+                    message: format!("id `{}` was already read on line {first}", x.id()),
+                }),
+                None => {
+                    first_line_of.insert(x.id().to_string(), line);
+                }
+            }
+        }
+        if problems.is_empty() {
+            if let Some(x) = built {
+                records.push(x);
+            }
+            continue;
+        }
+        if options.strict {
+            return Err(Error::Validation(
+                problems.iter().map(RowError::to_problem).collect(),
+            ));
+        }
+        errors.extend(problems);
+    }
+    Ok(Imported {
+        records: T::wrap(records),
+        errors,
+    })
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => io_error(e),
+        other => Error::parse("", "invalid_csv", format!("{other:?}")),
+    }
+}
+
+/// The JSON-level entry of hosts and vectors: `mapping` (`"hubspot"`, `"salesforce"` or a map),
+/// `pipeline` (wire form, optional), `options` (wire form of [`ImportOptions`], optional).
+pub fn read_csv_path_json(
+    kind: &str,
+    path: &Path,
+    mapping: &Value,
+    pipeline: Option<&Value>,
+    options: Option<&Value>,
+) -> Result<Imported> {
+    let (kind, mapping, pipeline, options) = parse_request(kind, mapping, pipeline, options)?;
+    read_csv_path(kind, path, &mapping, pipeline.as_ref(), &options)
+}
+
+/// As [`read_csv_path_json`] with the pipeline inside the options (`{"pipeline": {...},
+/// "date_order": "dmy", ...}`): the one-object form of Node and Swift.
+pub fn read_csv_path_with_options_json(
+    kind: &str,
+    path: &Path,
+    mapping: &Value,
+    options: Option<&Value>,
+) -> Result<Imported> {
+    let mut options = options.filter(|o| !o.is_null()).cloned();
+    let pipeline = options
+        .as_mut()
+        .and_then(Value::as_object_mut)
+        .and_then(|o| o.remove("pipeline"));
+    read_csv_path_json(kind, path, mapping, pipeline.as_ref(), options.as_ref())
+}
+
+/// The arguments of a read, from their wire forms, every problem under its argument's name.
+pub fn parse_request(
+    kind: &str,
+    mapping: &Value,
+    pipeline: Option<&Value>,
+    options: Option<&Value>,
+) -> Result<(RecordKind, Mapping, Option<Pipeline>, ImportOptions)> {
+    let kind = RecordKind::from_name(kind)?;
+    let mapping = Mapping::from_json(mapping)?;
+    let pipeline = match pipeline.filter(|p| !p.is_null()) {
+        Some(p) => Some(crate::api::parse::<Pipeline>(p).map_err(|e| e.under("pipeline"))?),
+        None => None,
+    };
+    let options = match options.filter(|o| !o.is_null()) {
+        Some(o) => crate::api::parse::<ImportOptions>(o).map_err(|e| e.under("options"))?,
+        None => ImportOptions::default(),
+    };
+    Ok((kind, mapping, pipeline, options))
+}
+
+#[cfg(test)]
+mod tests;
