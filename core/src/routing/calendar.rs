@@ -18,11 +18,6 @@ const FIXED_DAYS: i64 = 3;
 /// How far on either side of the span the fixed-offset SLA clock checks the offset.
 const MARGIN: Duration = Duration::days(3);
 
-const DAY: i64 = 86_400;
-
-/// Days from 0001-01-01 (day 1 of the common era in chrono's count) to 1970-01-01.
-const DAYS_CE_TO_EPOCH: i64 = 719_163;
-
 /// Why a rep is not available at an instant (the step 5 reasons, in their order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
@@ -138,66 +133,35 @@ impl Calendar {
         }
     }
 
-    /// [`Calendar::add_working_minutes`] through the UTC offset in force at `start`, without
-    /// a time-zone conversion per working window: the same answer whenever it answers.
+    /// [`Calendar::add_working_minutes`] through the UTC offset in force at `start` instead
+    /// of a time-zone conversion per working window: the same clock ([`Calendar::clock`])
+    /// with another local-to-UTC conversion, so the same answer whenever it answers.
     ///
-    /// It answers only when the rep has no time off, `start` is a whole second, and the due time falls within
-    /// [`FIXED_DAYS`] local days of `start`, and only after checking that the zone keeps the
-    /// same offset from [`MARGIN`] before `start` to [`MARGIN`] after the due time. With no
-    /// offset change in that span, every local time the general path converts maps to exactly
-    /// one instant, the one the fixed offset gives: another reading of the same local time
-    /// would lie less than a day away (offsets differ by at most 26 hours), inside the span.
-    /// The check reads the offset at both ends of a span of at most `2 MARGIN + FIXED_DAYS`
-    /// (nine days), which holds because no zone in the tz database changes its offset twice
-    /// within nine days (the closest changes, such as Ramadan pauses of daylight time, are
-    /// weeks apart). The proptests below compare both paths across DST changes.
+    /// It answers only when the due time falls within [`FIXED_DAYS`] local days of `start`,
+    /// and only after checking that the zone has the same offset [`MARGIN`] before `start`
+    /// and [`MARGIN`] after the due time. With no offset change in that span, every local
+    /// time the clock converts (all on the local days from `start` to the due time) has
+    /// exactly one reading, the fixed-offset one: another reading of the same local time would
+    /// lie less than a day away (offsets differ by at most 26 hours), inside the span. The
+    /// check reads the offset at both ends of a span of at most `2 MARGIN + FIXED_DAYS + 1`
+    /// days (ten), which holds because no zone in the tz database changes its offset twice
+    /// within ten days (the closest changes, such as Ramadan pauses of daylight time, are
+    /// weeks apart). The tests below compare both paths across DST changes.
     fn add_working_minutes_fixed(
         &self,
         start: DateTime<Utc>,
         minutes: u32,
     ) -> Option<DateTime<Utc>> {
-        if minutes == 0 {
-            return Some(start);
-        }
-        // Time off, and fractions of a second (which the general path's whole-second spans
-        // round in their own way), take the general path.
-        if !self.off.is_empty() || start.timestamp_subsec_nanos() != 0 {
-            return None;
-        }
         let offset = self.offset_at(start)?;
-        let local = start.timestamp() + offset;
-        let first_day = local.div_euclid(DAY);
-        let mut cursor = local;
-        let mut left = i64::from(minutes) * 60;
-        const ALL_DAY: [(u32, u32); 1] = [(0, 86_400)];
-        for day in first_day..=first_day + FIXED_DAYS {
-            let date =
-                NaiveDate::from_num_days_from_ce_opt(i32::try_from(day + DAYS_CE_TO_EPOCH).ok()?)?;
-            if self.holidays.binary_search(&date).is_ok() {
-                continue;
-            }
-            let windows: &[(u32, u32)] = if self.has_hours {
-                &self.windows[date.weekday().num_days_from_monday() as usize]
-            } else {
-                &ALL_DAY
-            };
-            let midnight = day * DAY;
-            for &(s, e) in windows {
-                let (ws, we) = (midnight + i64::from(s), midnight + i64::from(e));
-                let t = cursor.max(ws);
-                if t < we {
-                    if we - t >= left {
-                        let due = DateTime::from_timestamp(t + left - offset, 0)?;
-                        let span_ok = self.offset_at(start.checked_sub_signed(MARGIN)?)? == offset
-                            && self.offset_at(due.checked_add_signed(MARGIN)?)? == offset;
-                        return span_ok.then_some(due);
-                    }
-                    left -= we - t;
-                }
-                cursor = cursor.max(we);
-            }
-        }
-        None
+        let instant = |date: NaiveDate, secs: u32| {
+            let local = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp() + i64::from(secs);
+            DateTime::from_timestamp(local - offset, 0)
+        };
+        let first = DateTime::from_timestamp(start.timestamp() + offset, 0)?.date_naive();
+        let due = self.clock(start, first, minutes, FIXED_DAYS, instant)?;
+        let same = self.offset_at(start.checked_sub_signed(MARGIN)?)? == offset
+            && self.offset_at(due.checked_add_signed(MARGIN)?)? == offset;
+        same.then_some(due)
     }
 
     /// The zone's offset from UTC at `t`, in seconds.
@@ -212,14 +176,31 @@ impl Calendar {
 
     /// The SLA clock through a time-zone conversion of every working window's ends.
     fn add_working_minutes_general(&self, start: DateTime<Utc>, minutes: u32) -> DateTime<Utc> {
+        let first = self.local_date(start);
+        self.clock(start, first, minutes, SEARCH_DAYS, |date, secs| {
+            self.instant(date, secs)
+        })
+        .unwrap_or_else(|| start + Duration::minutes(i64::from(minutes)))
+    }
+
+    /// Counts `minutes` working minutes from `start` (local date `first`) over the local days
+    /// up to `days` after it, `instant` giving the UTC instant of a local date and time;
+    /// `None` when the working time of those days is not enough.
+    fn clock(
+        &self,
+        start: DateTime<Utc>,
+        first: NaiveDate,
+        minutes: u32,
+        days: i64,
+        instant: impl Fn(NaiveDate, u32) -> Option<DateTime<Utc>>,
+    ) -> Option<DateTime<Utc>> {
         let mut left = i64::from(minutes) * 60;
         if left == 0 {
-            return start;
+            return Some(start);
         }
         const ALL_DAY: [(u32, u32); 1] = [(0, 86_400)];
         let mut cursor = start;
-        let first = self.local_date(start);
-        for offset in 0..=SEARCH_DAYS {
+        for offset in 0..=days {
             let Some(date) = first.checked_add_signed(Duration::days(offset)) else {
                 break;
             };
@@ -232,7 +213,7 @@ impl Calendar {
                 &ALL_DAY
             };
             for &(s, e) in windows {
-                let (Some(ws), Some(we)) = (self.instant(date, s), self.instant(date, e)) else {
+                let (Some(ws), Some(we)) = (instant(date, s), instant(date, e)) else {
                     continue;
                 };
                 let mut t = cursor.max(ws);
@@ -252,7 +233,7 @@ impl Calendar {
                     let end = we.min(next_off);
                     let span = (end - t).num_seconds();
                     if span >= left {
-                        return t + Duration::seconds(left);
+                        return Some(t + Duration::seconds(left));
                     }
                     left -= span;
                     t = end;
@@ -260,7 +241,7 @@ impl Calendar {
                 cursor = cursor.max(we);
             }
         }
-        start + Duration::minutes(i64::from(minutes))
+        None
     }
 
     /// The UTC instant of local `date` + `secs` (86,400 = the next midnight). A local time in
@@ -407,17 +388,27 @@ mod tests {
             shapes in proptest::array::uniform7(0usize..SHAPES.len()),
             has_hours in any::<bool>(),
             holidays in prop::collection::vec(-2i64..6, 0..3),
+            off in prop::collection::vec((-3_000i64..6_000, 1i64..4_000), 0..3),
+            fraction in prop::sample::select(vec![0u32, 500_000_000]),
         ) {
             let start = NaiveDate::from_ymd_opt(year, month, day)
                 .unwrap()
-                .and_hms_opt(hour, minute, second)
+                .and_hms_nano_opt(hour, minute, second, fraction)
                 .unwrap()
                 .and_utc();
             let holidays = holidays
                 .iter()
                 .map(|&d| start.date_naive() + Duration::days(d))
                 .collect();
-            let cal = calendar(ZONES[zone], shapes, has_hours, holidays);
+            let mut cal = calendar(ZONES[zone], shapes, has_hours, holidays);
+            cal.off = off
+                .iter()
+                .map(|&(from, hours)| {
+                    let s = start + Duration::minutes(from);
+                    (s, s + Duration::minutes(hours))
+                })
+                .collect();
+            cal.off.sort_unstable();
             let (fixed, general) = both(&cal, start, minutes);
             if let Some(fixed) = fixed {
                 prop_assert_eq!(fixed, general);
