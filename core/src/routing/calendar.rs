@@ -11,12 +11,15 @@ use chrono_tz::Tz;
 /// How far ahead the SLA clock looks for working time before giving up and counting plain minutes.
 const SEARCH_DAYS: i64 = 366;
 
-/// The most local days past `start`'s the fixed-offset SLA clock looks at (a weekend and a
-/// holiday); later due times take the general path.
-const FIXED_DAYS: i64 = 3;
+/// The most local days past `start`'s the fixed-offset SLA clock looks at (weekends, a
+/// holiday, a few weeks of time off); later due times take the general path.
+const FIXED_DAYS: i64 = 31;
 
 /// How far on either side of the span the fixed-offset SLA clock checks the offset.
 const MARGIN: Duration = Duration::days(3);
+
+/// The most time between two instants where the fixed-offset SLA clock reads the offset.
+const PROBE_STEP: Duration = Duration::days(7);
 
 /// Why a rep is not available at an instant (the step 5 reasons, in their order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,15 +141,15 @@ impl Calendar {
     /// with another local-to-UTC conversion, so the same answer whenever it answers.
     ///
     /// It answers only when the due time falls within [`FIXED_DAYS`] local days of `start`,
-    /// and only after checking that the zone has the same offset [`MARGIN`] before `start`
-    /// and [`MARGIN`] after the due time. With no offset change in that span, every local
-    /// time the clock converts (all on the local days from `start` to the due time) has
+    /// and only after checking that the zone keeps the same offset from [`MARGIN`] before
+    /// `start` to [`MARGIN`] after the due time. With no offset change in that span, every
+    /// local time the clock converts (all on the local days from `start` to the due time) has
     /// exactly one reading, the fixed-offset one: another reading of the same local time would
     /// lie less than a day away (offsets differ by at most 26 hours), inside the span. The
-    /// check reads the offset at both ends of a span of at most `2 MARGIN + FIXED_DAYS + 1`
-    /// days (ten), which holds because no zone in the tz database changes its offset twice
-    /// within ten days (the closest changes, such as Ramadan pauses of daylight time, are
-    /// weeks apart). The tests below compare both paths across DST changes.
+    /// check reads the offset at both ends of the span and every [`PROBE_STEP`] (seven days)
+    /// in between, which finds any change because no zone in the tz database changes its
+    /// offset twice within seven days (the closest changes, such as Ramadan pauses of
+    /// daylight time, are weeks apart). The tests below compare both paths across DST changes.
     fn add_working_minutes_fixed(
         &self,
         start: DateTime<Utc>,
@@ -159,9 +162,18 @@ impl Calendar {
         };
         let first = DateTime::from_timestamp(start.timestamp() + offset, 0)?.date_naive();
         let due = self.clock(start, first, minutes, FIXED_DAYS, instant)?;
-        let same = self.offset_at(start.checked_sub_signed(MARGIN)?)? == offset
-            && self.offset_at(due.checked_add_signed(MARGIN)?)? == offset;
-        same.then_some(due)
+        // The offset at both ends of the span and every PROBE_STEP in between.
+        let end = due.checked_add_signed(MARGIN)?;
+        let mut probe = start.checked_sub_signed(MARGIN)?;
+        loop {
+            if self.offset_at(probe)? != offset {
+                return None;
+            }
+            if probe == end {
+                return Some(due);
+            }
+            probe = probe.checked_add_signed(PROBE_STEP)?.min(end);
+        }
     }
 
     /// The zone's offset from UTC at `t`, in seconds.
