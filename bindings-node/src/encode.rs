@@ -18,12 +18,12 @@
 //! The decoder (`decodeDecisions` in index.js) writes the keys in the order serde writes them
 //! (`Decision` and `TraceStep` field order; a decision's `None` as null, a step's left out), so
 //! its objects are what `JSON.parse` of the core's JSON gives, key order included. A field
-//! added to `Decision` or `TraceStep` fails to compile here (the destructurings below name every
+//! added to `Decision` or `StepRef` fails to compile here (the destructurings below name every
 //! field) until the encoding and the decoder learn it.
 
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::*;
-use revcore::routing::{Decision, Id, Step, TraceStep};
+use revcore::routing::{Decision, Id, Step, StepRef};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -246,13 +246,13 @@ impl<'a> Encoder<'a> {
         self.codes.extend_from_slice(&fields);
         // As JSON.parse reads the integer serde writes: the nearest double.
         self.numbers.push(*state_version as f64);
-        for step in trace {
+        for step in trace.iter() {
             self.step(step);
         }
     }
 
-    fn step(&mut self, s: &'a TraceStep) {
-        let TraceStep {
+    fn step(&mut self, s: StepRef<'a>) {
+        let StepRef {
             step,
             rule_id,
             pool_id,
@@ -268,7 +268,7 @@ impl<'a> Encoder<'a> {
             due,
             minutes,
         } = s;
-        let name = self.step_name(*step);
+        let name = self.step_name(step);
         self.codes.push(name);
         let at = self.codes.len();
         self.codes.push(0);
@@ -296,17 +296,17 @@ impl<'a> Encoder<'a> {
         if let Some(fields) = missing_fields {
             mask |= bit;
             self.codes.push(len(fields.len()));
-            for f in fields {
+            for f in fields.iter() {
                 let code = self.id(f);
                 self.codes.push(code);
             }
         }
         bit <<= 1;
         field!(queue, |x| self.id(x));
-        field!(due, |t| self.time(t));
+        field!(due, |t| self.time(&t));
         if let Some(m) = minutes {
             mask |= bit;
-            self.numbers.push(f64::from(*m));
+            self.numbers.push(f64::from(m));
         }
         debug_assert_eq!(bit, 1 << (FIELDS.len() - 1));
         self.codes[at] = mask;

@@ -9,6 +9,7 @@ use super::calendar::{Calendar, Unavailable};
 use super::config::{DailyCount, PoolState, RoutingState, StickyFallback, Strategy};
 use super::matching::{AccountIndex, AccountMatch, MatchedBy};
 use super::territory::TerritoryIndex;
+use super::trace::{index, Code, Names, Step, Trace, NONE};
 use crate::condition::{Condition, FieldValue, Record};
 use crate::model::{Account, Lead, Rep};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -42,81 +43,6 @@ impl Serialize for Id {
     }
 }
 
-/// The kind of a trace step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    AccountMatch,
-    Sticky,
-    Rule,
-    Territory,
-    Candidate,
-    TargetRep,
-    Fallback,
-    Sla,
-}
-
-/// One step of a decision's trace; keys that do not apply are absent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TraceStep {
-    pub step: Step,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule_id: Option<Id>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pool_id: Option<Id>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rep_id: Option<Id>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub by: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<Id>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub territory_id: Option<Id>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub missing_fields: Option<Vec<Id>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub queue: Option<Id>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub minutes: Option<u32>,
-}
-
-impl TraceStep {
-    pub fn new(step: Step) -> TraceStep {
-        TraceStep {
-            step,
-            rule_id: None,
-            pool_id: None,
-            rep_id: None,
-            result: None,
-            by: None,
-            account_id: None,
-            domain: None,
-            territory_id: None,
-            reason: None,
-            missing_fields: None,
-            queue: None,
-            due: None,
-            minutes: None,
-        }
-    }
-    fn result(mut self, r: &'static str) -> Self {
-        self.result = Some(r);
-        self
-    }
-    fn reason(mut self, r: &'static str) -> Self {
-        self.reason = Some(r);
-        self
-    }
-}
-
 /// One routing decision (docs/routing.md, "Decision").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
@@ -129,7 +55,7 @@ pub struct Decision {
     pub pool_id: Option<Id>,
     pub sla_due: Option<DateTime<Utc>>,
     pub state_version: u64,
-    pub trace: Vec<TraceStep>,
+    pub trace: Trace,
 }
 
 pub(crate) struct RepInfo {
@@ -181,6 +107,8 @@ pub(crate) struct Engine {
     pub sla: Option<u32>,
     /// The most steps a trace can have, so a trace is allocated once.
     pub trace_capacity: usize,
+    /// The ids traces point into.
+    pub names: Arc<Names>,
 }
 
 /// The mutable state, indexed like the engine.
@@ -397,7 +325,7 @@ impl Engine {
             pool_id: None,
             sla_due: None,
             state_version: st.version,
-            trace: Vec::with_capacity(self.trace_capacity),
+            trace: Trace::new(&self.names, self.trace_capacity),
         };
         let mut owner: Option<usize> = None;
         let mut commit_pool: Option<(usize, PoolMove)> = None;
@@ -405,11 +333,12 @@ impl Engine {
 
         // 1. Account match.
         let mut account: Option<&Account> = None;
-        let mut step = TraceStep::new(Step::AccountMatch);
+        let mut account_index = NONE;
+        let mut step = Code::new(Step::AccountMatch);
         match &self.accounts {
             None => step.result = Some("no_accounts"),
-            Some((list, ids, index)) => {
-                match index.find(
+            Some((list, ids, index_)) => {
+                match index_.find(
                     lead,
                     self.by_domain,
                     self.by_company_name,
@@ -417,17 +346,18 @@ impl Engine {
                 ) {
                     AccountMatch::Matched(i, by) => {
                         step.result = Some("matched");
-                        step.by = Some(match by {
+                        step.detail = Some(match by {
                             MatchedBy::Domain => "domain",
                             MatchedBy::CompanyName => "company_name",
                         });
-                        step.account_id = Some(ids[i].clone());
+                        step.a = index(i);
+                        account_index = index(i);
                         d.account_id = Some(ids[i].clone());
                         account = Some(&list[i]);
                     }
                     AccountMatch::FreeMail(domain) => {
                         step.result = Some("free_mail");
-                        step.domain = Some(domain);
+                        d.trace.domain = Some(domain.into_boxed_str());
                     }
                     AccountMatch::None => step.result = Some("none"),
                 }
@@ -439,22 +369,22 @@ impl Engine {
         // 2. Sticky.
         let mut done = false;
         if let (Some(acc), true) = (account, self.sticky) {
-            let mut step = TraceStep::new(Step::Sticky);
+            let mut step = Code::new(Step::Sticky);
             let found = match &acc.owner_id {
                 None => Err("no_owner"),
                 Some(o) => match self.rep_index.get(o.as_str()) {
                     None => {
-                        step.rep_id = Some(Id::new(o.as_str()));
+                        step.b = account_index;
                         Err("owner_unknown")
                     }
                     Some(&r) if !self.reps[r].rep.active => {
-                        step.rep_id = Some(self.reps[r].id.clone());
+                        step.a = index(r);
                         Err("owner_inactive")
                     }
                     Some(&r) => match self.reps[r].cal.unavailable(now) {
                         Some(u) => {
-                            step.rep_id = Some(self.reps[r].id.clone());
-                            step.reason = Some(Unavailable::code(u));
+                            step.a = index(r);
+                            step.detail = Some(Unavailable::code(u));
                             Err("owner_unavailable")
                         }
                         None => Ok(r),
@@ -464,7 +394,7 @@ impl Engine {
             match found {
                 Ok(r) => {
                     step.result = Some("assigned");
-                    step.rep_id = Some(self.reps[r].id.clone());
+                    step.a = index(r);
                     owner = Some(r);
                     done = true;
                     d.trace.push(step);
@@ -474,11 +404,7 @@ impl Engine {
                     d.trace.push(step);
                     // An account without an owner is not a sticky miss: the rules decide.
                     if code != "no_owner" && self.sticky_fallback == StickyFallback::Queue {
-                        self.fallback(
-                            &mut d,
-                            self.fallback_queue.clone(),
-                            "sticky_owner_unavailable",
-                        );
+                        self.fallback(&mut d, None, "sticky_owner_unavailable");
                         done = true;
                     }
                 }
@@ -490,28 +416,23 @@ impl Engine {
             let mut matched = None;
             for (i, rule) in self.rules.iter().enumerate() {
                 let ok = rule.condition.as_ref().is_none_or(|c| c.matches(&view));
-                let mut step =
-                    TraceStep::new(Step::Rule).result(if ok { "matched" } else { "not_matched" });
-                step.rule_id = Some(rule.id.clone());
-                if !rule.fields.is_empty() {
-                    let missing: Vec<Id> = rule
-                        .fields
-                        .iter()
-                        .filter(|f| view.field(f).is_none())
-                        .cloned()
-                        .collect();
-                    if !missing.is_empty() {
-                        step.missing_fields = Some(missing);
-                    }
-                }
-                d.trace.push(step);
+                let mut step = Code::new(Step::Rule);
+                step.result = Some(if ok { "matched" } else { "not_matched" });
+                step.a = index(i);
+                let missing = rule
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| view.field(f).is_none())
+                    .map(|(k, _)| index(k));
+                d.trace.push_rule(step, rule.fields.len(), missing);
                 if ok {
                     matched = Some(i);
                     break;
                 }
             }
             match matched {
-                None => self.fallback(&mut d, self.fallback_queue.clone(), "no_rule_matched"),
+                None => self.fallback(&mut d, None, "no_rule_matched"),
                 Some(i) => {
                     let rule = &self.rules[i];
                     d.rule_id = Some(rule.id.clone());
@@ -519,17 +440,17 @@ impl Engine {
                         sla = rule.sla_minutes;
                     }
                     let pool = match &rule.target {
-                        CTarget::Queue(q) => {
-                            self.fallback(&mut d, q.clone(), "queue_rule");
+                        CTarget::Queue(_) => {
+                            self.fallback(&mut d, Some(i), "queue_rule");
                             None
                         }
                         CTarget::Pool(p) => Some(*p),
                         CTarget::Territories => {
-                            let mut step = TraceStep::new(Step::Territory);
+                            let mut step = Code::new(Step::Territory);
                             match self.territories.find(&view) {
                                 Some(t) => {
                                     step.result = Some("selected");
-                                    step.territory_id = Some(self.territory_ids[t].clone());
+                                    step.a = index(t);
                                     d.territory_id = Some(self.territory_ids[t].clone());
                                     d.trace.push(step);
                                     Some(self.territories.list[t].pool)
@@ -537,18 +458,14 @@ impl Engine {
                                 None => {
                                     step.result = Some("none");
                                     d.trace.push(step);
-                                    self.fallback(
-                                        &mut d,
-                                        self.fallback_queue.clone(),
-                                        "no_territory",
-                                    );
+                                    self.fallback(&mut d, None, "no_territory");
                                     None
                                 }
                             }
                         }
                         CTarget::Rep(r) => {
-                            let mut step = TraceStep::new(Step::TargetRep);
-                            step.rep_id = Some(self.reps[*r].id.clone());
+                            let mut step = Code::new(Step::TargetRep);
+                            step.a = index(*r);
                             match self.skip_reason(st, *r, true, None, now) {
                                 None => {
                                     step.result = Some("assigned");
@@ -556,12 +473,10 @@ impl Engine {
                                     d.trace.push(step);
                                 }
                                 Some(reason) => {
-                                    d.trace.push(step.result("skipped").reason(reason));
-                                    self.fallback(
-                                        &mut d,
-                                        self.fallback_queue.clone(),
-                                        "no_eligible_rep",
-                                    );
+                                    step.result = Some("skipped");
+                                    step.detail = Some(reason);
+                                    d.trace.push(step);
+                                    self.fallback(&mut d, None, "no_eligible_rep");
                                 }
                             }
                             None
@@ -574,11 +489,7 @@ impl Engine {
                                 owner = Some(r);
                                 commit_pool = Some((p, mv));
                             }
-                            None => self.fallback(
-                                &mut d,
-                                self.fallback_queue.clone(),
-                                "no_eligible_rep",
-                            ),
+                            None => self.fallback(&mut d, None, "no_eligible_rep"),
                         }
                     }
                 }
@@ -593,9 +504,9 @@ impl Engine {
         if let Some(minutes) = sla {
             let due = info.cal.add_working_minutes(now, minutes);
             d.sla_due = Some(due);
-            let mut step = TraceStep::new(Step::Sla);
-            step.due = Some(due);
-            step.minutes = Some(minutes);
+            d.trace.due = Some(due);
+            let mut step = Code::new(Step::Sla);
+            step.a = minutes;
             d.trace.push(step);
         }
         d.state_version = st.version + 1;
@@ -607,9 +518,20 @@ impl Engine {
         (d, Some(commit))
     }
 
-    fn fallback(&self, d: &mut Decision, queue: Id, reason: &'static str) {
-        let mut step = TraceStep::new(Step::Fallback).reason(reason);
-        step.queue = Some(queue.clone());
+    /// A fallback step and queue: the queue of rule `rule`, or the fallback queue.
+    fn fallback(&self, d: &mut Decision, rule: Option<usize>, reason: &'static str) {
+        let mut step = Code::new(Step::Fallback);
+        step.detail = Some(reason);
+        let queue = match rule {
+            Some(i) => {
+                step.a = index(i);
+                match &self.rules[i].target {
+                    CTarget::Queue(q) => q.clone(),
+                    _ => self.fallback_queue.clone(),
+                }
+            }
+            None => self.fallback_queue.clone(),
+        };
         d.trace.push(step);
         d.queue = Some(queue);
     }
@@ -624,13 +546,13 @@ impl Engine {
     ) -> Option<(usize, PoolMove)> {
         let pool = &self.pools[p];
         let n = pool.members.len();
-        let start = d.trace.len();
+        let start = d.trace.codes.len();
         let mut eligible: Vec<usize> = Vec::new();
         let mut eligible_count = 0usize;
         for &(r, _) in &pool.members {
-            let mut step = TraceStep::new(Step::Candidate);
-            step.pool_id = Some(pool.id.clone());
-            step.rep_id = Some(self.reps[r].id.clone());
+            let mut step = Code::new(Step::Candidate);
+            step.a = index(p);
+            step.b = index(r);
             let reason = self.skip_reason(
                 st,
                 r,
@@ -641,7 +563,7 @@ impl Engine {
             match reason {
                 Some(reason) => {
                     step.result = Some("skipped");
-                    step.reason = Some(reason);
+                    step.detail = Some(reason);
                 }
                 None => {
                     eligible_count += 1;
@@ -652,18 +574,21 @@ impl Engine {
         if eligible_count == 0 {
             return None;
         }
-        let is_eligible = |d: &Decision, j: usize| d.trace[start + j].result.is_none();
+        let codes = &mut d.trace.codes[start..];
+        let is_eligible = |codes: &[Code], j: usize| codes[j].result.is_none();
         let (winner, mv) = match pool.strategy {
             Strategy::RoundRobin => {
                 let ptr = st.pools[p].1 % n;
-                let w = (0..n).map(|k| (ptr + k) % n).find(|&j| is_eligible(d, j))?;
+                let w = (0..n)
+                    .map(|k| (ptr + k) % n)
+                    .find(|&j| is_eligible(codes, j))?;
                 (w, PoolMove::Pointer((w + 1) % n))
             }
             Strategy::WeightedRoundRobin => {
                 let weights = &st.pools[p].2;
                 let mut best: Option<(f64, usize)> = None;
                 for (j, (&current, member)) in weights.iter().zip(&pool.members).enumerate() {
-                    if !is_eligible(d, j) {
+                    if !is_eligible(codes, j) {
                         continue;
                     }
                     eligible.push(j);
@@ -678,7 +603,7 @@ impl Engine {
             Strategy::LeastLoaded => {
                 let mut best: Option<(u32, usize)> = None;
                 for j in 0..n {
-                    if !is_eligible(d, j) {
+                    if !is_eligible(codes, j) {
                         continue;
                     }
                     let open = st.open[pool.members[j].0].unwrap_or(0);
@@ -689,14 +614,13 @@ impl Engine {
                 (best?.1, PoolMove::None)
             }
         };
-        for j in 0..n {
-            let step = &mut d.trace[start + j];
+        for (j, step) in codes.iter_mut().enumerate() {
             if step.result.is_none() {
                 if j == winner {
                     step.result = Some("selected");
                 } else {
                     step.result = Some("skipped");
-                    step.reason = Some("not_their_turn");
+                    step.detail = Some("not_their_turn");
                 }
             }
         }

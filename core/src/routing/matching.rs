@@ -3,8 +3,9 @@
 //! account wins), else by normalised company name (exact map lookup, then optionally
 //! Jaro-Winkler similarity).
 
-use crate::condition::domain::{email_domain, email_domain_cow, is_free_mail};
+use crate::condition::domain::{email_domain, email_domain_cow, is_free_mail, FREE_MAIL_DOMAINS};
 use crate::model::{Account, Lead};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Legal-form words dropped from the end of company names.
@@ -99,10 +100,10 @@ impl AccountIndex {
             let domain = lead
                 .email
                 .as_deref()
-                .and_then(email_domain_cow)
-                .or_else(|| lead.website.as_deref().and_then(email_domain_cow));
+                .and_then(domain_of)
+                .or_else(|| lead.website.as_deref().and_then(domain_of));
             if let Some(d) = domain {
-                if is_free_mail(&d) {
+                if is_free_mail_lowercase(&d) {
                     free = Some(d.into_owned());
                 } else {
                     let mut rest: &str = &d;
@@ -151,6 +152,71 @@ impl AccountIndex {
             None => AccountMatch::None,
         }
     }
+}
+
+/// [`email_domain_cow`] (the same domain, or none, for every input) with a shortcut for the
+/// usual shape of a lead's email, `name@host` in printable ASCII: one pass checks the host's
+/// labels and case instead of the general reader's three.
+fn domain_of(s: &str) -> Option<Cow<'_, str>> {
+    let bytes = s.as_bytes();
+    // The shortcut's shape: printable ASCII without `:` (no scheme, port or trimming) and
+    // with an `@`; the host is what follows the last `@`, unless it has a `>` to trim.
+    if !bytes
+        .iter()
+        .all(|&b| (0x21..0x7f).contains(&b) && b != b':')
+    {
+        return email_domain_cow(s);
+    }
+    let Some(at) = bytes.iter().rposition(|&b| b == b'@') else {
+        return email_domain_cow(s);
+    };
+    let host = &bytes[at + 1..];
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    let (&first, &last) = (host.first()?, host.last()?);
+    if matches!(first, b'.' | b'-') || matches!(last, b'.' | b'-' | b'>') {
+        // `>` closes a display form (`Ann <ann@acme.com>`): the general reader trims it.
+        return if last == b'>' {
+            email_domain_cow(s)
+        } else {
+            None
+        };
+    }
+    let (mut dots, mut previous_dot, mut upper) = (0, false, false);
+    for &b in host {
+        let dot = b == b'.';
+        if dot {
+            if previous_dot {
+                return None;
+            }
+            dots += 1;
+        } else if b.is_ascii_uppercase() {
+            upper = true;
+        } else if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return if b == b'>' { email_domain_cow(s) } else { None };
+        }
+        previous_dot = dot;
+    }
+    let start = at + 1;
+    let host = &s[start..start + host.len()];
+    let host = match host.get(..4) {
+        Some(www)
+            if dots >= 2 && www.eq_ignore_ascii_case("www.") && !host[4..].starts_with('-') =>
+        {
+            &host[4..]
+        }
+        _ if dots >= 1 => host,
+        _ => return None,
+    };
+    Some(if upper {
+        Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(host)
+    })
+}
+
+/// [`is_free_mail`] for a domain [`domain_of`] gave (lowercase, no trailing dot).
+fn is_free_mail_lowercase(domain: &str) -> bool {
+    FREE_MAIL_DOMAINS.binary_search(&domain).is_ok()
 }
 
 /// Lowercase, accents folded (`ß` -> `ss`, `æ` -> `ae`, `œ` -> `oe`), punctuation dropped, trailing legal suffixes removed (never the
@@ -217,6 +283,49 @@ fn fold_accent(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// The shortcut reads the domain the general reader reads, for any text.
+        #[test]
+        fn domain_of_agrees_with_email_domain(
+            s in prop::collection::vec(prop::sample::select(vec![
+                "a", "B", "@", ".", "-", "_", "w", "W", "ww", "www.", ":", "//", "/", ">", "<",
+                " ", "\t", "é", "K", "1", "acme", "Gmail.com", "x", "?", "#",
+            ]), 0..12),
+        ) {
+            let s: String = s.concat();
+            prop_assert_eq!(domain_of(&s), email_domain_cow(&s), "{:?}", s);
+            if let Some(d) = domain_of(&s) {
+                prop_assert_eq!(is_free_mail_lowercase(&d), is_free_mail(&d), "{:?}", s);
+            }
+        }
+    }
+
+    #[test]
+    fn domain_of_reads_the_usual_shapes() {
+        for (s, want) in [
+            ("ann@acme.com", Some("acme.com")),
+            ("Ann.Lee@Sub.ACME.com", Some("sub.acme.com")),
+            ("ann@www.acme.com", Some("acme.com")),
+            ("ann@www.com", Some("www.com")),
+            ("ann@www.-x.com", Some("www.-x.com")),
+            ("ann@acme.com.", Some("acme.com")),
+            ("Ann <ann@acme.com>", Some("acme.com")),
+            ("<ann@acme.com>", Some("acme.com")),
+            ("ann@gmail.com", Some("gmail.com")),
+            ("ann@acme", None),
+            ("ann@", None),
+            ("ann@a..com", None),
+            ("ann@-a.com", None),
+        ] {
+            assert_eq!(domain_of(s).as_deref(), want, "{s:?}");
+            assert_eq!(domain_of(s), email_domain_cow(s), "{s:?}");
+        }
+        assert!(is_free_mail_lowercase("gmail.com") && !is_free_mail_lowercase("acme.com"));
+    }
 
     #[test]
     fn company_names_normalise() {

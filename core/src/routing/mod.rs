@@ -18,15 +18,17 @@ mod engine;
 mod matching;
 mod simulate;
 mod territory;
+mod trace;
 
 pub use calendar::{Calendar, Unavailable};
 pub use config::{
     DailyCount, MatchingConfig, Pool, PoolMember, PoolState, RoutingConfig, RoutingState,
     RoutingTerritory, Rule, SlaPolicy, StickyFallback, Strategy, Target,
 };
-pub use engine::{Decision, Id, Step, TraceStep};
+pub use engine::{Decision, Id};
 pub use matching::normalize_company;
 pub use simulate::simulate_json;
+pub use trace::{Missing, Step, StepRef, Trace, TraceStep};
 
 use crate::error::{Error, Problem, Problems, Result};
 use crate::model::read::{self, collect};
@@ -36,7 +38,7 @@ use chrono::{DateTime, Utc};
 use engine::{CPool, CRule, CTarget, Engine, RepInfo, State};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A router: config, reps, accounts and state; Send + Sync, state behind a lock.
 pub struct Router {
@@ -187,15 +189,43 @@ impl Router {
             .collect();
         let lead_fields = lead_fields(&config, &rules, &territories);
         let accounts = accounts.map(|list| {
-            let ids = list.iter().map(|a| Id::new(&a.id.0)).collect();
+            let ids: Vec<Id> = list.iter().map(|a| Id::new(&a.id.0)).collect();
             let index = matching::AccountIndex::new(&list);
             (list, ids, index)
+        });
+        let names = Arc::new(trace::Names {
+            reps: reps.iter().map(|r| Id::new(&r.id.0)).collect(),
+            rules: rules.iter().map(|r| r.id.clone()).collect(),
+            rule_fields: rules.iter().map(|r| r.fields.clone()).collect(),
+            rule_queues: rules
+                .iter()
+                .map(|r| match &r.target {
+                    CTarget::Queue(q) => Some(q.clone()),
+                    _ => None,
+                })
+                .collect(),
+            pools: pools.iter().map(|p| p.id.clone()).collect(),
+            territories: config.territories.iter().map(|t| Id::new(&t.id)).collect(),
+            accounts: accounts
+                .as_ref()
+                .map(|(_, ids, _)| ids.clone())
+                .unwrap_or_default(),
+            account_owners: accounts
+                .as_ref()
+                .map(|(list, _, _)| {
+                    list.iter()
+                        .map(|a| a.owner_id.as_ref().map(|o| Id::new(o.as_str())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            fallback_queue: Id::new(&config.fallback_queue),
         });
         let engine = Engine {
             reps: reps
                 .into_iter()
-                .map(|rep| RepInfo {
-                    id: Id::new(&rep.id.0),
+                .zip(&names.reps)
+                .map(|(rep, id)| RepInfo {
+                    id: id.clone(),
                     cal: calendar::Calendar::new(&rep),
                     rep,
                 })
@@ -208,10 +238,10 @@ impl Router {
             sticky: config.matching.sticky,
             sticky_fallback: config.matching.sticky_fallback,
             rules,
-            territory_ids: config.territories.iter().map(|t| Id::new(&t.id)).collect(),
+            territory_ids: names.territories.clone(),
             territories: territory::TerritoryIndex::new(territories),
             pools,
-            fallback_queue: Id::new(&config.fallback_queue),
+            fallback_queue: names.fallback_queue.clone(),
             sla: config.sla.as_ref().map(|s| s.first_touch_minutes),
             // Account match, sticky, the rules, territory, a pool's candidates, fallback, SLA.
             trace_capacity: 5
@@ -222,6 +252,7 @@ impl Router {
                     .map(|p| p.members.len())
                     .max()
                     .unwrap_or(0),
+            names,
         };
         let state = match &state {
             Some(s) => engine.import_state(s),
