@@ -4,8 +4,11 @@
 
 use crate::convert::{from_py, instant_from_py, list_from_py, to_py};
 use crate::error::enter_core;
+use crate::import::Records;
 use pyo3::prelude::*;
+use revcore::import::{Imported, RecordKind};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// The report as `{"columns": [...], "rows": [...]}`.
 #[pyfunction]
@@ -23,7 +26,12 @@ pub fn kpi_report<'py>(
     leads: Option<&Bound<'py, PyAny>>,
     sla_minutes: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let opportunities = list_from_py(opportunities, "opportunities")?;
+    // Records read by `read_opportunities_csv` stay on the Rust side: no dicts either way.
+    let imported = imported_of(opportunities, RecordKind::Opportunities, "opportunities")?;
+    let opportunities = match imported {
+        Some(_) => Value::Null,
+        None => list_from_py(opportunities, "opportunities")?,
+    };
     let mut request = Map::new();
     request.insert("metrics".into(), list_from_py(metrics, "metrics")?);
     if let Some(g) = group_by.filter(|g| !g.is_none()) {
@@ -36,14 +44,49 @@ pub fn kpi_report<'py>(
         request.insert("quotas".into(), list_from_py(q, "quotas")?);
     }
     if let Some(l) = leads.filter(|l| !l.is_none()) {
-        request.insert("leads".into(), list_from_py(l, "leads")?);
+        let list = match imported_of(l, RecordKind::Leads, "leads")? {
+            Some(records) => serde_json::to_value(records.records.leads().unwrap_or_default())
+                .expect("leads serialise"),
+            None => list_from_py(l, "leads")?,
+        };
+        request.insert("leads".into(), list);
     }
     put(&mut request, "sla_minutes", sla_minutes)?;
     let request = Value::Object(request);
-    let table = enter_core(py, || {
-        revcore::kpi::kpi_report_json(&opportunities, &request)
+    let table = enter_core(py, || match &imported {
+        Some(records) => revcore::kpi::kpi_report_request_json(
+            records.records.opportunities().unwrap_or_default(),
+            &request,
+        ),
+        None => revcore::kpi::kpi_report_json(&opportunities, &request),
     })?;
     to_py(py, &table)
+}
+
+/// The records behind `obj` when it is a `revcore.Records` of `kind`; `None` for any other
+/// object (read as a list); a `parse` error at `at` for records of another kind.
+fn imported_of(
+    obj: &Bound<'_, PyAny>,
+    kind: RecordKind,
+    at: &str,
+) -> PyResult<Option<Arc<Imported>>> {
+    let Ok(records) = obj.cast::<Records>() else {
+        return Ok(None);
+    };
+    let imported = records.borrow().imported().clone();
+    if imported.records.kind() != kind {
+        let error = revcore::Error::parse(
+            at,
+            "invalid_type",
+            format!(
+                "these records are {}, not {}",
+                imported.records.kind().name(),
+                kind.name()
+            ),
+        );
+        return Err(crate::error::to_py_err(obj.py(), &error));
+    }
+    Ok(Some(imported))
 }
 
 /// Puts the given optional keyword arguments into a request object.

@@ -120,6 +120,22 @@ pub enum Records {
 }
 
 impl Records {
+    /// The opportunities, when these are opportunities.
+    pub fn opportunities(&self) -> Option<&[Opportunity]> {
+        match self {
+            Records::Opportunities(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The leads, when these are leads.
+    pub fn leads(&self) -> Option<&[Lead]> {
+        match self {
+            Records::Leads(v) => Some(v),
+            _ => None,
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             Records::Opportunities(v) => v.len(),

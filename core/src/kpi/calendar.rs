@@ -114,20 +114,28 @@ impl Calendar {
 
     /// The label of the period `day` falls in.
     pub fn label(&self, day: NaiveDate, period: Period) -> String {
-        match period {
+        let mut out = String::new();
+        self.write_label(day, period, &mut out);
+        out
+    }
+
+    /// Appends the label of the period `day` falls in to `out`.
+    pub fn write_label(&self, day: NaiveDate, period: Period, out: &mut String) {
+        use std::fmt::Write;
+        let _ = match period {
             Period::Week => {
                 let w = day.iso_week();
-                format!("{}-W{:02}", w.year(), w.week())
+                write!(out, "{}-W{:02}", w.year(), w.week())
             }
-            Period::Month => format!("{}-{:02}", day.year(), day.month()),
-            Period::Quarter => format!("{}-Q{}", day.year(), (day.month() - 1) / 3 + 1),
-            Period::Year => format!("{}", day.year()),
+            Period::Month => write!(out, "{}-{:02}", day.year(), day.month()),
+            Period::Quarter => write!(out, "{}-Q{}", day.year(), (day.month() - 1) / 3 + 1),
+            Period::Year => write!(out, "{}", day.year()),
             Period::FiscalQuarter => {
                 let (year, offset) = self.fiscal(day);
-                format!("FY{year}-Q{}", offset / 3 + 1)
+                write!(out, "FY{year}-Q{}", offset / 3 + 1)
             }
-            Period::FiscalYear => format!("FY{}", self.fiscal(day).0),
-        }
+            Period::FiscalYear => write!(out, "FY{}", self.fiscal(day).0),
+        };
     }
 }
 

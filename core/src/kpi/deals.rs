@@ -5,6 +5,24 @@
 use crate::error::Problems;
 use crate::model::{Currency, ForecastCategory, Opportunity, Pipeline, Stage, StageKind};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+
+/// Stage lookups by label, each label folded and searched once: a million deals carry a
+/// handful of distinct labels.
+struct Stages<'a> {
+    pipeline: &'a Pipeline,
+    known: HashMap<&'a str, Option<&'a Stage>>,
+}
+
+impl<'a> Stages<'a> {
+    fn get(&mut self, label: &'a str) -> Option<&'a Stage> {
+        let pipeline = self.pipeline;
+        *self
+            .known
+            .entry(label)
+            .or_insert_with(|| pipeline.stage(label))
+    }
+}
 
 /// Where a deal stood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,14 +64,14 @@ fn status_of(kind: StageKind) -> Status {
 
 /// The day a deal in a closed stage closed, from what it carries: `close_date`, else the day of
 /// `closed_at`, else the day of its last change into a won or lost stage.
-fn recorded_close_day(o: &Opportunity, pipeline: &Pipeline) -> Option<NaiveDate> {
+fn recorded_close_day<'a>(o: &'a Opportunity, stages: &mut Stages<'a>) -> Option<NaiveDate> {
     o.close_date
         .or_else(|| o.closed_at.map(|t| t.date_naive()))
         .or_else(|| {
             o.stage_history
                 .iter()
                 .rev()
-                .find(|c| pipeline.stage(&c.stage).is_some_and(|s| is_closed(s.kind)))
+                .find(|c| stages.get(&c.stage).is_some_and(|s| is_closed(s.kind)))
                 .map(|c| c.at.date_naive())
         })
 }
@@ -68,8 +86,12 @@ pub fn deals<'a>(
     out: &mut Problems,
 ) -> Vec<Deal<'a>> {
     let mut list = Vec::with_capacity(opportunities.len());
+    let mut stages = Stages {
+        pipeline,
+        known: HashMap::new(),
+    };
     for (i, o) in opportunities.iter().enumerate() {
-        let Some(current) = pipeline.stage(&o.stage) else {
+        let Some(current) = stages.get(&o.stage) else {
             out.push(
                 format!("opportunities[{i}].stage"),
                 "unknown_stage",
@@ -79,7 +101,7 @@ pub fn deals<'a>(
         };
         let mut history_ok = true;
         for (j, c) in o.stage_history.iter().enumerate() {
-            if pipeline.stage(&c.stage).is_none() {
+            if stages.get(&c.stage).is_none() {
                 out.push(
                     format!("opportunities[{i}].stage_history[{j}].stage"),
                     "unknown_stage",
@@ -97,7 +119,7 @@ pub fn deals<'a>(
                 let close_day = if status == Status::Open {
                     o.close_date
                 } else {
-                    recorded_close_day(o, pipeline)
+                    recorded_close_day(o, &mut stages)
                 };
                 (status, Some(current), close_day)
             }
@@ -105,7 +127,7 @@ pub fn deals<'a>(
                 if o.created_at > t {
                     continue;
                 }
-                match at_instant(o, pipeline, current, t) {
+                match at_instant(o, &mut stages, current, t) {
                     Some(facts) => facts,
                     None => continue,
                 }
@@ -134,8 +156,8 @@ type Facts<'a> = (Status, Option<&'a Stage>, Option<NaiveDate>);
 
 /// Where a deal created at or before `t` stood at `t`.
 fn at_instant<'a>(
-    o: &Opportunity,
-    pipeline: &'a Pipeline,
+    o: &'a Opportunity,
+    stages: &mut Stages<'a>,
     current: &'a Stage,
     t: DateTime<Utc>,
 ) -> Option<Facts<'a>> {
@@ -144,7 +166,7 @@ fn at_instant<'a>(
         // Only today's stage is known: closed by then if it closed on or before that day,
         // otherwise open in a stage nobody recorded (an open deal: its stage).
         if is_closed(current.kind) {
-            return Some(match recorded_close_day(o, pipeline) {
+            return Some(match recorded_close_day(o, stages) {
                 Some(closed) if closed <= day => {
                     (status_of(current.kind), Some(current), Some(closed))
                 }
@@ -161,11 +183,11 @@ fn at_instant<'a>(
         .rev()
         .find(|c| c.at <= t)
         .or(o.stage_history.first())?;
-    let stage = pipeline.stage(&change.stage)?;
+    let stage = stages.get(&change.stage)?;
     let status = status_of(stage.kind);
     let close_day = match status {
         Status::Open => o.close_date,
-        _ if std::ptr::eq(stage, current) => recorded_close_day(o, pipeline)
+        _ if std::ptr::eq(stage, current) => recorded_close_day(o, stages)
             .filter(|d| *d <= day)
             .or(Some(change.at.date_naive().min(day))),
         _ => Some(change.at.date_naive().min(day)),

@@ -13,4 +13,6 @@ pub use calendar::{Calendar, FiscalYearLabel, Period};
 pub use coaching::{coaching_flags, coaching_flags_json, Coaching, CoachingRequest};
 pub use funnel::{funnel, funnel_json, Funnel, FunnelOptions};
 pub use metrics::Metric;
-pub use report::{kpi_report, kpi_report_json, QuotaEntry, ReportRequest, Table};
+pub use report::{
+    kpi_report, kpi_report_json, kpi_report_request_json, QuotaEntry, ReportRequest, Table,
+};

@@ -108,6 +108,53 @@ impl GroupKey {
         }
     }
 
+    /// Writes the deal's value for this key into `out` as text that tells values apart (a
+    /// type mark, a length, the value): the group's lookup key, without building values.
+    fn write_key(&self, d: &Deal<'_>, calendar: &Calendar, out: &mut String) {
+        use std::fmt::Write;
+        let o = d.opportunity;
+        let text = |out: &mut String, s: Option<&str>| match s {
+            Some(s) => {
+                let _ = write!(out, "s{}:", s.len());
+                out.push_str(s);
+            }
+            None => out.push('n'),
+        };
+        let day = |field: &str| match field {
+            "created_at" => Some(d.created_day),
+            _ => d.close_day,
+        };
+        match self {
+            GroupKey::Period(field, period) => match day(field) {
+                Some(day) => {
+                    out.push('s');
+                    calendar.write_label(day, *period, out);
+                }
+                None => out.push('n'),
+            },
+            GroupKey::Field(field) => match field.as_str() {
+                "created_at" | "close_date" => match day(field) {
+                    Some(day) => {
+                        let _ = write!(out, "s{day}");
+                    }
+                    None => out.push('n'),
+                },
+                "owner_id" => text(out, o.owner_id.as_ref().map(|x| x.as_str())),
+                "account_id" => text(out, o.account_id.as_ref().map(|x| x.as_str())),
+                "stage" => text(out, d.stage.map(|s| s.key.as_str())),
+                "source" => text(out, o.source.as_deref()),
+                "forecast_category" => text(out, d.forecast.map(|f| f.as_str())),
+                "currency" => text(out, d.amount.map(|(_, c)| c.code())),
+                _ => {
+                    let json = self.value(d, calendar).to_string();
+                    let _ = write!(out, "j{}:{json}", json.len());
+                }
+            },
+        }
+        // Labels and days never hold the separator; every free text above carries its length.
+        out.push('\u{1f}');
+    }
+
     fn name(&self) -> String {
         match self {
             GroupKey::Field(f) => f.clone(),
@@ -329,17 +376,31 @@ pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Res
         });
         groups[slot].1.add_lead(l, &lead_source);
     }
+    // Deals find their group by the text of their keys, written into one reused buffer.
+    let mut deal_index: HashMap<String, usize> = HashMap::new();
+    let mut text = String::new();
     for d in &list {
         total.add(d, &source);
         if keys.is_empty() {
             continue;
         }
-        let values: Vec<Value> = keys.iter().map(|k| k.value(d, &calendar)).collect();
-        let text = Value::Array(values.clone()).to_string();
-        let slot = *index.entry(text).or_insert_with(|| {
-            groups.push((values, Tally::new(&source)));
-            groups.len() - 1
-        });
+        text.clear();
+        for k in &keys {
+            k.write_key(d, &calendar, &mut text);
+        }
+        let slot = match deal_index.get(text.as_str()) {
+            Some(&slot) => slot,
+            None => {
+                let values: Vec<Value> = keys.iter().map(|k| k.value(d, &calendar)).collect();
+                let json = Value::Array(values.clone()).to_string();
+                let slot = *index.entry(json).or_insert_with(|| {
+                    groups.push((values, Tally::new(&source)));
+                    groups.len() - 1
+                });
+                deal_index.insert(text.clone(), slot);
+                slot
+            }
+        };
         groups[slot].1.add(d, &source);
     }
     groups.sort_by(|a, b| compare_keys(&a.0, &b.0));
@@ -432,5 +493,12 @@ pub fn kpi_report_json(opportunities: &Value, request: &Value) -> Result<Value> 
         return Err(Error::Parse(problems));
     };
     let table = kpi_report(&opportunities, &request)?;
+    Ok(serde_json::to_value(table).expect("tables serialise"))
+}
+
+/// [`kpi_report`] over opportunities already read (from a CSV import), with a JSON request.
+pub fn kpi_report_request_json(opportunities: &[Opportunity], request: &Value) -> Result<Value> {
+    let request = crate::api::parse::<ReportRequest>(request)?;
+    let table = kpi_report(opportunities, &request)?;
     Ok(serde_json::to_value(table).expect("tables serialise"))
 }
