@@ -98,3 +98,26 @@ def test_funnel_and_coaching_flags() -> None:
     with pytest.raises(revcore.ConfigError) as e:
         revcore.coaching_flags(OPPS, ["forecast"], percentile=60)
     assert _error(e) == [("metrics[0]", "unknown_metric"), ("percentile", "invalid_value")]
+
+
+def test_records_from_a_csv_report_as_their_dicts(tmp_path: Any) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "Record ID,Deal Stage,Amount,Close Date,Create Date,Deal owner\n"
+        "D1,closedwon,1000,2026-02-20,2026-01-05,R1\n"
+        "D2,closedlost,500,2026-05-01,2026-01-05,R1\n"
+        "D3,closedwon,3000,2026-04-15,2026-01-05,R2\n"
+    )
+    records = revcore.read_opportunities_csv(str(path), mapping="hubspot")
+    metrics = ["won_count", "win_rate", "won_amount", "median_cycle_days"]
+    a = revcore.kpi_report(records, metrics, group_by=["owner_id", "close_date:quarter"])
+    b = revcore.kpi_report(records.to_dicts(), metrics, group_by=["owner_id", "close_date:quarter"])
+    assert a == b and len(a) == 4
+    leads_path = tmp_path / "leads.csv"
+    leads_path.write_text("Record ID,Create Date,Lead Status\nL1,2026-01-05,NEW\n")
+    leads = revcore.read_leads_csv(str(leads_path), mapping="hubspot")
+    with pytest.raises(revcore.ParseError) as e:
+        revcore.kpi_report(leads, metrics)
+    assert _error(e) == [("opportunities", "invalid_type")]
+    t = revcore.kpi_report(records, ["lead_conversion"], leads=leads)
+    assert t.to_dicts() == [{"lead_conversion": 0.0}]
