@@ -25,20 +25,6 @@ export declare class Condition {
   get fields(): Array<string>
 }
 
-/** The records of one CSV import and the problems of its bad rows. */
-export declare class ImportedRecords {
-  /** How many records were read (bad rows are not counted). */
-  get length(): number
-  /** `'opportunities'`, `'leads'` or `'accounts'`. */
-  get kind(): string
-  /** One object per problem of a bad row: `{line, column, field, code, message}`. */
-  get errors(): ImportRowError[]
-  /** The record at `index` in wire form, or `null` past the end. */
-  get(index: number): Opportunity | Lead | Account | null
-  /** Every record in wire form, in file order. */
-  toArray(): Array<Opportunity | Lead | Account>
-}
-
 /**
  * A content library: validated assets, full-text search and recommendations for a deal.
  * `new ContentLibrary(assets)` throws a `ValidationError` / `ParseError` listing every problem
@@ -76,6 +62,20 @@ export declare class ContentLibrary {
    * `stale_after_days`, `expiring_within_days` and `pipeline`.
    */
   analytics(events: ContentEvent[], opportunities: Opportunity[], options: { as_of: string | Date; stale_after_days?: number; expiring_within_days?: number; pipeline?: Pipeline }): ContentAnalytics
+}
+
+/** The records of one CSV import and the problems of its bad rows. */
+export declare class ImportedRecords {
+  /** How many records were read (bad rows are not counted). */
+  get length(): number
+  /** `'opportunities'`, `'leads'` or `'accounts'`. */
+  get kind(): string
+  /** One object per problem of a bad row: `{line, column, field, code, message}`. */
+  get errors(): ImportRowError[]
+  /** The record at `index` in wire form, or `null` past the end. */
+  get(index: number): Opportunity | Lead | Account | null
+  /** Every record in wire form, in file order. */
+  toArray(): Array<Opportunity | Lead | Account>
 }
 
 /**

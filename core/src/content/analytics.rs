@@ -335,14 +335,8 @@ pub fn analytics(
     opportunities: &[Opportunity],
     options: &AnalyticsOptions,
 ) -> Result<ContentAnalytics> {
-    let stock;
-    let pipeline = match &options.pipeline {
-        Some(p) => p,
-        None => {
-            stock = Pipeline::default_pipeline();
-            &stock
-        }
-    };
+    let pipeline = Pipeline::given_or_default(options.pipeline.as_ref());
+    let pipeline = &*pipeline;
     let mut problems = Problems::new();
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(assets.len());
     for (i, a) in assets.iter().enumerate() {

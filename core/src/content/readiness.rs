@@ -265,14 +265,8 @@ pub fn readiness(
     }
     config.into_result(Error::InvalidConfig)?;
 
-    let stock;
-    let pipeline = match &options.pipeline {
-        Some(p) => p,
-        None => {
-            stock = Pipeline::default_pipeline();
-            &stock
-        }
-    };
+    let pipeline = Pipeline::given_or_default(options.pipeline.as_ref());
+    let pipeline = &*pipeline;
     let mut problems = Problems::new();
     let mut rep_index: HashMap<&str, usize> = HashMap::new();
     for (i, r) in reps.iter().enumerate() {

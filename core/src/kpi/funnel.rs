@@ -186,14 +186,8 @@ pub struct Funnel {
 /// Computes the stage funnel (docs/kpis.md, "Funnel"). Errors: stages the pipeline does not
 /// know (`validation`, `unknown_stage`).
 pub fn funnel(opportunities: &[Opportunity], options: &FunnelOptions) -> crate::Result<Funnel> {
-    let stock;
-    let pipeline = match &options.pipeline {
-        Some(p) => p,
-        None => {
-            stock = Pipeline::default_pipeline();
-            &stock
-        }
-    };
+    let pipeline = Pipeline::given_or_default(options.pipeline.as_ref());
+    let pipeline = &*pipeline;
     let mut problems = crate::error::Problems::new();
     let list = super::deals::deals(opportunities, pipeline, options.as_of, &mut problems);
     problems.into_result(crate::Error::Validation)?;

@@ -318,14 +318,8 @@ pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Res
     }
     config.into_result(Error::InvalidConfig)?;
 
-    let stock;
-    let pipeline = match &request.pipeline {
-        Some(p) => p,
-        None => {
-            stock = Pipeline::default_pipeline();
-            &stock
-        }
-    };
+    let pipeline = Pipeline::given_or_default(request.pipeline.as_ref());
+    let pipeline = &*pipeline;
     let mut problems = Problems::new();
     let list = deals(opportunities, pipeline, request.as_of, &mut problems);
     let currency = check_currency(&list, request.quotas.as_deref(), &mut problems);

@@ -97,6 +97,14 @@ impl Pipeline {
         self.stages.iter().position(|s| std::ptr::eq(s, stage))
     }
 
+    /// `given`, or the stock pipeline when none is given.
+    pub fn given_or_default(given: Option<&Pipeline>) -> std::borrow::Cow<'_, Pipeline> {
+        match given {
+            Some(p) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(Pipeline::default_pipeline()),
+        }
+    }
+
     /// A generic B2B pipeline that recognises the stock Salesforce and HubSpot stage labels.
     pub fn default_pipeline() -> Pipeline {
         fn stage(
