@@ -1539,6 +1539,11 @@ export interface Completion {
 export interface ReadinessOptions {
   as_of: string
   /**
+   * When given, each rep also carries their KPI coaching flags (docs/kpis.md, "Coaching")
+   * from the opportunities, as of `as_of`.
+   */
+  coaching?: CoachingOptions | null
+  /**
    * Which stages are won (default: the stock pipeline).
    */
   pipeline?: Pipeline | null
@@ -1546,6 +1551,15 @@ export interface ReadinessOptions {
    * The share of the first quota whose won amount ends the ramp, in (0, 10]; default 1.
    */
   ramp_quota_share?: number
+}
+/**
+ * Which coaching flags readiness joins: `{"metrics": ["win_rate"], "min_closed_deals": 5,
+ * "percentile": 25}` (docs/kpis.md, "Coaching").
+ */
+export interface CoachingOptions {
+  metrics: string[]
+  min_closed_deals?: number
+  percentile?: number
 }
 /**
  * The readiness report: one entry per rep, in the order given.
@@ -1560,6 +1574,10 @@ export interface ReadinessReport {
  * One rep's readiness.
  */
 export interface RepReadiness {
+  /**
+   * The rep's coaching flags, when `options.coaching` asks for them.
+   */
+  coaching_flags?: CoachingFlag[] | null
   completed: number
   /**
    * In program order, then item order (modules before certifications).
@@ -1573,6 +1591,21 @@ export interface RepReadiness {
    * `100 * done weight / required weight`; `null` when nothing is required of the role.
    */
   score?: number | null
+  [k: string]: unknown
+}
+/**
+ * A rep on the wrong side of a benchmark.
+ */
+export interface CoachingFlag {
+  benchmark: number
+  /**
+   * `below` (the value is under the benchmark) or `above`.
+   */
+  direction: string
+  metric: string
+  rep_id: string
+  team_median: number
+  value: number
   [k: string]: unknown
 }
 /**
@@ -1864,21 +1897,6 @@ export interface Benchmark {
    * Reps benchmarked (enough closed deals, a value).
    */
   reps: number
-  [k: string]: unknown
-}
-/**
- * A rep on the wrong side of a benchmark.
- */
-export interface CoachingFlag {
-  benchmark: number
-  /**
-   * `below` (the value is under the benchmark) or `above`.
-   */
-  direction: string
-  metric: string
-  rep_id: string
-  team_median: number
-  value: number
   [k: string]: unknown
 }
 /**

@@ -136,7 +136,7 @@ const PENDING = {
   },
   readiness_options: {
     name: 'ReadinessOptions',
-    ts: '{\n  as_of: string\n  ramp_quota_share?: number\n  pipeline?: Pipeline\n}',
+    ts: '{\n  as_of: string\n  ramp_quota_share?: number\n  pipeline?: Pipeline\n  coaching?: { metrics: string[]; min_closed_deals?: number; percentile?: number }\n}',
   },
   readiness_report: {
     name: 'ReadinessReport',

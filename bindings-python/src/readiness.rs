@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 /// Each rep's readiness score, missing items and ramp as of `as_of` (an aware datetime or an
 /// RFC 3339 str); `{"as_of", "reps": [...], "unmatched": {...}}`.
 #[pyfunction]
-#[pyo3(signature = (programs, reps, completions, opportunities=None, *, as_of, ramp_quota_share=None, pipeline=None))]
+#[pyo3(signature = (programs, reps, completions, opportunities=None, *, as_of, ramp_quota_share=None, pipeline=None, coaching=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn readiness<'py>(
     py: Python<'py>,
@@ -20,6 +20,7 @@ pub fn readiness<'py>(
     as_of: &Bound<'py, PyAny>,
     ramp_quota_share: Option<&Bound<'py, PyAny>>,
     pipeline: Option<&Bound<'py, PyAny>>,
+    coaching: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let programs = list_from_py(programs, "programs")?;
     let reps = list_from_py(reps, "reps")?;
@@ -41,6 +42,9 @@ pub fn readiness<'py>(
     }
     if let Some(p) = pipeline.filter(|p| !p.is_none()) {
         options.insert("pipeline".into(), from_py(p, "options.pipeline")?);
+    }
+    if let Some(c) = coaching.filter(|c| !c.is_none()) {
+        options.insert("coaching".into(), from_py(c, "options.coaching")?);
     }
     let options = Value::Object(options);
     let report = enter_core(py, || {

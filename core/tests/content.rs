@@ -139,7 +139,7 @@ proptest! {
                 passed: *passed,
             })
             .collect();
-        let opts = ReadinessOptions { as_of, ramp_quota_share: share, pipeline: None };
+        let opts = ReadinessOptions { as_of, ramp_quota_share: share, pipeline: None, coaching: None };
         let report = readiness(&[program], &world.reps, &completions, &world.opportunities, &opts)
             .expect("valid input");
         prop_assert_eq!(report.reps.len(), world.reps.len());

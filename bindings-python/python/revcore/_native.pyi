@@ -299,14 +299,16 @@ def readiness(
     as_of: Union[datetime.datetime, str],
     ramp_quota_share: Optional[float] = None,
     pipeline: Optional[Mapping[str, Any]] = None,
+    coaching: Optional[Mapping[str, Any]] = None,
 ) -> Dict[str, Any]:
     """Each rep's readiness as of `as_of` (docs/content.md, "Readiness"): `{"as_of", "reps":
     [{"rep_id", "role", "score", "required", "completed", "missing", "ramp"}], "unmatched"}`.
     `programs` are training programs (modules, certifications, roles), `completions`
     `{"rep_id", "program_id", "item_id", "completed_at", "passed"}`, `opportunities` the deals
     whose wins make the ramp; `ramp_quota_share` (default 1) is the share of the first quota that
-    ends the ramp. Raises `ParseError`, `ConfigError` or `ValidationError` listing every problem
-    with its path (`programs[0].modules[1].weight`, `options.as_of`)."""
+    ends the ramp; `coaching` (`{"metrics", "min_closed_deals", "percentile"}`) adds each rep's
+    KPI coaching flags. Raises `ParseError`, `ConfigError` or `ValidationError` listing every
+    problem with its path (`programs[0].modules[1].weight`, `options.as_of`)."""
 
 def kpi_report(
     opportunities: Iterable[Mapping[str, Any]],

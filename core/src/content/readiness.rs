@@ -8,6 +8,7 @@
 
 use super::analytics::close_instant;
 use crate::error::{Error, Problems, Result};
+use crate::kpi::coaching::{coaching_flags, CoachingFlag, CoachingRequest};
 use crate::model::read::{collect, list};
 use crate::model::{Currency, Money, Opportunity, Pipeline, Rep, RepRole, StageKind};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -105,6 +106,22 @@ pub struct ReadinessOptions {
     /// Which stages are won (default: the stock pipeline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<Pipeline>,
+    /// When given, each rep also carries their KPI coaching flags (docs/kpis.md, "Coaching")
+    /// from the opportunities, as of `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coaching: Option<CoachingOptions>,
+}
+
+/// Which coaching flags readiness joins: `{"metrics": ["win_rate"], "min_closed_deals": 5,
+/// "percentile": 25}` (docs/kpis.md, "Coaching").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoachingOptions {
+    pub metrics: Vec<String>,
+    #[serde(default = "crate::kpi::coaching::five")]
+    pub min_closed_deals: u64,
+    #[serde(default = "crate::kpi::coaching::quartile")]
+    pub percentile: f64,
 }
 
 /// What an item is.
@@ -170,6 +187,9 @@ pub struct RepReadiness {
     /// In program order, then item order (modules before certifications).
     pub missing: Vec<MissingItem>,
     pub ramp: Ramp,
+    /// The rep's coaching flags, when `options.coaching` asks for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coaching_flags: Option<Vec<CoachingFlag>>,
 }
 
 /// Completions that could not be used, counted.
@@ -332,6 +352,35 @@ pub fn readiness(
         }
     }
 
+    let flags = match &options.coaching {
+        None => None,
+        Some(c) => {
+            let request = CoachingRequest {
+                metrics: c.metrics.clone(),
+                min_closed_deals: c.min_closed_deals,
+                percentile: c.percentile,
+                as_of: Some(options.as_of),
+                pipeline: options.pipeline.clone(),
+            };
+            // The request's own problems sit under `options.coaching`; the deals' keep their
+            // paths (`opportunities[2].amount.currency`).
+            Some(
+                coaching_flags(opportunities, &request).map_err(|e| match e {
+                    Error::InvalidConfig(_) => e.under("options.coaching"),
+                    other => other,
+                })?,
+            )
+        }
+    };
+    let flags_of = |rep: &str| {
+        flags.as_ref().map(|c| {
+            c.flags
+                .iter()
+                .filter(|f| f.rep_id == rep)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     let today = options.as_of.date_naive();
     let out = reps
         .iter()
@@ -346,6 +395,7 @@ pub fn readiness(
                 completed: r.completed,
                 missing: r.missing,
                 ramp: ramp(rep, wins.get(rep.id.as_str()), share),
+                coaching_flags: flags_of(rep.id.as_str()),
             }
         })
         .collect();

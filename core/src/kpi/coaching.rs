@@ -12,10 +12,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-fn five() -> u64 {
+pub(crate) fn five() -> u64 {
     5
 }
-fn quartile() -> f64 {
+pub(crate) fn quartile() -> f64 {
     25.0
 }
 
