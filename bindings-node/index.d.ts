@@ -47,7 +47,8 @@ export declare class ContentLibrary {
   /**
    * Full-text search (docs/content.md, "Search"): at most `limit` (default 10, 1..1000) hits,
    * best first. `filters`: tag lists, `types`, `statuses` (default published only), `as_of`
-   * (a `YYYY-MM-DD` string; default: no date check).
+   * (a `YYYY-MM-DD` string, or a Date or RFC 3339 string whose UTC day counts; default: no
+   * date check).
    */
   search(query: string, filters?: Record<string, unknown> | null, limit?: number | null): Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; snippet: string }>
   /**

@@ -61,3 +61,16 @@ test('bad input throws errors naming the argument, never crashes', () => {
     (e) => e.code === 'validation' && e.errors[0].path === 'assets[1].id')
   for (const q of ['"quoted phrase"', '-', '*', 'a:b', '((', '\u0000', 'é'.repeat(999)]) lib.search(q)
 })
+
+test('as_of may be a Date: its UTC day counts, in filters and in deal contexts', () => {
+  const lib = new revcore.ContentLibrary(world.content)
+  const stage = world.content.find((a) => a.tags?.stages?.length).tags.stages[0]
+  const day = '2026-06-30'
+  const at = new Date('2026-06-30T21:00:00-02:00') // 2026-06-30T23:00:00Z
+  assert.deepEqual(lib.search('pipeline', { as_of: at }, 10), lib.search('pipeline', { as_of: day }, 10))
+  assert.deepEqual(
+    lib.recommend({ stage, language: 'en', as_of: at }, 10),
+    lib.recommend({ stage, language: 'en', as_of: day }, 10),
+  )
+  assert.throws(() => lib.search('pipeline', { as_of: 'soon' }), (e) => e.code === 'parse' && e.errors[0].path === 'filters.as_of')
+})

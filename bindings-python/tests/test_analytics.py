@@ -46,3 +46,10 @@ def test_bad_input_names_the_field() -> None:
     with pytest.raises(revcore.ParseError) as e:
         lib.analytics("events", OPPS, as_of="2026-07-01T00:00:00Z")  # type: ignore[arg-type]
     assert _error(e) == [("events", "invalid_type")]
+
+
+def test_content_as_of_may_be_a_datetime() -> None:
+    lib = revcore.ContentLibrary(ASSETS)
+    at = dt.datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
+    assert lib.search("case", {"as_of": at}) == lib.search("case", {"as_of": dt.date(2026, 6, 30)})
+    assert lib.recommend({"as_of": at}) == lib.recommend({"as_of": "2026-06-30"})

@@ -106,7 +106,8 @@ class ContentLibrary:
     ) -> List[Dict[str, Any]]:
         """At most `limit` (1..1000) hits, best first: `asset_id`, `title`, `type`, `score`
         (BM25F, 4 decimals) and `snippet` (matched words in `**`). `filters`: tag lists,
-        `types`, `statuses` (default published only), `as_of` (a date; default: no date check).
+        `types`, `statuses` (default published only), `as_of` (a date, or an aware datetime
+        whose UTC day counts; default: no date check).
         A query over 1000 characters or 32 terms raises `ValidationError` at `query`."""
     def recommend(
         self,

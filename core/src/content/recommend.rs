@@ -51,7 +51,8 @@ pub struct DealContext {
     pub language: Option<String>,
     /// The day of the recommendation: assets not yet published or expired on it are left out,
     /// and freshness counts from it. Without it, neither dates nor freshness are considered.
-    #[serde(default)]
+    /// A date, or an RFC 3339 instant (its UTC day).
+    #[serde(default, deserialize_with = "crate::model::day_or_instant")]
     pub as_of: Option<NaiveDate>,
 }
 

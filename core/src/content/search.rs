@@ -56,7 +56,8 @@ pub struct SearchFilters {
     pub statuses: Vec<AssetStatus>,
     /// When given, assets not yet published on that day (`published_at` after it) and expired
     /// ones (`expires_at` on or before it) are left out. Without it, dates are not checked.
-    #[serde(default)]
+    /// A date, or an RFC 3339 instant (its UTC day).
+    #[serde(default, deserialize_with = "crate::model::day_or_instant")]
     pub as_of: Option<NaiveDate>,
 }
 

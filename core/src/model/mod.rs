@@ -32,7 +32,7 @@ pub use money::{AmountError, Currency, Money, MAX_MINOR_UNITS};
 pub use org::{Quota, Rep, RepRole, Team, Territory};
 pub use pipeline::{ForecastCategory, Pipeline, Stage, StageKind};
 pub use record::LEAD_FIELDS;
-pub use time::{ClockTime, TimeOff, Weekday, WorkingWindow};
+pub use time::{day_or_instant, ClockTime, TimeOff, Weekday, WorkingWindow};
 
 /// Free-form extra fields of a record, keyed by name.
 pub type Attributes = serde_json::Map<String, serde_json::Value>;

@@ -3,7 +3,7 @@
 //! Clock times are local wall-clock times in the rep's own time zone, written `HH:MM`
 //! (`24:00` allowed as an end). Instants are always UTC `DateTime<Utc>` on the wire.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
@@ -122,4 +122,23 @@ pub struct TimeOff {
     pub end: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// Reads an optional day written as a date (`2026-04-10`) or as an RFC 3339 instant, whose UTC
+/// day it is (`2026-04-10T23:30:00-02:00` is 2026-04-11): hosts hand over their date-time
+/// objects (a JS `Date`, a Python `datetime`) as instants. For `#[serde(deserialize_with)]`.
+pub fn day_or_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Ok(day) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        return Ok(Some(day));
+    }
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| Some(t.with_timezone(&Utc).date_naive()))
+        .map_err(|_| {
+            serde::de::Error::custom(format!(
+                "`{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 instant"
+            ))
+        })
 }
