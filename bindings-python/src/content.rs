@@ -1,7 +1,7 @@
 //! `revcore.ContentLibrary`: the content library, search and recommendations (docs/content.md).
 //! Convert, call with the GIL released, convert back; every rule is the core's.
 
-use crate::convert::{from_py, instant_from_py, list_from_py, string_from_py, to_py};
+use crate::convert::{from_py, instant_from_py, list_from_py, put_optional, string_from_py, to_py};
 use crate::error::enter_core;
 use pyo3::prelude::*;
 use serde_json::Value;
@@ -147,15 +147,19 @@ impl ContentLibrary {
             "as_of".into(),
             Value::String(instant_from_py(as_of, "options.as_of")?),
         );
-        for (key, value) in [
-            ("stale_after_days", stale_after_days),
-            ("expiring_within_days", expiring_within_days),
-            ("pipeline", pipeline),
-        ] {
-            if let Some(v) = value.filter(|v| !v.is_none()) {
-                options.insert(key.into(), from_py(v, &format!("options.{key}"))?);
-            }
-        }
+        put_optional(
+            &mut options,
+            "stale_after_days",
+            stale_after_days,
+            "options.",
+        )?;
+        put_optional(
+            &mut options,
+            "expiring_within_days",
+            expiring_within_days,
+            "options.",
+        )?;
+        put_optional(&mut options, "pipeline", pipeline, "options.")?;
         let options = Value::Object(options);
         let report = enter_core(py, || {
             self.read()

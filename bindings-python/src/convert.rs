@@ -83,6 +83,20 @@ pub fn instant_from_py(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<String> {
     }
 }
 
+/// Puts an optional keyword argument into an options object under `key`: None (or absent) is
+/// left out; a value that cannot be read is reported at `<prefix><key>` (`options.pipeline`).
+pub fn put_optional(
+    map: &mut Map<String, Value>,
+    key: &str,
+    value: Option<&Bound<'_, PyAny>>,
+    prefix: &str,
+) -> PyResult<()> {
+    if let Some(v) = value.filter(|v| !v.is_none()) {
+        map.insert(key.into(), from_py(v, &format!("{prefix}{key}"))?);
+    }
+    Ok(())
+}
+
 /// A list argument that may also be any other iterable (a generator, a pandas column): taken
 /// as a list of its items. Dicts, strs and bytes are read as themselves (the core then refuses
 /// them for not being a list), never iterated.

@@ -3,7 +3,7 @@
 //! convert back. `Records` keeps the records on the Rust side: a later engine (a KPI report)
 //! takes them as they are, and only what Python asks for is converted to dicts.
 
-use crate::convert::{from_py, to_py};
+use crate::convert::{from_py, put_optional, to_py};
 use crate::error::enter_core;
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
@@ -136,11 +136,8 @@ fn read(
         .transpose()?;
     let mut options = Map::new();
     options.insert("strict".into(), Value::Bool(strict));
-    for (key, value) in [("date_order", date_order), ("currency", currency)] {
-        if let Some(v) = value.filter(|v| !v.is_none()) {
-            options.insert(key.into(), from_py(v, &format!("options.{key}"))?);
-        }
-    }
+    put_optional(&mut options, "date_order", date_order, "options.")?;
+    put_optional(&mut options, "currency", currency, "options.")?;
     let options = Value::Object(options);
     let imported = enter_core(py, || {
         revcore::import::read_csv_path_json(

@@ -2,7 +2,7 @@
 //! revcore/table.py), `revcore.funnel` and `revcore.coaching_flags`. Convert, call the core
 //! with the GIL released, convert back.
 
-use crate::convert::{from_py, instant_from_py, list_from_py, to_py};
+use crate::convert::{instant_from_py, list_from_py, put_optional, to_py};
 use crate::error::enter_core;
 use crate::import::Records;
 use pyo3::prelude::*;
@@ -89,21 +89,20 @@ fn imported_of(
     Ok(Some(imported))
 }
 
-/// Puts the given optional keyword arguments into a request object.
+/// Puts an optional keyword argument into a request object: `as_of` as an instant, the others
+/// as they are (problems at the argument's name).
 fn put<'py>(
     request: &mut Map<String, Value>,
     key: &str,
     value: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<()> {
-    if let Some(v) = value.filter(|x| !x.is_none()) {
-        let v = if key == "as_of" {
-            Value::String(instant_from_py(v, key)?)
-        } else {
-            from_py(v, key)?
-        };
-        request.insert(key.into(), v);
+    match value.filter(|x| !x.is_none()) {
+        Some(v) if key == "as_of" => {
+            request.insert(key.into(), Value::String(instant_from_py(v, key)?));
+            Ok(())
+        }
+        _ => put_optional(request, key, value, ""),
     }
-    Ok(())
 }
 
 /// The stage funnel: `{"deals", "stages": [{"stage", "entered", "exited", "advanced",

@@ -1,7 +1,7 @@
 //! `revcore.readiness`: rep readiness and onboarding ramp (docs/content.md, "Readiness").
 //! Convert, call the core with the GIL released, convert back.
 
-use crate::convert::{from_py, instant_from_py, list_from_py, to_py};
+use crate::convert::{instant_from_py, list_from_py, put_optional, to_py};
 use crate::error::enter_core;
 use pyo3::prelude::*;
 use serde_json::{Map, Value};
@@ -34,18 +34,14 @@ pub fn readiness<'py>(
         "as_of".into(),
         Value::String(instant_from_py(as_of, "options.as_of")?),
     );
-    if let Some(share) = ramp_quota_share.filter(|s| !s.is_none()) {
-        options.insert(
-            "ramp_quota_share".into(),
-            from_py(share, "options.ramp_quota_share")?,
-        );
-    }
-    if let Some(p) = pipeline.filter(|p| !p.is_none()) {
-        options.insert("pipeline".into(), from_py(p, "options.pipeline")?);
-    }
-    if let Some(c) = coaching.filter(|c| !c.is_none()) {
-        options.insert("coaching".into(), from_py(c, "options.coaching")?);
-    }
+    put_optional(
+        &mut options,
+        "ramp_quota_share",
+        ramp_quota_share,
+        "options.",
+    )?;
+    put_optional(&mut options, "pipeline", pipeline, "options.")?;
+    put_optional(&mut options, "coaching", coaching, "options.")?;
     let options = Value::Object(options);
     let report = enter_core(py, || {
         revcore::content::readiness_json(&programs, &reps, &completions, &opportunities, &options)
