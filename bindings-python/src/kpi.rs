@@ -55,7 +55,10 @@ pub fn kpi_report<'py>(
     let request = Value::Object(request);
     let table = enter_core(py, || match &imported {
         Some(records) => revcore::kpi::kpi_report_request_json(
-            records.records.opportunities().unwrap_or_default(),
+            records
+                .records
+                .opportunities()
+                .unwrap_or(&revcore::import::OpportunityTable::default()),
             &request,
         ),
         None => revcore::kpi::kpi_report_json(&opportunities, &request),

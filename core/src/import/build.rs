@@ -4,10 +4,11 @@
 
 use super::cell::{parse_amount, parse_count, parse_written, DateOrder};
 use super::mapping::Columns;
+use super::table::OpportunityCells;
 use super::{RowError, StageLookup};
 use crate::model::{
-    Account, AccountId, Attributes, ContactId, Currency, ForecastCategory, Lead, LeadId,
-    LeadStatus, Money, Opportunity, OpportunityId, RepId,
+    Account, AccountId, Attributes, Currency, ForecastCategory, Lead, LeadId, LeadStatus, Money,
+    RepId,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use csv::ByteRecord;
@@ -25,11 +26,33 @@ pub struct RowContext<'a> {
 pub struct Row<'a> {
     pub ctx: &'a RowContext<'a>,
     pub record: &'a ByteRecord,
+    /// The whole record as text, when it is valid UTF-8 (checked once, not cell by cell).
+    text: Option<&'a str>,
     pub line: u64,
     pub problems: Vec<RowError>,
 }
 
 impl<'a> Row<'a> {
+    pub fn new(ctx: &'a RowContext<'a>, record: &'a ByteRecord, line: u64) -> Self {
+        Row {
+            ctx,
+            record,
+            text: std::str::from_utf8(record.as_slice()).ok(),
+            line,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Cell `column` as text; `None` when it is not valid UTF-8 on its own (a record that is
+    /// valid as a whole may still split a character between two cells).
+    fn utf8(&self, column: usize) -> Option<Option<&'a str>> {
+        let Some(text) = self.text else {
+            return Some(std::str::from_utf8(self.record.get(column)?).ok());
+        };
+        let range = self.record.range(column)?;
+        Some(text.get(range))
+    }
+
     fn problem(&mut self, slot: usize, code: &str, message: String) {
         self.problems.push(RowError {
             line: self.line,
@@ -43,10 +66,9 @@ impl<'a> Row<'a> {
     /// The trimmed cell of a slot; `None` when the column is absent or the cell blank.
     fn cell(&mut self, slot: usize) -> Option<&'a str> {
         let column = self.ctx.columns.slots[slot]?;
-        let bytes = self.record.get(column)?;
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Some(s.trim()).filter(|s| !s.is_empty()),
-            Err(_) => {
+        match self.utf8(column)? {
+            Some(s) => Some(s.trim()).filter(|s| !s.is_empty()),
+            None => {
                 self.problem(slot, "invalid_utf8", "the cell is not valid UTF-8".into());
                 None
             }
@@ -157,25 +179,38 @@ impl<'a> Row<'a> {
         value
     }
 
-    /// Every non-blank cell of a column no field reads, by header, as text.
-    fn attributes(&mut self) -> Attributes {
-        let mut out = Attributes::new();
+    /// The cells of the columns no field reads, in column order, into `out` (blank is `None`).
+    fn attribute_cells(&mut self, out: &mut Vec<Option<&'a str>>) {
+        out.clear();
         for (column, header) in &self.ctx.columns.attributes {
-            let Some(bytes) = self.record.get(*column) else {
+            let Some(cell) = self.utf8(*column) else {
+                out.push(None);
                 continue;
             };
-            match std::str::from_utf8(bytes) {
-                Ok(s) if s.trim().is_empty() => {}
-                Ok(s) => {
-                    out.insert(header.clone(), Value::String(s.trim().to_string()));
+            match cell {
+                Some(s) => out.push(Some(s.trim()).filter(|s| !s.is_empty())),
+                None => {
+                    out.push(None);
+                    self.problems.push(RowError {
+                        line: self.line,
+                        column: Some(self.ctx.columns.headers[*column].clone()),
+                        field: Some(format!("attributes.{header}")),
+                        code: "invalid_utf8".into(),
+                        message: "the cell is not valid UTF-8".into(),
+                    })
                 }
-                Err(_) => self.problems.push(RowError {
-                    line: self.line,
-                    column: Some(self.ctx.columns.headers[*column].clone()),
-                    field: Some(format!("attributes.{header}")),
-                    code: "invalid_utf8".into(),
-                    message: "the cell is not valid UTF-8".into(),
-                }),
+            }
+        }
+    }
+
+    /// Every non-blank cell of a column no field reads, by header, as text.
+    fn attributes(&mut self) -> Attributes {
+        let mut cells = Vec::with_capacity(self.ctx.columns.attributes.len());
+        self.attribute_cells(&mut cells);
+        let mut out = Attributes::new();
+        for ((_, header), cell) in self.ctx.columns.attributes.iter().zip(cells) {
+            if let Some(text) = cell {
+                out.insert(header.clone(), Value::String(text.to_string()));
             }
         }
         out
@@ -283,6 +318,18 @@ mod slot {
     }
 }
 
+/// Which optional text columns of opportunities a file maps.
+pub fn present(columns: &Columns) -> super::table::Present {
+    use slot::opp::*;
+    let has = |slot: usize| columns.slots[slot].is_some();
+    super::table::Present {
+        name: has(NAME),
+        account_id: has(ACCOUNT_ID),
+        contact_id: has(CONTACT_ID),
+        lead_id: has(LEAD_ID),
+    }
+}
+
 /// The slot tables above must follow the field tables of `mapping.rs`.
 #[cfg(test)]
 #[test]
@@ -302,18 +349,23 @@ fn slots_follow_the_field_tables() {
     assert_eq!(ACCOUNT_FIELDS.len(), slot::account::CURRENCY + 1);
 }
 
-/// An opportunity from a row; `None` when a required value is missing or unreadable (the
-/// problems say why). The stage label becomes the key of its pipeline stage.
-pub fn opportunity(row: &mut Row<'_>, stages: &mut StageLookup) -> Option<Opportunity> {
+/// An opportunity's values from a row, its unmapped cells in `attributes`; `None` when a
+/// required value is missing or unreadable (the problems say why). The stage label becomes the
+/// index of its pipeline stage.
+pub fn opportunity_cells<'a>(
+    row: &mut Row<'a>,
+    stages: &mut StageLookup,
+    attributes: &mut Vec<Option<&'a str>>,
+) -> Option<OpportunityCells<'a>> {
     use slot::opp::*;
-    let id = row.required(ID).map(OpportunityId::from);
+    let id = row.required(ID);
     let created_at = row
         .required(CREATED_AT)
         .and_then(|t| row.instant_of(CREATED_AT, t));
     let stage = row
         .required(STAGE)
-        .and_then(|label| match stages.key_of(label) {
-            Some(key) => Some(key.to_string()),
+        .and_then(|label| match stages.index_of(label) {
+            Some(index) => Some(index),
             None => {
                 let message = format!(
                     "stage `{label}` is not in the pipeline ({})",
@@ -324,30 +376,39 @@ pub fn opportunity(row: &mut Row<'_>, stages: &mut StageLookup) -> Option<Opport
             }
         });
     let currency = row.currency(CURRENCY);
-    let opportunity = Opportunity {
-        name: row.text(NAME),
-        account_id: row.cell(ACCOUNT_ID).map(AccountId::from),
-        owner_id: row.cell(OWNER_ID).map(RepId::from),
-        contact_id: row.cell(CONTACT_ID).map(ContactId::from),
-        amount: row.money(AMOUNT, currency),
-        stage_history: Vec::new(),
-        close_date: row.date(CLOSE_DATE),
-        closed_at: row.instant(CLOSED_AT),
-        forecast_category: row.parsed(
-            FORECAST_CATEGORY,
-            forecast_category,
-            "unknown_forecast_category",
-            "forecast category (pipeline, best case, commit, closed, omitted)",
-        ),
-        source: row.text(SOURCE),
-        lost_reason: row.text(LOST_REASON),
-        lead_id: row.cell(LEAD_ID).map(LeadId::from),
-        attributes: row.attributes(),
+    let name = row.cell(NAME);
+    let account_id = row.cell(ACCOUNT_ID);
+    let owner_id = row.cell(OWNER_ID);
+    let contact_id = row.cell(CONTACT_ID);
+    let amount = row.money(AMOUNT, currency);
+    let close_date = row.date(CLOSE_DATE);
+    let closed_at = row.instant(CLOSED_AT);
+    let forecast_category = row.parsed(
+        FORECAST_CATEGORY,
+        forecast_category,
+        "unknown_forecast_category",
+        "forecast category (pipeline, best case, commit, closed, omitted)",
+    );
+    let source = row.cell(SOURCE);
+    let lost_reason = row.cell(LOST_REASON);
+    let lead_id = row.cell(LEAD_ID);
+    row.attribute_cells(attributes);
+    Some(OpportunityCells {
         id: id?,
         created_at: created_at?,
         stage: stage?,
-    };
-    Some(opportunity)
+        name,
+        account_id,
+        owner_id,
+        contact_id,
+        amount,
+        close_date,
+        closed_at,
+        forecast_category,
+        source,
+        lost_reason,
+        lead_id,
+    })
 }
 
 /// A lead from a row; `None` when a required value is missing or unreadable.

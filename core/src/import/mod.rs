@@ -12,14 +12,18 @@
 mod build;
 pub mod cell;
 pub mod mapping;
+mod reader;
+mod table;
 
 pub use cell::DateOrder;
 pub use mapping::{Columns, Mapping};
+pub use table::{OpportunityRef, OpportunityTable};
 
 use crate::error::{Error, Problem, Problems, Result};
 use crate::model::validate::{Context, Validate};
-use crate::model::{Account, Currency, Lead, Opportunity, Pipeline};
+use crate::model::{Account, Currency, Lead, Pipeline};
 use build::{Row, RowContext};
+use reader::{Importable, TableSink};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -111,17 +115,17 @@ impl RowError {
     }
 }
 
-/// The records read, one list per kind.
+/// The records read, one list per kind; opportunities by column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Records {
-    Opportunities(Vec<Opportunity>),
+    Opportunities(OpportunityTable),
     Leads(Vec<Lead>),
     Accounts(Vec<Account>),
 }
 
 impl Records {
     /// The opportunities, when these are opportunities.
-    pub fn opportunities(&self) -> Option<&[Opportunity]> {
+    pub fn opportunities(&self) -> Option<&OpportunityTable> {
         match self {
             Records::Opportunities(v) => Some(v),
             _ => None,
@@ -160,7 +164,9 @@ impl Records {
                 .map(|x| serde_json::to_value(x).expect("records serialise"))
         }
         match self {
-            Records::Opportunities(v) => one(v, index),
+            Records::Opportunities(t) => t
+                .get(index)
+                .map(|x| serde_json::to_value(x).expect("records serialise")),
             Records::Leads(v) => one(v, index),
             Records::Accounts(v) => one(v, index),
         }
@@ -168,7 +174,7 @@ impl Records {
     /// Every record in wire form.
     pub fn to_json(&self) -> Value {
         let v = match self {
-            Records::Opportunities(v) => serde_json::to_value(v),
+            Records::Opportunities(t) => serde_json::to_value(t.to_vec()),
             Records::Leads(v) => serde_json::to_value(v),
             Records::Accounts(v) => serde_json::to_value(v),
         };
@@ -198,7 +204,7 @@ impl Imported {
 pub(crate) struct StageLookup<'p> {
     pipeline: &'p Pipeline,
     folded: HashMap<String, usize>,
-    seen: HashMap<String, Option<usize>>,
+    seen: HashMap<String, Option<usize>, rustc_hash::FxBuildHasher>,
 }
 
 impl<'p> StageLookup<'p> {
@@ -215,21 +221,20 @@ impl<'p> StageLookup<'p> {
         StageLookup {
             pipeline,
             folded,
-            seen: HashMap::new(),
+            seen: HashMap::default(),
         }
     }
 
-    /// The key of the stage `label` names (key, name or alias, compared folded).
-    fn key_of(&mut self, label: &str) -> Option<&'p str> {
-        let index = match self.seen.get(label) {
+    /// The index of the stage `label` names (key, name or alias, compared folded).
+    fn index_of(&mut self, label: &str) -> Option<usize> {
+        match self.seen.get(label) {
             Some(i) => *i,
             None => {
                 let i = self.folded.get(&build::fold(label)).copied();
                 self.seen.insert(label.to_string(), i);
                 i
             }
-        };
-        index.map(|i| self.pipeline.stages[i].key.as_str())
+        }
     }
 
     /// The stage names, for messages.
@@ -244,46 +249,21 @@ impl<'p> StageLookup<'p> {
     }
 }
 
-/// A record type the reader can build.
-trait Importable: Validate + Sized {
-    fn build(row: &mut Row<'_>, stages: &mut StageLookup<'_>) -> Option<Self>;
-    fn id(&self) -> &str;
-    fn wrap(records: Vec<Self>) -> Records;
-}
-
-impl Importable for Opportunity {
-    fn build(row: &mut Row<'_>, stages: &mut StageLookup<'_>) -> Option<Self> {
-        build::opportunity(row, stages)
-    }
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-    fn wrap(records: Vec<Self>) -> Records {
-        Records::Opportunities(records)
-    }
-}
-
 impl Importable for Lead {
-    fn build(row: &mut Row<'_>, _: &mut StageLookup<'_>) -> Option<Self> {
+    fn build(row: &mut Row<'_>) -> Option<Self> {
         build::lead(row)
     }
     fn id(&self) -> &str {
         self.id.as_str()
     }
-    fn wrap(records: Vec<Self>) -> Records {
-        Records::Leads(records)
-    }
 }
 
 impl Importable for Account {
-    fn build(row: &mut Row<'_>, _: &mut StageLookup<'_>) -> Option<Self> {
+    fn build(row: &mut Row<'_>) -> Option<Self> {
         build::account(row)
     }
     fn id(&self) -> &str {
         self.id.as_str()
-    }
-    fn wrap(records: Vec<Self>) -> Records {
-        Records::Accounts(records)
     }
 }
 
@@ -305,54 +285,6 @@ fn without_bom<R: Read>(mut input: R) -> Result<impl Read> {
     let mut head_reader = std::io::Cursor::new(head);
     head_reader.set_position(start as u64);
     Ok(head_reader.take((n - start) as u64).chain(input))
-}
-
-/// Counts physical lines for row errors. csv-core's own count misses line breaks inside quoted
-/// cells and reports a record's position before the blank lines and the `\n` of a CRLF that
-/// precede it, so this reader notes where every `\r` and `\n` passes on its way to the CSV
-/// parser (only for bytes still in the parser's buffer: memory stays bounded).
-struct LineCounter<R> {
-    inner: R,
-    /// Bytes handed out so far.
-    offset: u64,
-    /// `(offset, is_newline)` of every `\r` / `\n` handed out and not yet counted.
-    breaks: std::collections::VecDeque<(u64, bool)>,
-    /// `\n`s counted so far (those before the last record start asked about).
-    newlines: u64,
-}
-
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' || *b == b'\r' {
-                self.breaks.push_back((self.offset + i as u64, *b == b'\n'));
-            }
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R> LineCounter<R> {
-    /// The 1-based line of the first byte of a record that the parser began reading at byte
-    /// `from`: every line break before `from`, and the run of breaks right at `from` (the `\n`
-    /// of a CRLF, blank lines), lie before it.
-    fn line_of_record_at(&mut self, from: u64) -> u64 {
-        let mut next = from;
-        while let Some(&(at, newline)) = self.breaks.front() {
-            if at < from || at == next {
-                if at == next {
-                    next += 1;
-                }
-                self.newlines += u64::from(newline);
-                self.breaks.pop_front();
-            } else {
-                break;
-            }
-        }
-        self.newlines + 1
-    }
 }
 
 fn io_error(e: std::io::Error) -> Error {
@@ -387,17 +319,108 @@ pub fn read_csv<R: Read>(
     pipeline: Option<&Pipeline>,
     options: &ImportOptions,
 ) -> Result<Imported> {
+    read_csv_sized(kind, input, mapping, pipeline, options, None)
+}
+
+/// [`read_csv`] of an input of about `span` bytes, when known (columns are sized from it).
+fn read_csv_sized<R: Read>(
+    kind: RecordKind,
+    input: R,
+    mapping: &Mapping,
+    pipeline: Option<&Pipeline>,
+    options: &ImportOptions,
+    span: Option<u64>,
+) -> Result<Imported> {
+    let pipeline = pipeline_or_default(pipeline)?;
+    let mut reader = reader::csv_reader(without_bom(input)?, None);
+    let headers = reader::read_header(&mut reader)?;
+    let columns = mapping::resolve(kind, mapping, headers)?;
+    let ctx = row_context(kind, &columns, options);
+    let mut stages = StageLookup::new(&pipeline);
     match kind {
         RecordKind::Opportunities => {
-            read::<Opportunity, R>(kind, input, mapping, pipeline, options)
+            let keys = stage_keys(&pipeline);
+            let sink = TableSink::new(&keys, build::present(&columns), columns.attributes.len());
+            let (sink, errors) = reader::read_rows(
+                &mut reader,
+                &ctx,
+                &mut stages,
+                options,
+                reader::Stretch {
+                    span,
+                    ..Default::default()
+                },
+                sink,
+            )?
+            .finish()?;
+            let mut table = OpportunityTable::new(keys.clone(), reader::attribute_names(&ctx));
+            for chunk in sink.into_chunks() {
+                table.append(chunk);
+            }
+            Ok(Imported {
+                records: Records::Opportunities(table),
+                errors,
+            })
         }
-        RecordKind::Leads => read::<Lead, R>(kind, input, mapping, pipeline, options),
-        RecordKind::Accounts => read::<Account, R>(kind, input, mapping, pipeline, options),
+        RecordKind::Leads => {
+            let (leads, errors) = reader::read_rows(
+                &mut reader,
+                &ctx,
+                &mut stages,
+                options,
+                reader::Stretch {
+                    span,
+                    ..Default::default()
+                },
+                Vec::new(),
+            )?
+            .finish()?;
+            Ok(Imported {
+                records: Records::Leads(leads),
+                errors,
+            })
+        }
+        RecordKind::Accounts => {
+            let (accounts, errors) = reader::read_rows(
+                &mut reader,
+                &ctx,
+                &mut stages,
+                options,
+                reader::Stretch {
+                    span,
+                    ..Default::default()
+                },
+                Vec::new(),
+            )?
+            .finish()?;
+            Ok(Imported {
+                records: Records::Accounts(accounts),
+                errors,
+            })
+        }
     }
 }
 
+fn row_context<'a>(
+    kind: RecordKind,
+    columns: &'a Columns,
+    options: &ImportOptions,
+) -> RowContext<'a> {
+    RowContext {
+        columns,
+        fields: mapping::fields(kind),
+        date_order: options.date_order,
+        currency: options.currency,
+    }
+}
+
+fn stage_keys(pipeline: &Pipeline) -> Vec<String> {
+    pipeline.stages.iter().map(|s| s.key.clone()).collect()
+}
+
 /// [`read_csv`] from a file. A missing file is `not_found` (path `path`); other I/O failures
-/// are `parse` errors with code `io`.
+/// are `parse` errors with code `io`. A large file of opportunities is read in parallel parts
+/// with the same result (see `reader.rs`).
 pub fn read_csv_path(
     kind: RecordKind,
     path: &Path,
@@ -405,140 +428,61 @@ pub fn read_csv_path(
     pipeline: Option<&Pipeline>,
     options: &ImportOptions,
 ) -> Result<Imported> {
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::not_found(
-            "path",
-            "file_not_found",
-            format!("no file at `{}`", path.display()),
-        ),
-        _ => Error::parse(
-            "path",
-            "io",
-            format!("`{}` could not be opened: {e}", path.display()),
-        ),
-    })?;
-    read_csv(kind, file, mapping, pipeline, options)
+    let size = reader::open_sized(path)?.1;
+    read_csv_path_in_parts(
+        kind,
+        path,
+        mapping,
+        pipeline,
+        options,
+        reader::parts_for(size),
+    )
 }
 
-fn read<T: Importable, R: Read>(
+/// [`read_csv_path`] in at most `parts` parallel parts (opportunities only; other kinds and
+/// `parts <= 1` read sequentially).
+fn read_csv_path_in_parts(
     kind: RecordKind,
-    input: R,
+    path: &Path,
     mapping: &Mapping,
     pipeline: Option<&Pipeline>,
     options: &ImportOptions,
+    parts: usize,
 ) -> Result<Imported> {
-    let pipeline = pipeline_or_default(pipeline)?;
-    let mut stages = StageLookup::new(&pipeline);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(64 * 1024)
-        .from_reader(LineCounter {
-            inner: without_bom(input)?,
-            offset: 0,
-            breaks: Default::default(),
-            newlines: 0,
-        });
-    let mut record = csv::ByteRecord::new();
-    let header_read = reader.read_byte_record(&mut record).map_err(csv_error)?;
-    let mut headers = Vec::with_capacity(record.len());
-    if header_read {
-        for (i, h) in record.iter().enumerate() {
-            let h = std::str::from_utf8(h).map_err(|_| {
-                Error::parse(
-                    "header",
-                    "invalid_utf8",
-                    format!("header column {} is not valid UTF-8", i + 1),
-                )
-            })?;
-            headers.push(h.trim().to_string());
-        }
-    }
-    let columns = mapping::resolve(kind, mapping, headers)?;
-    let ctx = RowContext {
-        columns: &columns,
-        fields: mapping::fields(kind),
-        date_order: options.date_order,
-        currency: options.currency,
-    };
-    let id_column = columns.header_of(0).map(str::to_string);
-    let mut records: Vec<T> = Vec::new();
-    let mut errors: Vec<RowError> = Vec::new();
-    let mut first_line_of: HashMap<String, u64> = HashMap::new();
-    let check = Context::default();
-    loop {
-        let from = reader.position().byte();
-        if !reader.read_byte_record(&mut record).map_err(csv_error)? {
-            break;
-        }
-        let line = reader.get_mut().line_of_record_at(from);
-        let mut row = Row {
-            ctx: &ctx,
-            record: &record,
-            line,
-            problems: Vec::new(),
-        };
-        let built = if record.len() != columns.headers.len() {
-            row.problems.push(RowError {
-                line,
-                column: None,
-                field: None,
-                code: "field_count".into(),
-                message: format!(
-                    "the row has {} fields, the header has {}",
-                    record.len(),
-                    columns.headers.len()
-                ),
+    let (file, size) = reader::open_sized(path)?;
+    if parts > 1 && kind == RecordKind::Opportunities {
+        let pipeline = pipeline_or_default(pipeline)?;
+        let bom = reader::bom_len(path)?;
+        let mut header_reader = reader::csv_reader(without_bom(&file)?, None);
+        let headers = reader::read_header(&mut header_reader)?;
+        let body = bom + header_reader.position().byte();
+        drop(header_reader);
+        let columns = mapping::resolve(kind, mapping, headers)?;
+        let ctx = row_context(kind, &columns, options);
+        let keys = stage_keys(&pipeline);
+        let header_newlines = reader::newlines_before(path, body)?;
+        let parallel = reader::read_table_in_parts(
+            path,
+            size,
+            body,
+            header_newlines,
+            parts,
+            &ctx,
+            &pipeline,
+            &keys,
+            build::present(&columns),
+            options,
+        )?;
+        if let Some((table, errors)) = parallel {
+            return Ok(Imported {
+                records: Records::Opportunities(table),
+                errors,
             });
-            None
-        } else {
-            T::build(&mut row, &mut stages)
-        };
-        let mut problems = row.problems;
-        if let Some(x) = &built {
-            let mut found = Problems::new();
-            x.validate(&check, "", &mut found);
-            for p in found.into_vec() {
-                let field = p.path.split(['.', '[']).next().unwrap_or_default();
-                let slot = ctx.fields.iter().position(|f| f.name == field);
-                problems.push(RowError {
-                    line,
-                    column: slot.and_then(|s| columns.header_of(s)).map(str::to_string),
-                    field: Some(p.path.clone()),
-                    code: p.code,
-                    message: p.message,
-                });
-            }
-            match first_line_of.get(x.id()) {
-                Some(first) => problems.push(RowError {
-                    line,
-                    column: id_column.clone(),
-                    field: Some("id".into()),
-                    code: "duplicate_id".into(),
-                    message: format!("id `{}` was already read on line {first}", x.id()),
-                }),
-                None => {
-                    first_line_of.insert(x.id().to_string(), line);
-                }
-            }
         }
-        if problems.is_empty() {
-            if let Some(x) = built {
-                records.push(x);
-            }
-            continue;
-        }
-        if options.strict {
-            return Err(Error::Validation(
-                problems.iter().map(RowError::to_problem).collect(),
-            ));
-        }
-        errors.extend(problems);
+        let (file, _) = reader::open_sized(path)?;
+        return read_csv_sized(kind, file, mapping, Some(&pipeline), options, Some(size));
     }
-    Ok(Imported {
-        records: T::wrap(records),
-        errors,
-    })
+    read_csv_sized(kind, file, mapping, pipeline, options, Some(size))
 }
 
 fn csv_error(e: csv::Error) -> Error {
@@ -599,3 +543,6 @@ pub fn parse_request(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod parts_tests;

@@ -24,9 +24,7 @@ Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Pipeline
 fn hubspot_deals_become_opportunities() {
     let got = opps(HUBSPOT);
     assert!(got.errors.is_empty(), "{:?}", got.errors);
-    let Records::Opportunities(v) = &got.records else {
-        panic!("opportunities expected")
-    };
+    let v = got.records.opportunities().expect("opportunities").to_vec();
     assert_eq!(v.len(), 2);
     assert_eq!(v[0].stage, "won");
     assert_eq!(v[0].amount.unwrap().minor_units(), 123450);
@@ -45,9 +43,7 @@ fn lines_count_physical_lines_with_bom_crlf_and_quoted_newlines() {
                 \r\n\
                 3,y,Won,someday\r\n";
     let got = opps(text);
-    let Records::Opportunities(v) = &got.records else {
-        panic!()
-    };
+    let v = got.records.opportunities().expect("opportunities").to_vec();
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].name.as_deref(), Some("two\r\nlines, \"quoted\""));
     let at: Vec<(u64, &str, &str)> = got
@@ -164,9 +160,7 @@ fn day_first_dates_and_currency_option() {
         json!({"date_order": "dmy", "currency": "EUR"}),
     )
     .unwrap();
-    let Records::Opportunities(v) = &got.records else {
-        panic!()
-    };
+    let v = got.records.opportunities().expect("opportunities").to_vec();
     assert_eq!(v[0].close_date.unwrap().to_string(), "2026-02-06");
     assert_eq!(v[0].amount.unwrap().to_string(), "100.00 EUR");
     assert_eq!(v[1].amount.unwrap().to_string(), "100 JPY");

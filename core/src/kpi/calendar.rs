@@ -112,16 +112,30 @@ impl Calendar {
         (label_year, offset)
     }
 
-    /// The label of the period `day` falls in.
-    pub fn label(&self, day: NaiveDate, period: Period) -> String {
-        let mut out = String::new();
-        self.write_label(day, period, &mut out);
-        out
+    /// A number naming the period `day` falls in: two days share it exactly when they share
+    /// the period's label (for grouping without writing labels).
+    pub fn period_code(&self, day: NaiveDate, period: Period) -> i64 {
+        let year = i64::from(day.year());
+        match period {
+            Period::Week => {
+                let w = day.iso_week();
+                i64::from(w.year()) * 100 + i64::from(w.week())
+            }
+            Period::Month => year * 100 + i64::from(day.month()),
+            Period::Quarter => year * 10 + i64::from((day.month() - 1) / 3 + 1),
+            Period::Year => year,
+            Period::FiscalQuarter => {
+                let (year, offset) = self.fiscal(day);
+                i64::from(year) * 10 + i64::from(offset / 3 + 1)
+            }
+            Period::FiscalYear => i64::from(self.fiscal(day).0),
+        }
     }
 
-    /// Appends the label of the period `day` falls in to `out`.
-    pub fn write_label(&self, day: NaiveDate, period: Period, out: &mut String) {
+    /// The label of the period `day` falls in.
+    pub fn label(&self, day: NaiveDate, period: Period) -> String {
         use std::fmt::Write;
+        let mut out = String::new();
         let _ = match period {
             Period::Week => {
                 let w = day.iso_week();
@@ -136,6 +150,7 @@ impl Calendar {
             }
             Period::FiscalYear => write!(out, "FY{}", self.fiscal(day).0),
         };
+        out
     }
 }
 
@@ -157,6 +172,45 @@ mod tests {
         // 2027-01-01 is a Friday: ISO week 53 of 2026.
         assert_eq!(c.label(d(2027, 1, 1), Period::Week), "2026-W53");
         assert_eq!(c.label(d(2026, 1, 1), Period::Week), "2026-W01");
+    }
+
+    #[test]
+    fn period_codes_match_labels() {
+        let calendars = [
+            Calendar::default(),
+            Calendar {
+                fiscal_year_start_month: 4,
+                fiscal_year_label: FiscalYearLabel::Start,
+            },
+            Calendar {
+                fiscal_year_start_month: 11,
+                fiscal_year_label: FiscalYearLabel::End,
+            },
+        ];
+        let periods = [
+            Period::Week,
+            Period::Month,
+            Period::Quarter,
+            Period::Year,
+            Period::FiscalQuarter,
+            Period::FiscalYear,
+        ];
+        let days: Vec<NaiveDate> = (0..1200)
+            .map(|i| d(2024, 1, 1) + chrono::Duration::days(i * 3 % 1100))
+            .collect();
+        for c in &calendars {
+            for p in periods {
+                for a in days.iter().step_by(7) {
+                    for b in days.iter().step_by(11) {
+                        assert_eq!(
+                            c.period_code(*a, p) == c.period_code(*b, p),
+                            c.label(*a, p) == c.label(*b, p),
+                            "{a} {b} {p:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

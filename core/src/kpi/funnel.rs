@@ -2,6 +2,7 @@
 //! each stage, how many moved on to a later one, and how long they stayed. Also the per-group
 //! `stage_conversion` and `time_in_stage` metrics of reports.
 
+use super::deals::{DealRef, Opportunities};
 use crate::model::{Opportunity, Pipeline, StageKind};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -58,16 +59,16 @@ impl FunnelTally {
     /// Adds one deal's path: its stage history up to `until` (or its current stage alone when
     /// it has no history). Labels the pipeline does not know are skipped (reports check them
     /// first).
-    pub fn add(&mut self, o: &Opportunity, pipeline: &Pipeline, until: Option<DateTime<Utc>>) {
-        let mut path: Vec<(usize, DateTime<Utc>)> = o
-            .stage_history
+    pub fn add(&mut self, o: &DealRef<'_>, pipeline: &Pipeline, until: Option<DateTime<Utc>>) {
+        let history = o.stage_history();
+        let mut path: Vec<(usize, DateTime<Utc>)> = history
             .iter()
             .filter(|c| until.is_none_or(|t| c.at <= t))
             .filter_map(|c| pipeline.stage_index(&c.stage).map(|i| (i, c.at)))
             .collect();
-        if o.stage_history.is_empty() && until.is_none_or(|t| o.created_at <= t) {
-            if let Some(i) = pipeline.stage_index(&o.stage) {
-                path.push((i, o.created_at));
+        if history.is_empty() && until.is_none_or(|t| o.created_at() <= t) {
+            if let Some(i) = pipeline.stage_index(o.stage_label()) {
+                path.push((i, o.created_at()));
             }
         }
         // A repeated label (the same stage twice in a row) is one stay.
@@ -189,11 +190,16 @@ pub fn funnel(opportunities: &[Opportunity], options: &FunnelOptions) -> crate::
     let pipeline = Pipeline::given_or_default(options.pipeline.as_ref());
     let pipeline = &*pipeline;
     let mut problems = crate::error::Problems::new();
-    let list = super::deals::deals(opportunities, pipeline, options.as_of, &mut problems);
+    let list = super::deals::deals(
+        Opportunities::Records(opportunities),
+        pipeline,
+        options.as_of,
+        &mut problems,
+    );
     problems.into_result(crate::Error::Validation)?;
     let mut tally = FunnelTally::new(pipeline);
     for d in &list {
-        tally.add(d.opportunity, pipeline, options.as_of);
+        tally.add(&d.opportunity, pipeline, options.as_of);
     }
     Ok(Funnel {
         deals: list.len() as u64,

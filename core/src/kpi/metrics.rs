@@ -219,7 +219,7 @@ impl Tally {
 
     pub fn add(&mut self, d: &Deal<'_>, source: &Source<'_>) {
         if let Some(f) = &mut self.funnel {
-            f.add(d.opportunity, source.pipeline, source.as_of);
+            f.add(&d.opportunity, source.pipeline, source.as_of);
         }
         let minor = d.amount.map(|(m, _)| m);
         self.created_minor += i128::from(minor.unwrap_or(0));

@@ -14,5 +14,6 @@ pub use coaching::{coaching_flags, coaching_flags_json, Coaching, CoachingReques
 pub use funnel::{funnel, funnel_json, Funnel, FunnelOptions};
 pub use metrics::Metric;
 pub use report::{
-    kpi_report, kpi_report_json, kpi_report_request_json, QuotaEntry, ReportRequest, Table,
+    kpi_report, kpi_report_json, kpi_report_request_json, kpi_report_table, QuotaEntry,
+    ReportRequest, Table,
 };

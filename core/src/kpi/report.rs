@@ -2,9 +2,10 @@
 //! periods, as a table of rows (one per group, then a totals row whose group keys are null).
 
 use super::calendar::{Calendar, Period};
-use super::deals::{deals, Deal};
+use super::deals::{for_each_deal, Deal, Opportunities};
 use super::metrics::{Context, LeadSource, Metric, Source, Tally, DEFAULT_SLA_MINUTES};
 use crate::error::{Error, Problems, Result};
+use crate::import::OpportunityTable;
 use crate::model::read::{collect, list};
 use crate::model::{Currency, Lead, Money, Opportunity, Pipeline};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -108,51 +109,51 @@ impl GroupKey {
         }
     }
 
-    /// Writes the deal's value for this key into `out` as text that tells values apart (a
-    /// type mark, a length, the value): the group's lookup key, without building values.
-    fn write_key(&self, d: &Deal<'_>, calendar: &Calendar, out: &mut String) {
-        use std::fmt::Write;
-        let o = d.opportunity;
-        let text = |out: &mut String, s: Option<&str>| match s {
+    /// Writes the deal's value for this key into `out` as bytes that tell values apart (a
+    /// type mark, then a number or a length and the text): the group's lookup key, without
+    /// building values or labels.
+    fn write_key(&self, d: &Deal<'_>, calendar: &Calendar, out: &mut Vec<u8>) {
+        let text = |out: &mut Vec<u8>, s: Option<&str>| match s {
             Some(s) => {
-                let _ = write!(out, "s{}:", s.len());
-                out.push_str(s);
+                out.push(b's');
+                out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+                out.extend_from_slice(s.as_bytes());
             }
-            None => out.push('n'),
+            None => out.push(b'n'),
+        };
+        let number = |out: &mut Vec<u8>, n: Option<i64>| match n {
+            Some(n) => {
+                out.push(b'i');
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+            None => out.push(b'n'),
         };
         let day = |field: &str| match field {
             "created_at" => Some(d.created_day),
             _ => d.close_day,
         };
         match self {
-            GroupKey::Period(field, period) => match day(field) {
-                Some(day) => {
-                    out.push('s');
-                    calendar.write_label(day, *period, out);
-                }
-                None => out.push('n'),
-            },
+            GroupKey::Period(field, period) => number(
+                out,
+                day(field).map(|day| calendar.period_code(day, *period)),
+            ),
             GroupKey::Field(field) => match field.as_str() {
-                "created_at" | "close_date" => match day(field) {
-                    Some(day) => {
-                        let _ = write!(out, "s{day}");
-                    }
-                    None => out.push('n'),
-                },
-                "owner_id" => text(out, o.owner_id.as_ref().map(|x| x.as_str())),
-                "account_id" => text(out, o.account_id.as_ref().map(|x| x.as_str())),
+                "created_at" | "close_date" => number(
+                    out,
+                    day(field).map(|day| i64::from(chrono::Datelike::num_days_from_ce(&day))),
+                ),
+                "owner_id" => text(out, d.opportunity.owner_id()),
+                "account_id" => text(out, d.opportunity.account_id()),
                 "stage" => text(out, d.stage.map(|s| s.key.as_str())),
-                "source" => text(out, o.source.as_deref()),
+                "source" => text(out, d.opportunity.source()),
                 "forecast_category" => text(out, d.forecast.map(|f| f.as_str())),
                 "currency" => text(out, d.amount.map(|(_, c)| c.code())),
                 _ => {
-                    let json = self.value(d, calendar).to_string();
-                    let _ = write!(out, "j{}:{json}", json.len());
+                    out.push(b'j');
+                    text(out, Some(&self.value(d, calendar).to_string()));
                 }
             },
         }
-        // Labels and days never hold the separator; every free text above carries its length.
-        out.push('\u{1f}');
     }
 
     fn name(&self) -> String {
@@ -177,15 +178,15 @@ impl GroupKey {
                 "created_at" | "close_date" => {
                     day(field).map_or(Value::Null, |day| Value::String(day.to_string()))
                 }
-                "owner_id" => opt(o.owner_id.as_ref().map(|x| x.to_string())),
-                "account_id" => opt(o.account_id.as_ref().map(|x| x.to_string())),
+                "owner_id" => opt(o.owner_id().map(str::to_string)),
+                "account_id" => opt(o.account_id().map(str::to_string)),
                 "stage" => opt(d.stage.map(|s| s.key.clone())),
-                "source" => opt(o.source.clone()),
+                "source" => opt(o.source().map(str::to_string)),
                 "forecast_category" => opt(d.forecast.map(|f| f.as_str().to_string())),
                 "currency" => opt(d.amount.map(|(_, c)| c.code().to_string())),
                 other => {
                     let key = other.strip_prefix("attributes.").unwrap_or(other);
-                    o.attributes.get(key).cloned().unwrap_or(Value::Null)
+                    o.attribute(key)
                 }
             },
         }
@@ -281,6 +282,15 @@ fn quota_for(
 /// out of range (`invalid_config`); stages the pipeline does not know, amounts in more than one
 /// currency (`validation`, up to 100 problems).
 pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Result<Table> {
+    report(Opportunities::Records(opportunities), request)
+}
+
+/// [`kpi_report`] over imported opportunities, read in place from their columns.
+pub fn kpi_report_table(table: &OpportunityTable, request: &ReportRequest) -> Result<Table> {
+    report(Opportunities::Table(table), request)
+}
+
+fn report(opportunities: Opportunities<'_>, request: &ReportRequest) -> Result<Table> {
     let mut config = Problems::new();
     let mut metrics: Vec<Metric> = Vec::new();
     if request.metrics.is_empty() {
@@ -321,8 +331,16 @@ pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Res
     let pipeline = Pipeline::given_or_default(request.pipeline.as_ref());
     let pipeline = &*pipeline;
     let mut problems = Problems::new();
-    let list = deals(opportunities, pipeline, request.as_of, &mut problems);
-    let currency = check_currency(&list, request.quotas.as_deref(), &mut problems);
+    // A first pass finds every problem (and the currency) before anything is counted.
+    let mut amounts = Currencies::default();
+    for_each_deal(
+        opportunities,
+        pipeline,
+        request.as_of,
+        &mut problems,
+        &mut |d| amounts.add(&d),
+    );
+    let currency = amounts.finish(request.quotas.as_deref(), &mut problems);
     if problems.len() > MAX_PROBLEMS {
         let mut kept = problems.into_vec();
         let rest = kept.len() - MAX_PROBLEMS;
@@ -370,22 +388,22 @@ pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Res
         });
         groups[slot].1.add_lead(l, &lead_source);
     }
-    // Deals find their group by the text of their keys, written into one reused buffer.
-    let mut deal_index: HashMap<String, usize> = HashMap::new();
-    let mut text = String::new();
-    for d in &list {
-        total.add(d, &source);
+    // Deals find their group by the bytes of their keys, written into one reused buffer.
+    let mut deal_index: HashMap<Vec<u8>, usize, rustc_hash::FxBuildHasher> = HashMap::default();
+    let mut text: Vec<u8> = Vec::new();
+    let mut each = |d: Deal<'_>| {
+        total.add(&d, &source);
         if keys.is_empty() {
-            continue;
+            return;
         }
         text.clear();
         for k in &keys {
-            k.write_key(d, &calendar, &mut text);
+            k.write_key(&d, &calendar, &mut text);
         }
-        let slot = match deal_index.get(text.as_str()) {
+        let slot = match deal_index.get(text.as_slice()) {
             Some(&slot) => slot,
             None => {
-                let values: Vec<Value> = keys.iter().map(|k| k.value(d, &calendar)).collect();
+                let values: Vec<Value> = keys.iter().map(|k| k.value(&d, &calendar)).collect();
                 let json = Value::Array(values.clone()).to_string();
                 let slot = *index.entry(json).or_insert_with(|| {
                     groups.push((values, Tally::new(&source)));
@@ -395,8 +413,15 @@ pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Res
                 slot
             }
         };
-        groups[slot].1.add(d, &source);
-    }
+        groups[slot].1.add(&d, &source);
+    };
+    for_each_deal(
+        opportunities,
+        pipeline,
+        request.as_of,
+        &mut Problems::new(),
+        &mut each,
+    );
     groups.sort_by(|a, b| compare_keys(&a.0, &b.0));
     let rows_of_groups = groups;
 
@@ -431,37 +456,20 @@ pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Res
     Ok(Table { columns, rows })
 }
 
-/// The one currency of every amount and quota, if any; a problem (`mixed_currency`) at each
-/// amount in another.
-fn check_currency(
-    list: &[Deal<'_>],
-    quotas: Option<&[QuotaEntry]>,
-    out: &mut Problems,
-) -> Option<Currency> {
-    let mut first: Option<Currency> = None;
-    for d in list {
-        if let Some((_, c)) = d.amount {
-            match first {
-                None => first = Some(c),
-                Some(f) if f != c => out.push(
-                    format!("opportunities[{}].amount.currency", d.index),
-                    "mixed_currency",
-                    format!(
-                        "{} differs from the report's currency {}",
-                        c.code(),
-                        f.code()
-                    ),
-                ),
-                _ => {}
-            }
-        }
-    }
-    for (i, q) in quotas.unwrap_or_default().iter().enumerate() {
-        let c = q.amount.currency();
-        match first {
-            None => first = Some(c),
-            Some(f) if f != c => out.push(
-                format!("quotas[{i}].amount.currency"),
+/// The one currency of every amount and quota, found deal by deal: a problem
+/// (`mixed_currency`) at each amount in another.
+#[derive(Default)]
+struct Currencies {
+    first: Option<Currency>,
+    problems: Problems,
+}
+
+impl Currencies {
+    fn check(&mut self, c: Currency, path: impl FnOnce() -> String) {
+        match self.first {
+            None => self.first = Some(c),
+            Some(f) if f != c => self.problems.push(
+                path(),
                 "mixed_currency",
                 format!(
                     "{} differs from the report's currency {}",
@@ -472,7 +480,25 @@ fn check_currency(
             _ => {}
         }
     }
-    first
+
+    fn add(&mut self, d: &Deal<'_>) {
+        if let Some((_, c)) = d.amount {
+            self.check(c, || format!("opportunities[{}].amount.currency", d.index));
+        }
+    }
+
+    /// The currency, after the quotas' amounts; the problems go to `out` after those before.
+    fn finish(mut self, quotas: Option<&[QuotaEntry]>, out: &mut Problems) -> Option<Currency> {
+        for (i, q) in quotas.unwrap_or_default().iter().enumerate() {
+            self.check(q.amount.currency(), || {
+                format!("quotas[{i}].amount.currency")
+            });
+        }
+        for p in self.problems.into_vec() {
+            out.push(p.path, &p.code, p.message);
+        }
+        self.first
+    }
 }
 
 /// [`kpi_report`] from JSON: `opportunities` a list, `request` a [`ReportRequest`] object.
@@ -490,9 +516,9 @@ pub fn kpi_report_json(opportunities: &Value, request: &Value) -> Result<Value> 
     Ok(serde_json::to_value(table).expect("tables serialise"))
 }
 
-/// [`kpi_report`] over opportunities already read (from a CSV import), with a JSON request.
-pub fn kpi_report_request_json(opportunities: &[Opportunity], request: &Value) -> Result<Value> {
+/// [`kpi_report`] over opportunities read from a CSV (in place), with a JSON request.
+pub fn kpi_report_request_json(opportunities: &OpportunityTable, request: &Value) -> Result<Value> {
     let request = crate::api::parse::<ReportRequest>(request)?;
-    let table = kpi_report(opportunities, &request)?;
+    let table = kpi_report_table(opportunities, &request)?;
     Ok(serde_json::to_value(table).expect("tables serialise"))
 }

@@ -1,0 +1,488 @@
+//! Imported opportunities held by column: what `read_csv` of opportunities returns.
+//!
+//! A million deals as `Opportunity` values cost about 1.4 KB each (owned strings, an attribute
+//! map), so a report over a large export spent its time and memory on allocation. Here each
+//! field is one column: texts stored end to end in one buffer per column, owners and other
+//! short repeated texts as codes into a small dictionary, stages as indices of the pipeline's
+//! stage keys, dates and amounts as plain values. A row becomes an `Opportunity` only when it
+//! is asked for ([`OpportunityTable::get`]); KPI reports read the columns directly
+//! ([`OpportunityRef`]). Every row holds exactly what the record reader built, and a test
+//! compares both forms row by row.
+//!
+//! A table is a list of chunks (a parallel read gives one per part of the file, and a chunk
+//! starts afresh before any text buffer would pass 4 GiB); rows are numbered across chunks.
+
+use crate::model::{
+    AccountId, Attributes, ContactId, ForecastCategory, LeadId, Money, Opportunity, OpportunityId,
+    RepId,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use rustc_hash::FxBuildHasher;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Optional texts of one column, end to end; blank is absent (cells are trimmed and a blank
+/// cell is never a value). A column the file does not have stores nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct TextColumn {
+    present: bool,
+    bytes: String,
+    ends: Vec<u32>,
+}
+
+impl TextColumn {
+    fn new(present: bool) -> Self {
+        TextColumn {
+            present,
+            ..Default::default()
+        }
+    }
+
+    fn push(&mut self, text: Option<&str>) {
+        if self.present {
+            self.bytes.push_str(text.unwrap_or_default());
+            self.ends.push(self.bytes.len() as u32);
+        }
+    }
+
+    fn get(&self, row: usize) -> Option<&str> {
+        if !self.present {
+            return None;
+        }
+        let start = if row == 0 { 0 } else { self.ends[row - 1] } as usize;
+        let end = self.ends[row] as usize;
+        Some(&self.bytes[start..end]).filter(|s| !s.is_empty())
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        if self.present {
+            let end = if rows == 0 { 0 } else { self.ends[rows - 1] } as usize;
+            self.bytes.truncate(end);
+            self.ends.truncate(rows);
+        }
+    }
+
+    fn bytes_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+}
+
+/// Optional texts of a column with few distinct values (owners, sources, reasons): a code per
+/// row into a dictionary; code 0 is absent.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CodeColumn {
+    values: Vec<Box<str>>,
+    codes: Vec<u32>,
+    lookup: HashMap<Box<str>, u32, FxBuildHasher>,
+}
+
+impl PartialEq for CodeColumn {
+    fn eq(&self, other: &Self) -> bool {
+        self.values == other.values && self.codes == other.codes
+    }
+}
+
+impl CodeColumn {
+    fn push(&mut self, text: Option<&str>) {
+        let code = match text {
+            None => 0,
+            Some(t) => match self.lookup.get(t) {
+                Some(c) => *c,
+                None => {
+                    self.values.push(t.into());
+                    let c = self.values.len() as u32;
+                    self.lookup.insert(t.into(), c);
+                    c
+                }
+            },
+        };
+        self.codes.push(code);
+    }
+
+    fn get(&self, row: usize) -> Option<&str> {
+        match self.codes[row] {
+            0 => None,
+            c => Some(&self.values[c as usize - 1]),
+        }
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        self.codes.truncate(rows);
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.codes.capacity() * 4 + self.values.iter().map(|v| v.len() * 2 + 16).sum::<usize>()
+    }
+}
+
+/// One row's values as the reader built them, borrowing its texts from the CSV record.
+#[derive(Debug, Clone)]
+pub(crate) struct OpportunityCells<'a> {
+    pub id: &'a str,
+    pub created_at: DateTime<Utc>,
+    /// Index of the stage in the table's `stage_keys`.
+    pub stage: usize,
+    pub name: Option<&'a str>,
+    pub account_id: Option<&'a str>,
+    pub owner_id: Option<&'a str>,
+    pub contact_id: Option<&'a str>,
+    pub amount: Option<Money>,
+    pub close_date: Option<NaiveDate>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub forecast_category: Option<ForecastCategory>,
+    pub source: Option<&'a str>,
+    pub lost_reason: Option<&'a str>,
+    pub lead_id: Option<&'a str>,
+}
+
+/// Which optional text columns the file maps, so absent ones store nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Present {
+    pub name: bool,
+    pub account_id: bool,
+    pub contact_id: bool,
+    pub lead_id: bool,
+}
+
+/// Rows of one part of a file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Chunk {
+    len: usize,
+    id: TextColumn,
+    created_at: Vec<DateTime<Utc>>,
+    stage: Vec<u16>,
+    name: TextColumn,
+    account_id: TextColumn,
+    owner_id: CodeColumn,
+    contact_id: TextColumn,
+    amount: Vec<Option<Money>>,
+    close_date: Vec<Option<NaiveDate>>,
+    closed_at: Vec<Option<DateTime<Utc>>>,
+    forecast_category: Vec<Option<ForecastCategory>>,
+    source: CodeColumn,
+    lost_reason: CodeColumn,
+    lead_id: TextColumn,
+    /// One column per unmapped CSV column, in the table's `attribute_names` order.
+    attributes: Vec<TextColumn>,
+}
+
+/// A chunk starts afresh before a text buffer passes this (offsets are `u32`).
+const CHUNK_TEXT_LIMIT: usize = 1 << 31;
+
+impl Chunk {
+    pub(crate) fn new(present: Present, attributes: usize) -> Self {
+        Chunk {
+            id: TextColumn::new(true),
+            name: TextColumn::new(present.name),
+            account_id: TextColumn::new(present.account_id),
+            contact_id: TextColumn::new(present.contact_id),
+            lead_id: TextColumn::new(present.lead_id),
+            attributes: (0..attributes).map(|_| TextColumn::new(true)).collect(),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Appends a row; `attributes` are the unmapped cells in column order (blank is `None`).
+    pub(crate) fn push(&mut self, c: &OpportunityCells<'_>, attributes: &[Option<&str>]) {
+        self.id.push(Some(c.id));
+        self.created_at.push(c.created_at);
+        self.stage.push(c.stage as u16);
+        self.name.push(c.name);
+        self.account_id.push(c.account_id);
+        self.owner_id.push(c.owner_id);
+        self.contact_id.push(c.contact_id);
+        self.amount.push(c.amount);
+        self.close_date.push(c.close_date);
+        self.closed_at.push(c.closed_at);
+        self.forecast_category.push(c.forecast_category);
+        self.source.push(c.source);
+        self.lost_reason.push(c.lost_reason);
+        self.lead_id.push(c.lead_id);
+        for (column, value) in self.attributes.iter_mut().zip(attributes) {
+            column.push(*value);
+        }
+        self.len += 1;
+    }
+
+    /// Makes room for about `rows` more rows (texts sized from the rows so far).
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        let so_far = self.len.max(1);
+        for t in self.texts_mut() {
+            if t.present {
+                let per_row = t.bytes.len() / so_far + 1;
+                t.bytes.reserve(rows * per_row);
+                t.ends.reserve(rows);
+            }
+        }
+        self.created_at.reserve(rows);
+        self.stage.reserve(rows);
+        self.owner_id.codes.reserve(rows);
+        self.amount.reserve(rows);
+        self.close_date.reserve(rows);
+        self.closed_at.reserve(rows);
+        self.forecast_category.reserve(rows);
+        self.source.codes.reserve(rows);
+        self.lost_reason.codes.reserve(rows);
+    }
+
+    /// Keeps the first `rows` rows.
+    pub(crate) fn truncate(&mut self, rows: usize) {
+        self.len = self.len.min(rows);
+        for t in self.texts_mut() {
+            t.truncate(rows);
+        }
+        self.created_at.truncate(rows);
+        self.stage.truncate(rows);
+        self.owner_id.truncate(rows);
+        self.amount.truncate(rows);
+        self.close_date.truncate(rows);
+        self.closed_at.truncate(rows);
+        self.forecast_category.truncate(rows);
+        self.source.truncate(rows);
+        self.lost_reason.truncate(rows);
+    }
+
+    fn texts(&self) -> impl Iterator<Item = &TextColumn> {
+        [
+            &self.id,
+            &self.name,
+            &self.account_id,
+            &self.contact_id,
+            &self.lead_id,
+        ]
+        .into_iter()
+        .chain(self.attributes.iter())
+    }
+
+    fn texts_mut(&mut self) -> impl Iterator<Item = &mut TextColumn> {
+        [
+            &mut self.id,
+            &mut self.name,
+            &mut self.account_id,
+            &mut self.contact_id,
+            &mut self.lead_id,
+        ]
+        .into_iter()
+        .chain(self.attributes.iter_mut())
+    }
+
+    /// Whether the next row should start a new chunk.
+    pub(crate) fn is_full(&self) -> bool {
+        self.texts()
+            .any(|t| t.bytes_len() > CHUNK_TEXT_LIMIT - (1 << 20))
+    }
+
+    /// The id of row `row`.
+    pub(crate) fn id(&self, row: usize) -> &str {
+        self.id.get(row).unwrap_or_default()
+    }
+    pub(crate) fn stage_code(&self, row: usize) -> usize {
+        self.stage[row] as usize
+    }
+    pub(crate) fn created_at(&self, row: usize) -> DateTime<Utc> {
+        self.created_at[row]
+    }
+    pub(crate) fn amount(&self, row: usize) -> Option<Money> {
+        self.amount[row]
+    }
+    pub(crate) fn close_date(&self, row: usize) -> Option<NaiveDate> {
+        self.close_date[row]
+    }
+    pub(crate) fn closed_at(&self, row: usize) -> Option<DateTime<Utc>> {
+        self.closed_at[row]
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.texts().map(TextColumn::heap_bytes).sum::<usize>()
+            + self.created_at.capacity() * std::mem::size_of::<DateTime<Utc>>()
+            + self.stage.capacity() * 2
+            + self.owner_id.heap_bytes()
+            + self.source.heap_bytes()
+            + self.lost_reason.heap_bytes()
+            + self.amount.capacity() * std::mem::size_of::<Option<Money>>()
+            + self.close_date.capacity() * std::mem::size_of::<Option<NaiveDate>>()
+            + self.closed_at.capacity() * std::mem::size_of::<Option<DateTime<Utc>>>()
+            + self.forecast_category.capacity()
+    }
+}
+
+/// Imported opportunities, by column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpportunityTable {
+    /// The pipeline's stage keys; a row's stage is an index into them.
+    stage_keys: Vec<String>,
+    /// Headers of the unmapped columns, kept in each record's `attributes`.
+    attribute_names: Vec<String>,
+    chunks: Vec<Chunk>,
+    /// The first row number of each chunk.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl OpportunityTable {
+    pub(crate) fn new(stage_keys: Vec<String>, attribute_names: Vec<String>) -> Self {
+        OpportunityTable {
+            stage_keys,
+            attribute_names,
+            ..Default::default()
+        }
+    }
+
+    /// Appends the rows of a chunk (empty chunks are skipped).
+    pub(crate) fn append(&mut self, chunk: Chunk) {
+        if chunk.len == 0 {
+            return;
+        }
+        self.starts.push(self.len);
+        self.len += chunk.len;
+        self.chunks.push(chunk);
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The row at `index`, for reading its fields without building a record.
+    pub fn row(&self, index: usize) -> Option<OpportunityRef<'_>> {
+        if index >= self.len {
+            return None;
+        }
+        let c = self.starts.partition_point(|s| *s <= index) - 1;
+        Some(OpportunityRef {
+            table: self,
+            chunk: &self.chunks[c],
+            row: index - self.starts[c],
+        })
+    }
+
+    /// Every row in order.
+    pub fn rows(&self) -> impl Iterator<Item = OpportunityRef<'_>> + '_ {
+        self.chunks.iter().flat_map(move |chunk| {
+            (0..chunk.len).map(move |row| OpportunityRef {
+                table: self,
+                chunk,
+                row,
+            })
+        })
+    }
+
+    /// The record at `index`, built from its columns.
+    pub fn get(&self, index: usize) -> Option<Opportunity> {
+        self.row(index).map(|r| r.to_opportunity())
+    }
+
+    /// Every record, built from the columns.
+    pub fn to_vec(&self) -> Vec<Opportunity> {
+        self.rows().map(|r| r.to_opportunity()).collect()
+    }
+
+    /// The bytes the columns hold on the heap (their capacities): what a table costs.
+    pub fn heap_bytes(&self) -> usize {
+        self.chunks.iter().map(Chunk::heap_bytes).sum::<usize>() + self.starts.capacity() * 8
+    }
+}
+
+/// One row of an [`OpportunityTable`], read in place.
+#[derive(Debug, Clone, Copy)]
+pub struct OpportunityRef<'a> {
+    table: &'a OpportunityTable,
+    chunk: &'a Chunk,
+    row: usize,
+}
+
+impl<'a> OpportunityRef<'a> {
+    pub fn id(&self) -> &'a str {
+        self.chunk.id(self.row)
+    }
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.chunk.created_at(self.row)
+    }
+    /// The stage key.
+    pub fn stage(&self) -> &'a str {
+        &self.table.stage_keys[self.stage_code()]
+    }
+    /// The stage's index among the table's stage keys (a small number, for lookups).
+    pub fn stage_code(&self) -> usize {
+        self.chunk.stage_code(self.row)
+    }
+    /// The table's stage keys, indexed by [`OpportunityRef::stage_code`].
+    pub fn stage_keys(&self) -> &'a [String] {
+        &self.table.stage_keys
+    }
+    pub fn owner_id(&self) -> Option<&'a str> {
+        self.chunk.owner_id.get(self.row)
+    }
+    pub fn account_id(&self) -> Option<&'a str> {
+        self.chunk.account_id.get(self.row)
+    }
+    pub fn source(&self) -> Option<&'a str> {
+        self.chunk.source.get(self.row)
+    }
+    pub fn amount(&self) -> Option<Money> {
+        self.chunk.amount(self.row)
+    }
+    pub fn close_date(&self) -> Option<NaiveDate> {
+        self.chunk.close_date(self.row)
+    }
+    pub fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.chunk.closed_at(self.row)
+    }
+    pub fn forecast_category(&self) -> Option<ForecastCategory> {
+        self.chunk.forecast_category[self.row]
+    }
+    /// The text of an unmapped column, by header.
+    pub fn attribute(&self, name: &str) -> Option<&'a str> {
+        let i = self.table.attribute_names.iter().position(|n| n == name)?;
+        self.chunk.attributes[i].get(self.row)
+    }
+
+    /// The record, as the reader built it.
+    pub fn to_opportunity(&self) -> Opportunity {
+        let c = self.chunk;
+        let r = self.row;
+        let mut attributes = Attributes::new();
+        for (name, column) in self.table.attribute_names.iter().zip(&c.attributes) {
+            if let Some(v) = column.get(r) {
+                attributes.insert(name.clone(), Value::String(v.to_string()));
+            }
+        }
+        Opportunity {
+            id: OpportunityId::from(self.id()),
+            created_at: self.created_at(),
+            stage: self.stage().to_string(),
+            name: c.name.get(r).map(str::to_string),
+            account_id: c.account_id.get(r).map(AccountId::from),
+            owner_id: c.owner_id.get(r).map(RepId::from),
+            contact_id: c.contact_id.get(r).map(ContactId::from),
+            amount: self.amount(),
+            stage_history: Vec::new(),
+            close_date: self.close_date(),
+            closed_at: self.closed_at(),
+            forecast_category: self.forecast_category(),
+            source: c.source.get(r).map(str::to_string),
+            lost_reason: c.lost_reason.get(r).map(str::to_string),
+            lead_id: c.lead_id.get(r).map(LeadId::from),
+            attributes,
+        }
+    }
+}
+
+impl OpportunityTable {
+    /// How many chunks hold the rows (a parallel read gives one per part).
+    #[cfg(test)]
+    pub(crate) fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
+}
