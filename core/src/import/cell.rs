@@ -212,6 +212,13 @@ fn ymd(y: u32, m: u32, d: u32) -> Option<NaiveDate> {
 /// currency column or the option, never from the symbol). Thousands separators must group by
 /// three (`1,2` is refused: it may be a decimal comma).
 pub fn parse_amount(text: &str, currency: Currency) -> Result<Money, String> {
+    match plain_amount(text, currency) {
+        Some(m) => Ok(m),
+        None => parse_amount_general(text, currency),
+    }
+}
+
+fn parse_amount_general(text: &str, currency: Currency) -> Result<Money, String> {
     let bad = || {
         format!(
             "`{text}` is not an amount: expected e.g. 1234.50, 1,234.50, $1,234.50 or (1,234.50)"
@@ -285,6 +292,32 @@ pub fn parse_amount(text: &str, currency: Currency) -> Result<Money, String> {
         crate::model::AmountError::NotANumber => bad(),
         other => format!("`{text}`: {other} ({currency})"),
     })
+}
+
+/// The common case of [`parse_amount`] without its general machinery: plain digits, with at
+/// most the currency's decimals after a point (`5300.00`). `None` for anything else, which
+/// the general reader then reads (or refuses) as always.
+fn plain_amount(text: &str, currency: Currency) -> Option<Money> {
+    let exponent = currency.exponent() as usize;
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) if !f.is_empty() && f.len() <= exponent => (i, f),
+        Some(_) => return None,
+        None => (text, ""),
+    };
+    if int_part.is_empty() || int_part.len() > 13 {
+        return None;
+    }
+    let mut minor: i64 = 0;
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        minor = minor * 10 + i64::from(b - b'0');
+    }
+    for _ in frac_part.len()..exponent {
+        minor *= 10;
+    }
+    Money::from_minor(minor, currency).ok()
 }
 
 /// Reads a whole, non-negative count such as `250` or `1,200`.
@@ -368,6 +401,42 @@ mod tests {
             assert!(parse_written(text, DateOrder::Mdy).is_err(), "{text}");
         }
         assert!(parse_written("5/13/2026", DateOrder::Dmy).is_err());
+    }
+
+    #[test]
+    fn plain_amounts_read_as_the_general_reader_does() {
+        let usd = Currency::from_code("USD").unwrap();
+        let jpy = Currency::from_code("JPY").unwrap();
+        let bhd = Currency::from_code("BHD").unwrap();
+        for text in [
+            "0",
+            "5",
+            "5300.00",
+            "5300.5",
+            "007.10",
+            "1234567890123",
+            "12345678901234",
+            "1234567890123.99",
+            "5.",
+            ".5",
+            "5.123",
+            "5.1234",
+            "5,300.00",
+            "1e3",
+            "9999999999999.99",
+        ] {
+            for c in [usd, jpy, bhd] {
+                if let Some(fast) = plain_amount(text, c) {
+                    assert_eq!(Ok(fast), parse_amount_general(text, c), "{text} {c:?}");
+                }
+            }
+        }
+        assert!(plain_amount("5300.00", usd).is_some());
+    }
+
+    /// The general path alone, for comparison with the plain one.
+    fn parse_amount_general(text: &str, currency: Currency) -> Result<Money, String> {
+        super::parse_amount_general(text, currency)
     }
 
     #[test]

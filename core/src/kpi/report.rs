@@ -330,31 +330,6 @@ fn report(opportunities: Opportunities<'_>, request: &ReportRequest) -> Result<T
 
     let pipeline = Pipeline::given_or_default(request.pipeline.as_ref());
     let pipeline = &*pipeline;
-    let mut problems = Problems::new();
-    // A first pass finds every problem (and the currency) before anything is counted.
-    let mut amounts = Currencies::default();
-    for_each_deal(
-        opportunities,
-        pipeline,
-        request.as_of,
-        &mut problems,
-        &mut |d| amounts.add(&d),
-    );
-    let currency = amounts.finish(request.quotas.as_deref(), &mut problems);
-    if problems.len() > MAX_PROBLEMS {
-        let mut kept = problems.into_vec();
-        let rest = kept.len() - MAX_PROBLEMS;
-        kept.truncate(MAX_PROBLEMS);
-        kept.push(crate::Problem::new(
-            "opportunities",
-            "too_many_problems",
-            format!("{rest} more problems"),
-        ));
-        return Err(Error::Validation(kept));
-    }
-    problems.into_result(Error::Validation)?;
-    let scale = 10f64.powi(currency.map_or(2, |c| c.exponent()) as i32);
-
     // Groups in order of first appearance, found by their keys' JSON text.
     let mut groups: Vec<(Vec<Value>, Tally)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -388,10 +363,14 @@ fn report(opportunities: Opportunities<'_>, request: &ReportRequest) -> Result<T
         });
         groups[slot].1.add_lead(l, &lead_source);
     }
-    // Deals find their group by the bytes of their keys, written into one reused buffer.
+    // Deals find their group by the bytes of their keys, written into one reused buffer. One
+    // pass: the tallies are thrown away if a problem turns up.
+    let mut problems = Problems::new();
+    let mut amounts = Currencies::default();
     let mut deal_index: HashMap<Vec<u8>, usize, rustc_hash::FxBuildHasher> = HashMap::default();
     let mut text: Vec<u8> = Vec::new();
     let mut each = |d: Deal<'_>| {
+        amounts.add(&d);
         total.add(&d, &source);
         if keys.is_empty() {
             return;
@@ -419,9 +398,25 @@ fn report(opportunities: Opportunities<'_>, request: &ReportRequest) -> Result<T
         opportunities,
         pipeline,
         request.as_of,
-        &mut Problems::new(),
+        &mut problems,
         &mut each,
     );
+    // Problems found on the way (unknown stages, then mixed currencies) fail the report.
+    let currency = amounts.finish(request.quotas.as_deref(), &mut problems);
+    if problems.len() > MAX_PROBLEMS {
+        let mut kept = problems.into_vec();
+        let rest = kept.len() - MAX_PROBLEMS;
+        kept.truncate(MAX_PROBLEMS);
+        kept.push(crate::Problem::new(
+            "opportunities",
+            "too_many_problems",
+            format!("{rest} more problems"),
+        ));
+        return Err(Error::Validation(kept));
+    }
+    problems.into_result(Error::Validation)?;
+    let scale = 10f64.powi(currency.map_or(2, |c| c.exponent()) as i32);
+
     groups.sort_by(|a, b| compare_keys(&a.0, &b.0));
     let rows_of_groups = groups;
 
