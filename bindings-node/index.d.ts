@@ -248,11 +248,12 @@ export declare function funnel(opportunities: Opportunity[], options?: { as_of?:
 export declare function kinds(): Kind[]
 
 /**
- * Computes `metrics` over `opportunities`; `options` holds `group_by`, `calendar`, `as_of` (a
+ * Computes `metrics` over `opportunities` (objects, or the `ImportedRecords` of
+ * `readOpportunitiesCsv`, read in place); `options` holds `group_by`, `calendar`, `as_of` (a
  * Date or an RFC 3339 string), `pipeline` and `quotas`. The table as `{columns, rows}`: one
  * row, or one per group then a totals row whose group keys are null.
  */
-export declare function kpiReport(opportunities: Opportunity[], metrics: KpiMetric[], options?: KpiOptions | null): KpiTable
+export declare function kpiReport(opportunities: Opportunity[] | ImportedRecords, metrics: KpiMetric[], options?: KpiOptions | null): KpiTable
 
 /**
  * The document in its canonical wire form: defaults filled in, unknown record keys moved into

@@ -6,7 +6,7 @@ use crate::convert::{optional_arg, string_from_js, Json};
 use crate::error::OrThrow;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use revcore::import::Imported;
+use revcore::import::{Imported, RecordKind};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,6 +52,35 @@ impl ImportedRecords {
     pub fn to_array(&self) -> Json {
         Json(self.imported.records.to_json())
     }
+}
+
+/// The records behind `value` when it is an `ImportedRecords` (another engine reads them in
+/// place, no objects cross); `None` for any other value. Records of another kind than `kind`
+/// are a `parse` error at `at`.
+pub(crate) fn imported_of(
+    env: &Env,
+    value: Unknown,
+    kind: RecordKind,
+    at: &str,
+) -> Result<Option<Arc<Imported>>> {
+    if !ImportedRecords::instance_of(env, &value)? {
+        return Ok(None);
+    }
+    let records = ClassInstance::<ImportedRecords>::from_unknown(value)?;
+    let imported = records.imported.clone();
+    if imported.records.kind() != kind {
+        return Err(revcore::Error::parse(
+            at,
+            "invalid_type",
+            format!(
+                "these records are {}, not {}",
+                imported.records.kind().name(),
+                kind.name()
+            ),
+        ))
+        .or_throw(env);
+    }
+    Ok(Some(imported))
 }
 
 /// The arguments every reader takes, read on the main thread.

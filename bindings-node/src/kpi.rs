@@ -5,14 +5,16 @@ use crate::convert::{arg, optional_arg, Json};
 use crate::error::OrThrow;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use revcore::import::RecordKind;
 use serde_json::{Map, Value};
 
-/// Computes `metrics` over `opportunities`; `options` holds `group_by`, `calendar`, `as_of` (a
+/// Computes `metrics` over `opportunities` (objects, or the `ImportedRecords` of
+/// `readOpportunitiesCsv`, read in place); `options` holds `group_by`, `calendar`, `as_of` (a
 /// Date or an RFC 3339 string), `pipeline` and `quotas`. The table as `{columns, rows}`: one
 /// row, or one per group then a totals row whose group keys are null.
 #[napi(
     catch_unwind,
-    ts_args_type = "opportunities: Opportunity[], metrics: KpiMetric[], options?: KpiOptions | null",
+    ts_args_type = "opportunities: Opportunity[] | ImportedRecords, metrics: KpiMetric[], options?: KpiOptions | null",
     ts_return_type = "KpiTable"
 )]
 pub fn kpi_report(
@@ -21,11 +23,24 @@ pub fn kpi_report(
     metrics: Unknown,
     options: Option<Unknown>,
 ) -> Result<Json> {
-    let opportunities = arg(&env, opportunities, "opportunities")?;
+    let imported = crate::import::imported_of(
+        &env,
+        opportunities,
+        RecordKind::Opportunities,
+        "opportunities",
+    )?;
+    let table = imported.as_ref().and_then(|i| i.records.opportunities());
+    let opportunities = match table {
+        Some(_) => Value::Null,
+        None => arg(&env, opportunities, "opportunities")?,
+    };
     let request = with_metrics(&env, metrics, options)?;
-    revcore::kpi::kpi_report_json(&opportunities, &request)
-        .map(Json)
-        .or_throw(&env)
+    match table {
+        Some(table) => revcore::kpi::kpi_report_request_json(table, &request),
+        None => revcore::kpi::kpi_report_json(&opportunities, &request),
+    }
+    .map(Json)
+    .or_throw(&env)
 }
 
 /// The options object (absent: `{}`) with `metrics` put in; `metrics` among the options is a

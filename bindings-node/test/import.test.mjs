@@ -72,3 +72,22 @@ test('a missing required column is named before any row', () => {
     (e) => e.code === 'parse' && e.errors[0].path === 'mapping.id' && /Lead ID/.test(e.errors[0].message),
   )
 })
+
+test('kpiReport reads imported records in place, the same as their objects', () => {
+  const records = revcore.readOpportunitiesCsv(deals, 'hubspot')
+  const options = { group_by: ['owner_id', 'created_at:month', 'attributes.Pipeline'] }
+  const metrics = ['won_count', 'won_amount', 'open_pipeline', 'pipeline_created']
+  const native = revcore.kpiReport(records, metrics, options)
+  assert.deepEqual(native, revcore.kpiReport(records.toArray(), metrics, options))
+  assert.equal(native.rows.at(-1).won_amount, 1234.5)
+})
+
+test('kpiReport refuses imported records of another kind, naming the argument', () => {
+  const leadsFile = join(dir, 'leads-for-kpi.csv')
+  writeFileSync(leadsFile, 'Record ID,Email,Create Date\n1,a@example.com,2026-01-05\n')
+  const leads = revcore.readLeadsCsv(leadsFile, 'hubspot')
+  assert.throws(
+    () => revcore.kpiReport(leads, ['won_count']),
+    (e) => e.code === 'parse' && e.errors[0].path === 'opportunities' && /leads, not opportunities/.test(e.errors[0].message),
+  )
+})
