@@ -100,7 +100,7 @@ fn row() -> impl Strategy<Value = String> {
 }
 
 fn file() -> impl Strategy<Value = Vec<u8>> {
-    let ending = prop_oneof![Just("\n"), Just("\r\n")];
+    let ending = prop_oneof![Just("\n"), Just("\r\n"), Just("\r")];
     let blank = prop::collection::vec(prop::bool::weighted(0.1), 1..60);
     (
         any::<bool>(),

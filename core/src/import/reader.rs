@@ -35,15 +35,21 @@ const MAX_PARTS: usize = 8;
 /// precede it, so this reader notes where every `\r` and `\n` passes on its way to the CSV
 /// parser (only for bytes still in the parser's buffer: memory stays bounded). Offsets are
 /// counted from where the reader started.
+///
+/// A line ends at a `\n`, a `\r\n`, or a `\r` alone (as CSV readers and editors take old Mac
+/// files): a `\r` counts as a line break unless a `\n` follows it.
 pub(crate) struct LineCounter<R> {
     inner: R,
     /// Bytes handed out so far.
     offset: u64,
-    /// `(offset, is_newline)` of every `\r` / `\n` handed out and not yet counted.
+    /// `(offset, ends a line)` of every `\r` / `\n` handed out and not yet counted.
     breaks: std::collections::VecDeque<(u64, bool)>,
-    /// `\n`s counted so far (those before the last record start asked about).
+    /// Whether the last entry of `breaks` is a `\r` that ended the data handed out, so that
+    /// whether it ends a line waits for the next byte.
+    open_cr: bool,
+    /// Line breaks counted so far (those before the last record start asked about).
     newlines: u64,
-    /// `\n`s handed out at offsets below `limit`.
+    /// Line breaks handed out at offsets below `limit`.
     newlines_below_limit: u64,
     limit: u64,
 }
@@ -54,6 +60,7 @@ impl<R> LineCounter<R> {
             inner,
             offset: 0,
             breaks: Default::default(),
+            open_cr: false,
             newlines: 0,
             newlines_below_limit: 0,
             limit: limit.unwrap_or(u64::MAX),
@@ -64,13 +71,23 @@ impl<R> LineCounter<R> {
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if self.open_cr {
+            self.open_cr = false;
+            let ends = buf.first().filter(|_| n > 0) != Some(&b'\n');
+            self.settle_last(ends);
+        }
         for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
             let at = self.offset + i as u64;
-            let newline = buf[i] == b'\n';
-            if newline && at < self.limit {
-                self.newlines_below_limit += 1;
+            if buf[i] == b'\n' {
+                self.breaks.push_back((at, false));
+                self.settle_last(true);
+            } else if i + 1 < n {
+                self.breaks.push_back((at, false));
+                self.settle_last(buf[i + 1] != b'\n');
+            } else {
+                self.breaks.push_back((at, false));
+                self.open_cr = true;
             }
-            self.breaks.push_back((at, newline));
         }
         self.offset += n as u64;
         Ok(n)
@@ -78,17 +95,27 @@ impl<R: Read> Read for LineCounter<R> {
 }
 
 impl<R> LineCounter<R> {
+    /// Decides whether the last break noted ends a line.
+    fn settle_last(&mut self, ends: bool) {
+        if let Some(last) = self.breaks.back_mut() {
+            last.1 = ends;
+            if ends && last.0 < self.limit {
+                self.newlines_below_limit += 1;
+            }
+        }
+    }
+
     /// For a record that the parser began reading at byte `from`: the 1-based line of its first
     /// byte, and the offset of that byte. Every line break before `from`, and the run of
     /// breaks right at `from` (the `\n` of a CRLF, blank lines), lie before it.
     fn record_at(&mut self, from: u64) -> (u64, u64) {
         let mut next = from;
-        while let Some(&(at, newline)) = self.breaks.front() {
+        while let Some(&(at, ends)) = self.breaks.front() {
             if at < from || at == next {
                 if at == next {
                     next += 1;
                 }
-                self.newlines += u64::from(newline);
+                self.newlines += u64::from(ends);
                 self.breaks.pop_front();
             } else {
                 break;
@@ -756,22 +783,11 @@ pub(crate) fn open_sized(path: &Path) -> Result<(std::fs::File, u64)> {
     Ok((file, size))
 }
 
-/// The first `body` bytes' `\n`s (the header's line breaks, and the BOM's none).
+/// The line breaks in the first `body` bytes (the header's, as [`LineCounter`] counts them).
 pub(crate) fn newlines_before(path: &Path, body: u64) -> Result<u64> {
-    let mut file = open(path)?;
-    let mut left = body;
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut count = 0u64;
-    while left > 0 {
-        let want = buf.len().min(left as usize);
-        let n = file.read(&mut buf[..want]).map_err(io_error)?;
-        if n == 0 {
-            break;
-        }
-        count += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-        left -= n as u64;
-    }
-    Ok(count)
+    let mut counter = LineCounter::new(open(path)?.take(body + 1), Some(body));
+    std::io::copy(&mut counter, &mut std::io::sink()).map_err(io_error)?;
+    Ok(counter.newlines_below_limit)
 }
 
 /// How long the UTF-8 byte order mark at the start of the file is (3 or 0).

@@ -61,6 +61,31 @@ fn lines_count_physical_lines_with_bom_crlf_and_quoted_newlines() {
 }
 
 #[test]
+fn a_carriage_return_alone_ends_a_line() {
+    let text = "Record ID,Deal Stage,Create Date\r\
+                1,Won,2026-01-01\r\
+                2,Nope,2026-01-01\r\r\
+                3,Won,someday\r\n\
+                4,\"two\rlines\",2026-01-01\r\
+                5,Won,never\r";
+    let got = opps(text);
+    let at: Vec<(u64, &str)> = got
+        .errors
+        .iter()
+        .map(|e| (e.line, e.code.as_str()))
+        .collect();
+    assert_eq!(
+        at,
+        vec![
+            (3, "unknown_stage"),
+            (5, "invalid_date"),
+            (6, "unknown_stage"),
+            (8, "invalid_date")
+        ]
+    );
+}
+
+#[test]
 fn missing_required_column_is_named_before_any_row() {
     let err = read(
         RecordKind::Opportunities,
