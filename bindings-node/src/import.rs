@@ -68,18 +68,7 @@ pub(crate) fn imported_of(
     }
     let records = ClassInstance::<ImportedRecords>::from_unknown(value)?;
     let imported = records.imported.clone();
-    if imported.records.kind() != kind {
-        return Err(revcore::Error::parse(
-            at,
-            "invalid_type",
-            format!(
-                "these records are {}, not {}",
-                imported.records.kind().name(),
-                kind.name()
-            ),
-        ))
-        .or_throw(env);
-    }
+    imported.records.expect_kind(kind, at).or_throw(env)?;
     Ok(Some(imported))
 }
 

@@ -77,18 +77,10 @@ fn imported_of(
         return Ok(None);
     };
     let imported = records.borrow().imported().clone();
-    if imported.records.kind() != kind {
-        let error = revcore::Error::parse(
-            at,
-            "invalid_type",
-            format!(
-                "these records are {}, not {}",
-                imported.records.kind().name(),
-                kind.name()
-            ),
-        );
-        return Err(crate::error::to_py_err(obj.py(), &error));
-    }
+    imported
+        .records
+        .expect_kind(kind, at)
+        .map_err(|e| crate::error::to_py_err(obj.py(), &e))?;
     Ok(Some(imported))
 }
 

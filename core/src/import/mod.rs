@@ -157,6 +157,23 @@ impl Records {
             Records::Accounts(_) => RecordKind::Accounts,
         }
     }
+    /// `Ok` when these are records of `kind`; else a `parse` error (`invalid_type`) at `at`, for
+    /// an engine handed imported records of the wrong kind.
+    pub fn expect_kind(&self, kind: RecordKind, at: &str) -> Result<()> {
+        if self.kind() == kind {
+            return Ok(());
+        }
+        Err(Error::parse(
+            at,
+            "invalid_type",
+            format!(
+                "these records are {}, not {}",
+                self.kind().name(),
+                kind.name()
+            ),
+        ))
+    }
+
     /// The record at `index` in wire form.
     pub fn get_json(&self, index: usize) -> Option<Value> {
         fn one<T: Serialize>(v: &[T], i: usize) -> Option<Value> {
@@ -337,68 +354,37 @@ fn read_csv_sized<R: Read>(
     let columns = mapping::resolve(kind, mapping, headers)?;
     let ctx = row_context(kind, &columns, options);
     let mut stages = StageLookup::new(&pipeline);
-    match kind {
+    let stretch = reader::Stretch {
+        span,
+        ..Default::default()
+    };
+    let (records, errors) = match kind {
         RecordKind::Opportunities => {
             let keys = stage_keys(&pipeline);
             let sink = TableSink::new(&keys, build::present(&columns), columns.attributes.len());
-            let (sink, errors) = reader::read_rows(
-                &mut reader,
-                &ctx,
-                &mut stages,
-                options,
-                reader::Stretch {
-                    span,
-                    ..Default::default()
-                },
-                sink,
-            )?
-            .finish()?;
+            let (sink, errors) =
+                reader::read_rows(&mut reader, &ctx, &mut stages, options, stretch, sink)?
+                    .finish()?;
             let mut table = OpportunityTable::new(keys.clone(), reader::attribute_names(&ctx));
             for chunk in sink.into_chunks() {
                 table.append(chunk);
             }
-            Ok(Imported {
-                records: Records::Opportunities(table),
-                errors,
-            })
+            (Records::Opportunities(table), errors)
         }
         RecordKind::Leads => {
-            let (leads, errors) = reader::read_rows(
-                &mut reader,
-                &ctx,
-                &mut stages,
-                options,
-                reader::Stretch {
-                    span,
-                    ..Default::default()
-                },
-                Vec::new(),
-            )?
-            .finish()?;
-            Ok(Imported {
-                records: Records::Leads(leads),
-                errors,
-            })
+            let (leads, errors) =
+                reader::read_rows(&mut reader, &ctx, &mut stages, options, stretch, Vec::new())?
+                    .finish()?;
+            (Records::Leads(leads), errors)
         }
         RecordKind::Accounts => {
-            let (accounts, errors) = reader::read_rows(
-                &mut reader,
-                &ctx,
-                &mut stages,
-                options,
-                reader::Stretch {
-                    span,
-                    ..Default::default()
-                },
-                Vec::new(),
-            )?
-            .finish()?;
-            Ok(Imported {
-                records: Records::Accounts(accounts),
-                errors,
-            })
+            let (accounts, errors) =
+                reader::read_rows(&mut reader, &ctx, &mut stages, options, stretch, Vec::new())?
+                    .finish()?;
+            (Records::Accounts(accounts), errors)
         }
-    }
+    };
+    Ok(Imported { records, errors })
 }
 
 fn row_context<'a>(

@@ -148,6 +148,19 @@ proptest! {
     }
 }
 
+/// The HubSpot deals of `file` with default options, in up to `parts` parts.
+fn in_parts(file: &TempFile, parts: usize) -> Imported {
+    read_csv_path_in_parts(
+        RecordKind::Opportunities,
+        &file.0,
+        &Mapping::HubSpot,
+        None,
+        &ImportOptions::default(),
+        parts,
+    )
+    .unwrap()
+}
+
 fn clean_file(rows: usize) -> String {
     let mut text = String::from(HEADER);
     for i in 0..rows {
@@ -193,15 +206,7 @@ fn an_id_repeated_across_parts_names_its_first_line() {
     let mut text = clean_file(400);
     text.push_str("D3,Again,Closed Lost,1,2026-03-01,2026-01-05,Ada,Sales Pipeline\r\n");
     let file = TempFile::new(text.as_bytes());
-    let got = read_csv_path_in_parts(
-        RecordKind::Opportunities,
-        &file.0,
-        &Mapping::HubSpot,
-        None,
-        &ImportOptions::default(),
-        3,
-    )
-    .unwrap();
+    let got = in_parts(&file, 3);
     assert_eq!(got.records.len(), 400);
     assert_eq!(got.errors.len(), 1);
     assert_eq!(got.errors[0].line, 402);
@@ -215,15 +220,7 @@ fn errors_in_later_parts_carry_file_lines() {
     text.push_str("Z2,Dup,Closed Won,1,2026-03-01,2026-01-05,Ada,Sales Pipeline\r\n");
     text.push_str("Z2,Dup,Closed Won,1,2026-03-01,2026-01-05,Ada,Sales Pipeline\r\n");
     let file = TempFile::new(text.as_bytes());
-    let got = read_csv_path_in_parts(
-        RecordKind::Opportunities,
-        &file.0,
-        &Mapping::HubSpot,
-        None,
-        &ImportOptions::default(),
-        3,
-    )
-    .unwrap();
+    let got = in_parts(&file, 3);
     assert_eq!(got.records.opportunities().unwrap().chunk_count(), 3);
     let lines: Vec<(u64, &str, &str)> = got
         .errors
