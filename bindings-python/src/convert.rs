@@ -248,6 +248,10 @@ impl Reader {
         if let Ok(condition) = obj.cast::<Condition>() {
             return Ok(Some(condition.get().to_json()));
         }
+        if let Some(item) = numpy_scalar(obj)? {
+            self.values -= 1;
+            return self.read(&item, depth);
+        }
         Ok(self.unsupported(obj))
     }
 
@@ -427,6 +431,33 @@ fn utc_instant(dt: &Bound<'_, PyDateTime>) -> PyResult<Option<String>> {
     Ok(Some(
         utc.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true),
     ))
+}
+
+/// Whether `obj` is a NumPy value (its type comes from the `numpy` module).
+fn is_numpy(obj: &Bound<'_, PyAny>) -> bool {
+    obj.get_type()
+        .getattr("__module__")
+        .and_then(|m| m.extract::<String>())
+        .is_ok_and(|m| m == "numpy")
+}
+
+/// The Python number or bool of a NumPy scalar (`np.int64(3)` -> `3`, `np.bool_(True)` ->
+/// `True`, `np.float32(0.5)` -> `0.5`, what `.item()` gives); `None` for anything else. Dates
+/// and durations (`datetime64`, `timedelta64`) are left out: their `.item()` can be a count of
+/// nanoseconds, which would pass for a number.
+pub fn numpy_scalar<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    if !is_numpy(obj) || !obj.hasattr("item")? {
+        return Ok(None);
+    }
+    let name = type_name(obj);
+    if name.starts_with("datetime64") || name.starts_with("timedelta64") {
+        return Ok(None);
+    }
+    let item = obj.call_method0("item")?;
+    let plain = item.is_instance_of::<PyBool>()
+        || item.is_instance_of::<PyInt>()
+        || item.is_instance_of::<PyFloat>();
+    Ok(plain.then_some(item))
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {

@@ -44,13 +44,6 @@ fn is_dataframe(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(false)
 }
 
-fn is_numpy(obj: &Bound<'_, PyAny>) -> bool {
-    obj.get_type()
-        .getattr("__module__")
-        .and_then(|m| m.extract::<String>())
-        .is_ok_and(|m| m == "numpy")
-}
-
 /// One cell as classified for a column.
 enum Cell<'py> {
     Missing,
@@ -88,11 +81,8 @@ fn classify<'py>(obj: Bound<'py, PyAny>) -> PyResult<Cell<'py>> {
         });
     }
     // NumPy scalars (np.int64, np.bool_, np.float32, ...): their Python value.
-    if is_numpy(&obj) && obj.hasattr("item")? {
-        let item = obj.call_method0("item")?;
-        if !is_numpy(&item) {
-            return classify(item);
-        }
+    if let Some(item) = crate::convert::numpy_scalar(&obj)? {
+        return classify(item);
     }
     Ok(Cell::Other(obj))
 }

@@ -107,3 +107,22 @@ def test_results_are_plain_json_types() -> None:
 
     assert plain(revcore.default_pipeline())
     assert plain(revcore.schema("world"))
+
+
+def test_numpy_scalars_are_their_python_values(echo: Echo) -> None:
+    np = pytest.importorskip("numpy")
+    assert echo(np.int64(3)) == 3 and type(echo(np.int64(3))) is int
+    assert echo(np.bool_(True)) is True
+    assert echo(np.float32(0.5)) == 0.5
+    assert echo({"a": [np.uint8(7), np.int32(-2)]}) == {"a": [7, -2]}
+    lead = {"id": "L1", "created_at": "2026-01-05T10:00:00Z", "employees": np.int64(250)}
+    assert revcore.Condition({"field": "employees", "gte": 200}).matches(lead)
+
+
+def test_numpy_dates_and_complex_numbers_are_refused_not_guessed() -> None:
+    np = pytest.importorskip("numpy")
+    exists = revcore.Condition({"field": "v", "exists": True})
+    for value in (np.datetime64("2026-01-05T10:00:00.000000000"), np.timedelta64(5, "ns"), np.complex128(1j)):
+        with pytest.raises(revcore.ParseError) as e:
+            exists.explain({"v": value})
+        assert [(p["path"], p["code"]) for p in e.value.errors] == [("v", "invalid_type")], value
