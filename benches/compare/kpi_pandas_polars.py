@@ -2,12 +2,13 @@
 average deal and median cycle by owner x close quarter computed three ways, each end to end
 from the file (read + compute): revcore (from Python, reading the CSV itself), pandas and
 polars. Prints each one's time and peak memory (each runs in its own process; peak resident set
-size from getrusage) and checks that the three agree on every group.
+size from getrusage) and checks that the three agree on every group. With `--repeat N` the three
+run in N rounds and the medians are shown.
 
 Usage (from the repository root, with the test venv, which has pandas and polars):
     cargo run --release -p revcore-benches --example hubspot_deals -- 1000000 /tmp/deals.csv
     make -s venv && .venv/bin/maturin develop --release -m bindings-python/Cargo.toml  # or a release wheel
-    .venv/bin/python benches/compare/kpi_pandas_polars.py /tmp/deals.csv
+    .venv/bin/python benches/compare/kpi_pandas_polars.py /tmp/deals.csv [--repeat 5]
 
 Definitions (docs/kpis.md): a deal's stage is classified by revcore's stock pipeline (the same
 label -> kind table is handed to pandas and polars); won and lost deals are closed; the close
@@ -148,12 +149,22 @@ def same(a, b):
 
 def main():
     path = sys.argv[1]
+    repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 1
     results = {}
-    for which in ["revcore", "pandas", "polars"]:
-        out = subprocess.run([sys.executable, __file__, "--child", which, path], capture_output=True, text=True)
-        if out.returncode != 0:
-            sys.exit(f"{which} failed:\n{out.stderr}")
-        results[which] = json.loads(out.stdout)
+    runs = {"revcore": [], "pandas": [], "polars": []}
+    # Rounds of the three in turn, so a change of load hits all three alike; medians reported.
+    for _ in range(repeat):
+        for which in runs:
+            out = subprocess.run([sys.executable, __file__, "--child", which, path], capture_output=True, text=True)
+            if out.returncode != 0:
+                sys.exit(f"{which} failed:\n{out.stderr}")
+            runs[which].append(json.loads(out.stdout))
+    for which, rs in runs.items():
+        rs.sort(key=lambda r: r["seconds"])
+        results[which] = rs[len(rs) // 2]
+        if repeat > 1:
+            results[which]["notes"] = dict(results[which]["notes"] or {},
+                                           runs=[round(r["seconds"], 3) for r in runs[which]])
     base = results["revcore"]["rows"]
     for which in ["pandas", "polars"]:
         other = results[which]["rows"]
