@@ -1009,9 +1009,13 @@ fn with_folded<T>(s: &str, f: impl FnOnce(&[u8]) -> T) -> T {
     f(&buf[..n])
 }
 
-/// FxHash (rustc's): keys are short texts from the config, hashed once per lookup.
+/// FxHash (rustc's): keys are short texts from the config (and the accounts' domains and
+/// names, `matching`), hashed once per lookup.
 #[derive(Default)]
-struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
+
+/// Hash maps keyed by [`FxHasher`].
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 
 impl FxHasher {
     fn add(&mut self, word: u64) {
