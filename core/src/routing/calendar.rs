@@ -21,6 +21,96 @@ const MARGIN: Duration = Duration::days(3);
 /// The most time between two instants where the fixed-offset SLA clock reads the offset.
 const PROBE_STEP: Duration = Duration::days(7);
 
+/// How far past what it needs the fixed-offset SLA clock checks the offset when it has to look
+/// again, so that later leads find it known ([`KnownOffset`]).
+const AHEAD: Duration = Duration::days(28);
+
+const NANOS: i128 = 1_000_000_000;
+
+/// Seconds and nanoseconds of `n` nanoseconds since the epoch (in 64 bits when it fits, as
+/// it does from 1677 to 2262: 128-bit division is a slow library call).
+fn split_nanos(n: i128) -> Option<(i64, u32)> {
+    const NANOS64: i64 = 1_000_000_000;
+    match i64::try_from(n) {
+        Ok(n) => Some((n.div_euclid(NANOS64), n.rem_euclid(NANOS64) as u32)),
+        Err(_) => Some((
+            i64::try_from(n.div_euclid(NANOS)).ok()?,
+            n.rem_euclid(NANOS) as u32,
+        )),
+    }
+}
+
+/// What a router knows of one rep's UTC offset: `offset` (seconds) is in force from `from` to
+/// `to` (UTC seconds, both included), read at both ends and at most [`PROBE_STEP`] apart in
+/// between, as the fixed-offset SLA clock checks a span. It is a cache: it never changes an
+/// answer, only how many time-zone look-ups it takes (empty at first).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KnownOffset {
+    from: i64,
+    to: i64,
+    offset: i64,
+    /// The last local date looked up, as days since 1970-01-01 and as a date.
+    day: i64,
+    date: NaiveDate,
+}
+
+impl Default for KnownOffset {
+    fn default() -> KnownOffset {
+        KnownOffset {
+            from: 1,
+            to: 0,
+            offset: 0,
+            day: i64::MIN,
+            date: NaiveDate::MIN,
+        }
+    }
+}
+
+impl KnownOffset {
+    fn is_empty(&self) -> bool {
+        self.from > self.to
+    }
+
+    /// The date of local seconds `local` (since 1970-01-01 00:00 local).
+    fn date(&mut self, local: i64) -> Option<NaiveDate> {
+        let day = local.div_euclid(86_400);
+        if day != self.day {
+            self.date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+            self.day = day;
+        }
+        Some(self.date)
+    }
+}
+
+/// An instant with its seconds since the epoch, read once per decision (chrono computes them
+/// from the date each time).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Now {
+    pub at: DateTime<Utc>,
+    secs: i64,
+}
+
+impl Now {
+    pub fn new(at: DateTime<Utc>) -> Now {
+        Now {
+            at,
+            secs: at.timestamp(),
+        }
+    }
+}
+
+/// An instant as nanoseconds since the epoch; `None` within a leap second, which chrono's
+/// arithmetic counts as an extra second (the SLA clock then takes the general path).
+fn nanos(t: DateTime<Utc>) -> Option<i128> {
+    let sub = t.timestamp_subsec_nanos();
+    (i128::from(sub) < NANOS).then(|| i128::from(t.timestamp()) * NANOS + i128::from(sub))
+}
+
+fn from_nanos(n: i128) -> Option<DateTime<Utc>> {
+    let (secs, nanos) = split_nanos(n)?;
+    DateTime::from_timestamp(secs, nanos)
+}
+
 /// Why a rep is not available at an instant (the step 5 reasons, in their order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
@@ -50,6 +140,9 @@ pub struct Calendar {
     holidays: Vec<NaiveDate>,
     /// Sorted by start.
     off: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// `off` in nanoseconds since the epoch, for the fixed-offset clock; `None` when a bound is
+    /// within a leap second.
+    off_nanos: Option<Vec<(i128, i128)>>,
 }
 
 impl Calendar {
@@ -89,13 +182,25 @@ impl Calendar {
             .map(|t| (t.start, t.end))
             .collect();
         off.sort_unstable();
-        Calendar {
+        let mut cal = Calendar {
             tz,
             windows,
             has_hours: !rep.working_hours.is_empty(),
             holidays,
-            off,
-        }
+            off: Vec::new(),
+            off_nanos: None,
+        };
+        cal.set_off(off);
+        cal
+    }
+
+    /// Sets the time off (sorted by start) and its nanosecond copy.
+    fn set_off(&mut self, off: Vec<(DateTime<Utc>, DateTime<Utc>)>) {
+        self.off_nanos = off
+            .iter()
+            .map(|&(s, e)| Some((nanos(s)?, nanos(e)?)))
+            .collect();
+        self.off = off;
     }
 
     /// The rep's local date at `now`.
@@ -103,18 +208,53 @@ impl Calendar {
         now.with_timezone(&self.tz).date_naive()
     }
 
+    /// [`Calendar::local_date`] through the offset `known` holds when it covers `now`.
+    pub(crate) fn local_date_known(&self, now: Now, known: &mut KnownOffset) -> NaiveDate {
+        match self.local_day_and_seconds(now, known) {
+            Some((date, _)) => date,
+            None => self.local_date(now.at),
+        }
+    }
+
+    /// The rep's local date and seconds since local midnight at `now`, through `known`.
+    fn local_day_and_seconds(&self, now: Now, known: &mut KnownOffset) -> Option<(NaiveDate, u32)> {
+        let local = now.secs.checked_add(self.offset_near(now.secs, known)?)?;
+        Some((known.date(local)?, local.rem_euclid(86_400) as u32))
+    }
+
     /// The first reason the rep is unavailable at `now`, if any.
     pub fn unavailable(&self, now: DateTime<Utc>) -> Option<Unavailable> {
+        let local = now.with_timezone(&self.tz).naive_local();
+        self.unavailable_at(now, local.date(), local.num_seconds_from_midnight())
+    }
+
+    /// [`Calendar::unavailable`] through the offset `known` holds when it covers `now`.
+    pub(crate) fn unavailable_known(
+        &self,
+        now: Now,
+        known: &mut KnownOffset,
+    ) -> Option<Unavailable> {
+        match self.local_day_and_seconds(now, known) {
+            Some((date, secs)) => self.unavailable_at(now.at, date, secs),
+            None => self.unavailable(now.at),
+        }
+    }
+
+    /// Availability at `now`, whose local date and time of day are `date` and `secs`.
+    fn unavailable_at(
+        &self,
+        now: DateTime<Utc>,
+        date: NaiveDate,
+        secs: u32,
+    ) -> Option<Unavailable> {
         if self.off.iter().any(|&(s, e)| s <= now && now < e) {
             return Some(Unavailable::OutOfOffice);
         }
-        let local = now.with_timezone(&self.tz).naive_local();
-        if self.holidays.binary_search(&local.date()).is_ok() {
+        if self.holidays.binary_search(&date).is_ok() {
             return Some(Unavailable::Holiday);
         }
         if self.has_hours {
-            let secs = local.num_seconds_from_midnight();
-            let day = local.weekday().num_days_from_monday() as usize;
+            let day = date.weekday().num_days_from_monday() as usize;
             if !self.windows[day]
                 .iter()
                 .any(|&(s, e)| s <= secs && secs < e)
@@ -130,57 +270,130 @@ impl Calendar {
     /// hours works every minute of every day that is not a holiday or time off. When no
     /// working time exists within a year, plain minutes are added.
     pub fn add_working_minutes(&self, start: DateTime<Utc>, minutes: u32) -> DateTime<Utc> {
-        match self.add_working_minutes_fixed(start, minutes) {
+        self.add_working_minutes_known(Now::new(start), minutes, &mut KnownOffset::default())
+    }
+
+    /// [`Calendar::add_working_minutes`] with what is known of the offset, which it extends.
+    pub(crate) fn add_working_minutes_known(
+        &self,
+        start: Now,
+        minutes: u32,
+        known: &mut KnownOffset,
+    ) -> DateTime<Utc> {
+        match self.add_working_minutes_fixed(start, minutes, known) {
             Some(due) => due,
-            None => self.add_working_minutes_general(start, minutes),
+            None => self.add_working_minutes_general(start.at, minutes),
         }
     }
 
     /// [`Calendar::add_working_minutes`] through the UTC offset in force at `start` instead
-    /// of a time-zone conversion per working window: the same clock ([`Calendar::clock`])
-    /// with another local-to-UTC conversion, so the same answer whenever it answers.
+    /// of a time-zone conversion per working window, counting in whole nanoseconds since the
+    /// epoch rather than through chrono's arithmetic ([`Calendar::clock_nanos`], the same
+    /// clock as [`Calendar::clock`]), so the same answer whenever it answers.
     ///
     /// It answers only when the due time falls within [`FIXED_DAYS`] local days of `start`,
-    /// and only after checking that the zone keeps the same offset from [`MARGIN`] before
-    /// `start` to [`MARGIN`] after the due time. With no offset change in that span, every
-    /// local time the clock converts (all on the local days from `start` to the due time) has
-    /// exactly one reading, the fixed-offset one: another reading of the same local time would
-    /// lie less than a day away (offsets differ by at most 26 hours), inside the span. The
-    /// check reads the offset at both ends of the span and every [`PROBE_STEP`] (seven days)
-    /// in between, which finds any change because no zone in the tz database changes its
-    /// offset twice within seven days (the closest changes, such as Ramadan pauses of
-    /// daylight time, are weeks apart). The tests below compare both paths across DST changes.
+    /// no instant involved is within a leap second, and the zone keeps the same offset from
+    /// [`MARGIN`] before `start` to [`MARGIN`] after the due time. With no offset change in
+    /// that span, every local time the clock converts (all on the local days from `start` to
+    /// the due time) has exactly one reading, the fixed-offset one: another reading of the same
+    /// local time would lie less than a day away (offsets differ by at most 26 hours), inside
+    /// the span. The span is checked through `known` ([`KnownOffset`]): the offset read at
+    /// both ends and every [`PROBE_STEP`] (seven days) in between, which finds any change
+    /// because no zone in the tz database changes its offset twice within seven days (the
+    /// closest changes, such as Ramadan pauses of daylight time, are weeks apart). The tests
+    /// below compare both paths across DST changes, with `known` fresh and carried over.
     fn add_working_minutes_fixed(
         &self,
-        start: DateTime<Utc>,
+        start: Now,
         minutes: u32,
+        known: &mut KnownOffset,
     ) -> Option<DateTime<Utc>> {
-        let offset = self.offset_at(start)?;
-        let instant = |date: NaiveDate, secs: u32| {
-            let local = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp() + i64::from(secs);
-            DateTime::from_timestamp(local - offset, 0)
-        };
-        let first = DateTime::from_timestamp(start.timestamp() + offset, 0)?.date_naive();
-        let due = self.clock(start, first, minutes, FIXED_DAYS, instant)?;
-        // The offset at both ends of the span and every PROBE_STEP in between.
-        let end = due.checked_add_signed(MARGIN)?;
-        let mut probe = start.checked_sub_signed(MARGIN)?;
-        loop {
-            if self.offset_at(probe)? != offset {
-                return None;
-            }
-            if probe == end {
-                return Some(due);
-            }
-            probe = probe.checked_add_signed(PROBE_STEP)?.min(end);
+        let off = self.off_nanos.as_deref()?;
+        let sub = start.at.timestamp_subsec_nanos();
+        if i128::from(sub) >= NANOS {
+            return None; // a leap second
         }
+        let secs = start.secs;
+        let start_nanos = i128::from(secs) * NANOS + i128::from(sub);
+        let offset = self.offset_near(secs, known)?;
+        let local = secs.checked_add(offset)?;
+        let local_midnight = local.div_euclid(86_400) * 86_400;
+        let first = known.date(local)?;
+        // UTC seconds of the first day's local midnight.
+        let midnight = i128::from(local_midnight - offset);
+        let due = self.clock_nanos(start_nanos, first, minutes, off, |day, secs| {
+            (midnight + i128::from(day) * 86_400 + i128::from(secs)) * NANOS
+        })?;
+        let (due_secs, _) = split_nanos(due)?;
+        let margin = MARGIN.num_seconds();
+        if !self.cover(
+            secs.checked_sub(margin)?,
+            due_secs.checked_add(margin)?,
+            known,
+        ) {
+            return None;
+        }
+        from_nanos(due)
     }
 
-    /// The zone's offset from UTC at `t`, in seconds.
-    fn offset_at(&self, t: DateTime<Utc>) -> Option<i64> {
+    /// The offset at `t` (UTC seconds): from `known` when it covers `t`; else read, and
+    /// `known` stretched to `t` when `t` is within [`PROBE_STEP`] of it with the same offset,
+    /// or started again at `t`.
+    fn offset_near(&self, t: i64, known: &mut KnownOffset) -> Option<i64> {
+        if known.from <= t && t <= known.to {
+            return Some(known.offset);
+        }
+        let offset = self.offset_at_secs(t)?;
+        let step = PROBE_STEP.num_seconds();
+        if !known.is_empty()
+            && offset == known.offset
+            && t >= known.from.saturating_sub(step)
+            && t <= known.to.saturating_add(step)
+        {
+            known.from = known.from.min(t);
+            known.to = known.to.max(t);
+        } else {
+            *known = KnownOffset {
+                from: t,
+                to: t,
+                offset,
+                ..*known
+            };
+        }
+        Some(offset)
+    }
+
+    /// Whether the offset `known` holds is in force from `from` to `to` (UTC seconds), after
+    /// reading it outwards from `known`'s ends every [`PROBE_STEP`] (and on to [`AHEAD`] past
+    /// `to`, so that the next leads find it known). `known` is not empty.
+    fn cover(&self, from: i64, to: i64, known: &mut KnownOffset) -> bool {
+        let step = PROBE_STEP.num_seconds();
+        while known.from > from {
+            let t = known.from.saturating_sub(step).max(from);
+            if self.offset_at_secs(t) != Some(known.offset) {
+                return false;
+            }
+            known.from = t;
+        }
+        if known.to < to {
+            let target = to.saturating_add(AHEAD.num_seconds());
+            while known.to < target {
+                let t = known.to.saturating_add(step).min(target);
+                if self.offset_at_secs(t) != Some(known.offset) {
+                    break;
+                }
+                known.to = t;
+            }
+        }
+        known.to >= to
+    }
+
+    /// The zone's offset from UTC at `t` (UTC seconds), in seconds.
+    fn offset_at_secs(&self, t: i64) -> Option<i64> {
+        let utc = DateTime::from_timestamp(t, 0)?.naive_utc();
         Some(i64::from(
             self.tz
-                .offset_from_utc_datetime(&t.naive_utc())
+                .offset_from_utc_datetime(&utc)
                 .fix()
                 .local_minus_utc(),
         ))
@@ -256,6 +469,67 @@ impl Calendar {
         None
     }
 
+    /// [`Calendar::clock`] in nanoseconds since the epoch over [`FIXED_DAYS`] local days,
+    /// time off `off` in nanoseconds, `instant` giving the UTC instant of the local time
+    /// `secs` on the `day`-th day after `first`. Seconds are counted as `clock` counts them
+    /// (a stretch's whole seconds; the due time keeps the start's fraction).
+    fn clock_nanos(
+        &self,
+        start: i128,
+        first: NaiveDate,
+        minutes: u32,
+        off: &[(i128, i128)],
+        instant: impl Fn(i64, u32) -> i128,
+    ) -> Option<i128> {
+        let mut left = i128::from(minutes) * 60;
+        if left == 0 {
+            return Some(start);
+        }
+        const ALL_DAY: [(u32, u32); 1] = [(0, 86_400)];
+        let mut cursor = start;
+        let mut date = first;
+        for day in 0..=FIXED_DAYS {
+            if day > 0 {
+                date = date.succ_opt()?;
+            }
+            if self.holidays.binary_search(&date).is_ok() {
+                continue;
+            }
+            let windows: &[(u32, u32)] = if self.has_hours {
+                &self.windows[date.weekday().num_days_from_monday() as usize]
+            } else {
+                &ALL_DAY
+            };
+            for &(s, e) in windows {
+                let (ws, we) = (instant(day, s), instant(day, e));
+                let mut t = cursor.max(ws);
+                while t < we {
+                    // Inside time off: jump to its end.
+                    if let Some(&(_, oe)) = off.iter().find(|&&(os, oe)| os <= t && t < oe) {
+                        t = oe;
+                        continue;
+                    }
+                    let next_off = off
+                        .iter()
+                        .map(|&(os, _)| os)
+                        .filter(|&os| os > t)
+                        .min()
+                        .unwrap_or(we);
+                    let end = we.min(next_off);
+                    // Within one working window: far less than 2^63 nanoseconds.
+                    let span = i128::from(i64::try_from(end - t).ok()? / 1_000_000_000);
+                    if span >= left {
+                        return Some(t + left * NANOS);
+                    }
+                    left -= span;
+                    t = end;
+                }
+                cursor = cursor.max(we);
+            }
+        }
+        None
+    }
+
     /// The UTC instant of local `date` + `secs` (86,400 = the next midnight). A local time in
     /// a DST gap moves forward to the first local time that exists.
     fn instant(&self, date: NaiveDate, secs: u32) -> Option<DateTime<Utc>> {
@@ -321,6 +595,7 @@ mod tests {
             has_hours,
             holidays,
             off: Vec::new(),
+            off_nanos: Some(Vec::new()),
         }
     }
 
@@ -330,7 +605,7 @@ mod tests {
         minutes: u32,
     ) -> (Option<DateTime<Utc>>, DateTime<Utc>) {
         (
-            cal.add_working_minutes_fixed(start, minutes),
+            cal.add_working_minutes_fixed(Now::new(start), minutes, &mut KnownOffset::default()),
             cal.add_working_minutes_general(start, minutes),
         )
     }
@@ -377,9 +652,72 @@ mod tests {
         let cal = calendar("America/New_York", [0, 0, 0, 0, 0, 5, 5], true, vec![]);
         let start: DateTime<Utc> = "2026-06-30T15:00:00Z".parse().unwrap();
         assert_eq!(
-            cal.add_working_minutes_fixed(start, 30),
+            cal.add_working_minutes_fixed(Now::new(start), 30, &mut KnownOffset::default()),
             Some(start + Duration::minutes(30))
         );
+    }
+
+    /// One [`KnownOffset`] carried from lead to lead, as a router carries it, through the weeks
+    /// around each DST change, going forward and jumping back: the clock answers as the
+    /// general one, the local date and availability as the time-zone conversion, and once the
+    /// offset is known far from a change it answers without reading it again.
+    #[test]
+    fn known_offset_carried_over_agrees() {
+        let changes = [
+            ("America/New_York", "2026-03-08T07:00:00Z"),
+            ("Australia/Lord_Howe", "2026-10-03T15:30:00Z"),
+            ("Europe/London", "2026-10-25T01:00:00Z"),
+            ("Pacific/Apia", "2011-12-30T10:00:00Z"),
+        ];
+        let mut answered = 0;
+        for (zone, at) in changes {
+            let at: DateTime<Utc> = at.parse().unwrap();
+            for (shapes, has_hours) in [([0, 0, 0, 0, 0, 5, 5], true), ([5; 7], false)] {
+                let mut cal = calendar(zone, shapes, has_hours, vec![at.date_naive()]);
+                cal.set_off(vec![(
+                    at + Duration::hours(30),
+                    at + Duration::hours(50) + Duration::milliseconds(250),
+                )]);
+                let mut known = KnownOffset::default();
+                // Forward every 47 minutes over six weeks, then back in jumps of 5 days.
+                let forward = (-1_000..300).map(|k| at + Duration::minutes(47 * k));
+                let back = (0..12).map(|k| at + Duration::days(30 - 5 * k));
+                for start in forward.chain(back) {
+                    let now = Now::new(start);
+                    for minutes in [1, 45, 600] {
+                        let due = cal.add_working_minutes_known(now, minutes, &mut known);
+                        assert_eq!(
+                            due,
+                            cal.add_working_minutes_general(start, minutes),
+                            "{zone} {start} +{minutes}"
+                        );
+                        if cal
+                            .add_working_minutes_fixed(now, minutes, &mut known.clone())
+                            .is_some()
+                        {
+                            answered += 1;
+                        }
+                    }
+                    assert_eq!(cal.local_date_known(now, &mut known), cal.local_date(start));
+                    assert_eq!(
+                        cal.unavailable_known(now, &mut known),
+                        cal.unavailable(start),
+                        "{zone} {start}"
+                    );
+                }
+            }
+        }
+        assert!(answered > 0, "the fixed path never answered");
+        // Far from any change, a known offset answers without a look-up.
+        let cal = calendar("America/New_York", [0, 0, 0, 0, 0, 5, 5], true, vec![]);
+        let start: DateTime<Utc> = "2026-06-30T15:00:00Z".parse().unwrap();
+        let mut known = KnownOffset::default();
+        cal.add_working_minutes_known(Now::new(start), 30, &mut known);
+        assert!(known.from <= start.timestamp() - MARGIN.num_seconds());
+        assert!(known.to >= start.timestamp() + (MARGIN + AHEAD).num_seconds());
+        let before = known;
+        cal.add_working_minutes_known(Now::new(start + Duration::days(2)), 30, &mut known);
+        assert_eq!((before.from, before.to), (known.from, known.to));
     }
 
     proptest! {
@@ -413,14 +751,15 @@ mod tests {
                 .map(|&d| start.date_naive() + Duration::days(d))
                 .collect();
             let mut cal = calendar(ZONES[zone], shapes, has_hours, holidays);
-            cal.off = off
+            let mut off: Vec<_> = off
                 .iter()
                 .map(|&(from, hours)| {
                     let s = start + Duration::minutes(from);
                     (s, s + Duration::minutes(hours))
                 })
                 .collect();
-            cal.off.sort_unstable();
+            off.sort_unstable();
+            cal.set_off(off);
             let (fixed, general) = both(&cal, start, minutes);
             if let Some(fixed) = fixed {
                 prop_assert_eq!(fixed, general);

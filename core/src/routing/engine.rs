@@ -5,7 +5,7 @@
 //! would apply; `Router::route` holds the state lock across both, so a decision and its
 //! effect are atomic.
 
-use super::calendar::{Calendar, Unavailable};
+use super::calendar::{Calendar, KnownOffset, Now, Unavailable};
 use super::config::{DailyCount, PoolState, RoutingState, StickyFallback, Strategy};
 use super::matching::{AccountIndex, AccountMatch, MatchedBy};
 use super::territory::TerritoryIndex;
@@ -274,23 +274,25 @@ impl Engine {
     fn skip_reason(
         &self,
         st: &State,
+        known: &mut [KnownOffset],
         rep: usize,
         availability: bool,
         caps: Option<(Option<u32>, Option<u32>)>,
-        now: DateTime<Utc>,
+        now: Now,
     ) -> Option<&'static str> {
         let info = &self.reps[rep];
         if !info.rep.active {
             return Some("inactive");
         }
         if availability {
-            if let Some(u) = info.cal.unavailable(now) {
+            if let Some(u) = info.cal.unavailable_known(now, &mut known[rep]) {
                 return Some(u.code());
             }
         }
         if let Some((daily_cap, open_cap)) = caps {
             if let Some(cap) = daily_cap {
-                if self.daily_count(st, rep, info.cal.local_date(now)) >= cap {
+                let day = info.cal.local_date_known(now, &mut known[rep]);
+                if self.daily_count(st, rep, day) >= cap {
                     return Some("daily_cap_reached");
                 }
             }
@@ -309,12 +311,16 @@ impl Engine {
 
     /// Decides for `lead` at `now` on state `st`; returns the decision (with the version the
     /// state would have after committing) and the commit, if the decision assigns a rep.
+    /// `known` (one per rep) is what is known of the reps' UTC offsets: a cache the decision
+    /// extends, never an input that changes it.
     pub fn decide(
         &self,
         st: &State,
+        known: &mut [KnownOffset],
         lead: &Lead,
         now: DateTime<Utc>,
     ) -> (Decision, Option<Commit>) {
+        let now = Now::new(now);
         let mut d = Decision {
             lead_id: Id::new(&lead.id.0),
             owner_id: None,
@@ -381,7 +387,7 @@ impl Engine {
                         step.a = index(r);
                         Err("owner_inactive")
                     }
-                    Some(&r) => match self.reps[r].cal.unavailable(now) {
+                    Some(&r) => match self.reps[r].cal.unavailable_known(now, &mut known[r]) {
                         Some(u) => {
                             step.a = index(r);
                             step.detail = Some(Unavailable::code(u));
@@ -466,7 +472,7 @@ impl Engine {
                         CTarget::Rep(r) => {
                             let mut step = Code::new(Step::TargetRep);
                             step.a = index(*r);
-                            match self.skip_reason(st, *r, true, None, now) {
+                            match self.skip_reason(st, known, *r, true, None, now) {
                                 None => {
                                     step.result = Some("assigned");
                                     owner = Some(*r);
@@ -484,7 +490,7 @@ impl Engine {
                     };
                     if let Some(p) = pool {
                         d.pool_id = Some(self.pools[p].id.clone());
-                        match self.pick(st, p, now, &mut d) {
+                        match self.pick(st, known, p, now, &mut d) {
                             Some((r, mv)) => {
                                 owner = Some(r);
                                 commit_pool = Some((p, mv));
@@ -502,7 +508,9 @@ impl Engine {
         let info = &self.reps[r];
         d.owner_id = Some(info.id.clone());
         if let Some(minutes) = sla {
-            let due = info.cal.add_working_minutes(now, minutes);
+            let due = info
+                .cal
+                .add_working_minutes_known(now, minutes, &mut known[r]);
             d.sla_due = Some(due);
             d.trace.due = Some(due);
             let mut step = Code::new(Step::Sla);
@@ -512,7 +520,7 @@ impl Engine {
         d.state_version = st.version + 1;
         let commit = Commit {
             rep: r,
-            day: info.cal.local_date(now),
+            day: info.cal.local_date_known(now, &mut known[r]),
             pool: commit_pool,
         };
         (d, Some(commit))
@@ -540,8 +548,9 @@ impl Engine {
     fn pick(
         &self,
         st: &State,
+        known: &mut [KnownOffset],
         p: usize,
-        now: DateTime<Utc>,
+        now: Now,
         d: &mut Decision,
     ) -> Option<(usize, PoolMove)> {
         let pool = &self.pools[p];
@@ -555,6 +564,7 @@ impl Engine {
             step.b = index(r);
             let reason = self.skip_reason(
                 st,
+                known,
                 r,
                 pool.require_availability,
                 Some((pool.daily_cap, pool.open_cap)),

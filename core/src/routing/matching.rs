@@ -3,12 +3,15 @@
 //! account wins), else by normalised company name (exact map lookup, then optionally
 //! Jaro-Winkler similarity).
 
+use super::territory::FxBuild;
 use crate::condition::domain::{email_domain, email_domain_cow, is_free_mail, FREE_MAIL_DOMAINS};
 use crate::model::{Account, Lead};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// Legal-form words dropped from the end of company names.
+/// Legal-form words dropped from the end of company names: what [`is_legal_suffix`] matches
+/// (a test checks they agree).
+#[cfg(test)]
 const LEGAL_SUFFIXES: &[&str] = &[
     "ab",
     "ag",
@@ -51,18 +54,65 @@ pub enum AccountMatch {
     None,
 }
 
-/// The accounts of a router, indexed for matching.
+/// Whether `word` is a legal-form word dropped from the end of company names (docs/routing.md
+/// step 1), by a `match` on the text rather than a scan of a list.
+fn is_legal_suffix(word: &str) -> bool {
+    matches!(
+        word,
+        "ab" | "ag"
+            | "as"
+            | "bv"
+            | "co"
+            | "company"
+            | "corp"
+            | "corporation"
+            | "gmbh"
+            | "inc"
+            | "kk"
+            | "limited"
+            | "llc"
+            | "ltd"
+            | "nv"
+            | "oy"
+            | "plc"
+            | "pty"
+            | "sa"
+            | "sarl"
+            | "se"
+            | "spa"
+            | "srl"
+    )
+}
+
+/// What a domain is to the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Domain {
+    Account(usize),
+    /// A free-mail domain: never an account's (accounts with one are not indexed by it).
+    FreeMail,
+}
+
+/// The longest company name normalised on the stack ([`normalize_ascii`]); longer names
+/// take [`normalize_company`].
+const NAME_STACK: usize = 96;
+
+/// The accounts of a router, indexed for matching. The maps hash with FxHash rather than
+/// SipHash: their keys are the router's own accounts, and a lookup hashes one short text.
 #[derive(Debug, Default)]
 pub struct AccountIndex {
-    by_domain: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
+    /// The accounts' domains and the free-mail domains (so one look-up tells both).
+    by_domain: HashMap<String, Domain, FxBuild>,
+    by_name: HashMap<String, usize, FxBuild>,
     names: Vec<String>,
 }
 
 impl AccountIndex {
     pub fn new(accounts: &[Account]) -> AccountIndex {
-        let mut by_domain = HashMap::new();
-        let mut by_name = HashMap::new();
+        let mut by_domain: HashMap<String, Domain, FxBuild> = FREE_MAIL_DOMAINS
+            .iter()
+            .map(|d| (d.to_string(), Domain::FreeMail))
+            .collect();
+        let mut by_name = HashMap::default();
         let mut names = Vec::with_capacity(accounts.len());
         for (i, a) in accounts.iter().enumerate() {
             let domain = a
@@ -72,7 +122,7 @@ impl AccountIndex {
                 .or_else(|| a.website.as_deref().and_then(email_domain));
             if let Some(d) = domain {
                 if !is_free_mail(&d) {
-                    by_domain.entry(d).or_insert(i);
+                    by_domain.entry(d).or_insert(Domain::Account(i));
                 }
             }
             let name = normalize_company(&a.name);
@@ -103,20 +153,24 @@ impl AccountIndex {
                 .and_then(domain_of)
                 .or_else(|| lead.website.as_deref().and_then(domain_of));
             if let Some(d) = domain {
-                if is_free_mail_lowercase(&d) {
-                    free = Some(d.into_owned());
-                } else {
-                    let mut rest: &str = &d;
-                    loop {
-                        if let Some(&i) = self.by_domain.get(rest) {
-                            return AccountMatch::Matched(i, MatchedBy::Domain);
-                        }
-                        // The parent domain, while it still has two labels or more.
-                        match rest.as_bytes().iter().position(|&b| b == b'.') {
-                            Some(i) if rest.as_bytes()[i + 1..].contains(&b'.') => {
-                                rest = &rest[i + 1..]
+                // The domain itself (free mail or an account), then its parent domains while
+                // they still have two labels or more (accounts only: `x.gmail.com` is no
+                // free-mail address and `gmail.com` no account).
+                match self.by_domain.get(&*d) {
+                    Some(&Domain::FreeMail) => free = Some(d.into_owned()),
+                    Some(&Domain::Account(i)) => {
+                        return AccountMatch::Matched(i, MatchedBy::Domain)
+                    }
+                    None => {
+                        let mut rest: &str = &d;
+                        while let Some(i) = rest.as_bytes().iter().position(|&b| b == b'.') {
+                            if !rest.as_bytes()[i + 1..].contains(&b'.') {
+                                break;
                             }
-                            _ => break,
+                            rest = &rest[i + 1..];
+                            if let Some(&Domain::Account(i)) = self.by_domain.get(rest) {
+                                return AccountMatch::Matched(i, MatchedBy::Domain);
+                            }
                         }
                     }
                 }
@@ -124,9 +178,13 @@ impl AccountIndex {
         }
         if by_company_name {
             if let Some(company) = lead.company.as_deref() {
-                let name = normalize_company(company);
+                let mut stack = [0u8; NAME_STACK];
+                let name: Cow<'_, str> = match normalize_ascii(company, &mut stack) {
+                    Some(name) => Cow::Borrowed(name),
+                    None => Cow::Owned(normalize_company(company)),
+                };
                 if !name.is_empty() {
-                    if let Some(&i) = self.by_name.get(&name) {
+                    if let Some(&i) = self.by_name.get(&*name) {
                         return AccountMatch::Matched(i, MatchedBy::CompanyName);
                     }
                     if let Some(threshold) = similarity {
@@ -154,10 +212,93 @@ impl AccountIndex {
     }
 }
 
+/// Byte classes for [`domain_of`].
+const BAD: u8 = 1; // not printable ASCII, or `:` (the general reader's shapes)
+const UPPER: u8 = 2;
+const OTHER: u8 = 4; // printable, but not a host's letter, digit, `-`, `_` or `.`
+
+static CLASS: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut b = 0x21;
+    while b < 0x7f {
+        t[b] = if (b as u8).is_ascii_lowercase()
+            || (b as u8).is_ascii_digit()
+            || matches!(b as u8, b'-' | b'_' | b'.')
+        {
+            0
+        } else if (b as u8).is_ascii_uppercase() {
+            UPPER
+        } else if b == b':' as usize {
+            BAD
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    t
+};
+
 /// [`email_domain_cow`] (the same domain, or none, for every input) with a shortcut for the
-/// usual shape of a lead's email, `name@host` in printable ASCII: one pass checks the host's
-/// labels and case instead of the general reader's three.
+/// usual shape of a lead's email, `name@host` in printable ASCII with a host of letters,
+/// digits, `-`, `_` and dots: one pass from the end reads the host's classes up to the last
+/// `@`, and one the rest; anything else takes [`domain_of_checked`].
 fn domain_of(s: &str) -> Option<Cow<'_, str>> {
+    let bytes = s.as_bytes();
+    let (mut host, mut dots, mut double_dot, mut previous_dot) = (0u8, 0usize, false, false);
+    let mut at = bytes.len();
+    loop {
+        if at == 0 {
+            return domain_of_checked(s);
+        }
+        at -= 1;
+        let b = bytes[at];
+        if b == b'@' {
+            break;
+        }
+        host |= CLASS[usize::from(b)];
+        let dot = b == b'.';
+        double_dot |= dot && previous_dot;
+        dots += usize::from(dot);
+        previous_dot = dot;
+    }
+    let rest = bytes[..at]
+        .iter()
+        .fold(0u8, |c, &b| c | CLASS[usize::from(b)]);
+    if host & (BAD | OTHER) != 0 || rest & BAD != 0 {
+        return domain_of_checked(s);
+    }
+    let mut host_bytes = &bytes[at + 1..];
+    if let Some(stripped) = host_bytes.strip_suffix(b".") {
+        host_bytes = stripped;
+        dots -= 1;
+    }
+    let (&first, &last) = (host_bytes.first()?, host_bytes.last()?);
+    if double_dot || matches!(first, b'.' | b'-') || matches!(last, b'.' | b'-') {
+        return None;
+    }
+    let start = at + 1;
+    let host_text = &s[start..start + host_bytes.len()];
+    let host_text = match host_text.get(..4) {
+        Some(www)
+            if dots >= 2
+                && www.eq_ignore_ascii_case("www.")
+                && !host_text[4..].starts_with('-') =>
+        {
+            &host_text[4..]
+        }
+        _ if dots >= 1 => host_text,
+        _ => return None,
+    };
+    Some(if host & UPPER != 0 {
+        Cow::Owned(host_text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(host_text)
+    })
+}
+
+/// The shortcut of [`domain_of`] checked byte by byte, for hosts with other characters
+/// (a `>` closing a display form, characters that make the host invalid).
+fn domain_of_checked(s: &str) -> Option<Cow<'_, str>> {
     let bytes = s.as_bytes();
     // The shortcut's shape: printable ASCII without `:` (no scheme, port or trimming) and
     // with an `@`; the host is what follows the last `@`, unless it has a `>` to trim.
@@ -214,11 +355,6 @@ fn domain_of(s: &str) -> Option<Cow<'_, str>> {
     })
 }
 
-/// [`is_free_mail`] for a domain [`domain_of`] gave (lowercase, no trailing dot).
-fn is_free_mail_lowercase(domain: &str) -> bool {
-    FREE_MAIL_DOMAINS.binary_search(&domain).is_ok()
-}
-
 /// Lowercase, accents folded (`ß` -> `ss`, `æ` -> `ae`, `œ` -> `oe`), punctuation dropped, trailing legal suffixes removed (never the
 /// first word), whitespace collapsed: `"Société Générale S.A."` -> `"societe generale"`.
 pub fn normalize_company(name: &str) -> String {
@@ -246,12 +382,44 @@ pub fn normalize_company(name: &str) -> String {
     }
     // Legal suffixes go from the end, never the first word.
     while let Some(cut) = out.rfind(' ') {
-        if !LEGAL_SUFFIXES.contains(&&out[cut + 1..]) {
+        if !is_legal_suffix(&out[cut + 1..]) {
             break;
         }
         out.truncate(cut);
     }
     out
+}
+
+/// [`normalize_company`] of an ASCII name of at most [`NAME_STACK`] bytes, written into
+/// `buf` without allocating; `None` for other names.
+fn normalize_ascii<'b>(name: &str, buf: &'b mut [u8; NAME_STACK]) -> Option<&'b str> {
+    let bytes = name.as_bytes();
+    if bytes.len() > NAME_STACK || !bytes.is_ascii() {
+        return None;
+    }
+    let mut n = 0;
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        } else if (b.is_ascii_whitespace() || b == 0x0b) && n > 0 && buf[n - 1] != b' ' {
+            // `char::is_whitespace` on ASCII: the ASCII whitespace plus vertical tab.
+            buf[n] = b' ';
+            n += 1;
+        }
+    }
+    if n > 0 && buf[n - 1] == b' ' {
+        n -= 1;
+    }
+    let out = std::str::from_utf8(&buf[..n]).ok()?;
+    let mut out = out;
+    while let Some(cut) = out.rfind(' ') {
+        if !is_legal_suffix(&out[cut + 1..]) {
+            break;
+        }
+        out = &out[..cut];
+    }
+    Some(out)
 }
 
 /// The base letter of a lowercase accented Latin letter (the common European ones).
@@ -293,15 +461,62 @@ mod tests {
         fn domain_of_agrees_with_email_domain(
             s in prop::collection::vec(prop::sample::select(vec![
                 "a", "B", "@", ".", "-", "_", "w", "W", "ww", "www.", ":", "//", "/", ">", "<",
-                " ", "\t", "é", "K", "1", "acme", "Gmail.com", "x", "?", "#",
+                " ", "\t", "é", "K", "1", "acme", "Gmail.com", "x", "?", "#", "+", "..", ".com",
             ]), 0..12),
         ) {
             let s: String = s.concat();
             prop_assert_eq!(domain_of(&s), email_domain_cow(&s), "{:?}", s);
             if let Some(d) = domain_of(&s) {
-                prop_assert_eq!(is_free_mail_lowercase(&d), is_free_mail(&d), "{:?}", s);
+                let free = AccountIndex::new(&[]).by_domain.get(&*d) == Some(&Domain::FreeMail);
+                prop_assert_eq!(free, is_free_mail(&d), "{:?}", s);
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+        /// The stack normaliser gives what the general one gives for any ASCII name it takes.
+        #[test]
+        fn ascii_names_normalise_as_the_general_way(
+            s in prop::collection::vec(prop::sample::select(vec![
+                "a", "B", "Acme", " ", "  ", "\t", "\u{b}", "\u{c}", "\n", "\r", ".", ",", "&",
+                "-", "9", "inc", "Inc.", " co", " ltd", "LLC", "sa", " S.A.", "gmbh", "x",
+                "corporation", "company", "\u{1f}", "\u{7f}",
+            ]), 0..10),
+        ) {
+            let s: String = s.concat();
+            let mut buf = [0u8; NAME_STACK];
+            let fast = normalize_ascii(&s, &mut buf).map(str::to_string);
+            prop_assert_eq!(fast, Some(normalize_company(&s)), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn legal_suffixes_are_matched_as_listed() {
+        for w in LEGAL_SUFFIXES {
+            assert!(is_legal_suffix(w), "{w}");
+        }
+        for w in [
+            "",
+            "a",
+            "in",
+            "incc",
+            "Inc",
+            "corporations",
+            "s",
+            "gmb",
+            "company ",
+        ] {
+            assert!(!is_legal_suffix(w), "{w:?}");
+        }
+        let mut buf = [0u8; NAME_STACK];
+        assert_eq!(
+            normalize_ascii(&"a".repeat(NAME_STACK), &mut buf).map(str::len),
+            Some(NAME_STACK)
+        );
+        assert_eq!(normalize_ascii(&"a".repeat(NAME_STACK + 1), &mut buf), None);
+        assert_eq!(normalize_ascii("Müller GmbH", &mut buf), None);
     }
 
     #[test]
@@ -320,11 +535,21 @@ mod tests {
             ("ann@", None),
             ("ann@a..com", None),
             ("ann@-a.com", None),
+            ("a+b@x.acme.com", Some("x.acme.com")),
+            ("ann@Acme.com>", Some("acme.com")),
+            ("ann@acme.com..", None),
+            ("ann@a.b..c", None),
+            ("ann@WWW.Acme.com", Some("acme.com")),
+            ("ann@acme.com.", Some("acme.com")),
+            ("ann@.", None),
+            ("a@b@acme.com", Some("acme.com")),
         ] {
             assert_eq!(domain_of(s).as_deref(), want, "{s:?}");
             assert_eq!(domain_of(s), email_domain_cow(s), "{s:?}");
         }
-        assert!(is_free_mail_lowercase("gmail.com") && !is_free_mail_lowercase("acme.com"));
+        let index = AccountIndex::new(&[]);
+        assert_eq!(index.by_domain.get("gmail.com"), Some(&Domain::FreeMail));
+        assert_eq!(index.by_domain.get("acme.com"), None);
     }
 
     #[test]

@@ -34,6 +34,7 @@ use crate::error::{Error, Problem, Problems, Result};
 use crate::model::read::{self, collect};
 use crate::model::validate::{Context, Validate};
 use crate::model::{Account, Lead, Rep};
+use calendar::KnownOffset;
 use chrono::{DateTime, Utc};
 use engine::{CPool, CRule, CTarget, Engine, RepInfo, State};
 use serde_json::Value;
@@ -43,7 +44,9 @@ use std::sync::{Arc, Mutex};
 /// A router: config, reps, accounts and state; Send + Sync, state behind a lock.
 pub struct Router {
     engine: Engine,
-    state: Mutex<State>,
+    /// The state, with what is known of every rep's UTC offset (a cache of time-zone
+    /// look-ups, one per rep, that decisions extend; never part of the state's meaning).
+    state: Mutex<(State, Vec<KnownOffset>)>,
     /// The top-level lead keys a decision reads ([`Router::lead_fields`]).
     lead_fields: Vec<String>,
 }
@@ -258,9 +261,10 @@ impl Router {
             Some(s) => engine.import_state(s),
             None => engine.empty_state(),
         };
+        let known = vec![KnownOffset::default(); engine.reps.len()];
         Ok(Router {
             engine,
-            state: Mutex::new(state),
+            state: Mutex::new((state, known)),
             lead_fields,
         })
     }
@@ -300,27 +304,30 @@ impl Router {
     }
 
     pub fn route(&self, lead: &Lead, now: DateTime<Utc>) -> Decision {
-        let mut st = self.lock();
-        let (d, commit) = self.engine.decide(&st, lead, now);
+        let mut guard = self.lock();
+        let (st, known) = &mut *guard;
+        let (d, commit) = self.engine.decide(st, known, lead, now);
         if let Some(c) = commit {
-            self.engine.commit(&mut st, &c);
+            self.engine.commit(st, &c);
         }
         d
     }
 
     pub fn preview(&self, lead: &Lead, now: DateTime<Utc>) -> Decision {
-        let st = self.lock();
-        self.engine.decide(&st, lead, now).0
+        let mut guard = self.lock();
+        let (st, known) = &mut *guard;
+        self.engine.decide(st, known, lead, now).0
     }
 
     pub fn route_batch(&self, leads: &[Lead], now: DateTime<Utc>) -> Vec<Decision> {
-        let mut st = self.lock();
+        let mut guard = self.lock();
+        let (st, known) = &mut *guard;
         leads
             .iter()
             .map(|lead| {
-                let (d, commit) = self.engine.decide(&st, lead, now);
+                let (d, commit) = self.engine.decide(st, known, lead, now);
                 if let Some(c) = commit {
-                    self.engine.commit(&mut st, &c);
+                    self.engine.commit(st, &c);
                 }
                 d
             })
@@ -328,11 +335,11 @@ impl Router {
     }
 
     pub fn state(&self) -> RoutingState {
-        let st = self.lock();
-        self.engine.export_state(&st)
+        let guard = self.lock();
+        self.engine.export_state(&guard.0)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (State, Vec<KnownOffset>)> {
         // A panic while holding the lock cannot leave the state half-written (commit is
         // infallible), so a poisoned lock is still usable.
         self.state.lock().unwrap_or_else(|e| e.into_inner())

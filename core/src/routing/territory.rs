@@ -44,7 +44,6 @@ use crate::condition::{Condition, FieldValue, Record};
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// A territory as the router uses it.
 #[derive(Debug)]
@@ -127,7 +126,7 @@ enum Keyed {
     /// Text buckets; keys folded unless `exact`.
     Text {
         exact: bool,
-        buckets: HashMap<Box<[u8]>, (u32, u32), BuildHasherDefault<FxHasher>>,
+        buckets: HashMap<Box<[u8]>, (u32, u32), FxBuild>,
         items: Vec<u32>,
     },
     Numbers(Bands<f64>),
@@ -1009,40 +1008,9 @@ fn with_folded<T>(s: &str, f: impl FnOnce(&[u8]) -> T) -> T {
     f(&buf[..n])
 }
 
-/// FxHash (rustc's): keys are short texts from the config, hashed once per lookup.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
-        }
-        let mut rest = [0u8; 8];
-        let tail = chunks.remainder();
-        if !tail.is_empty() {
-            rest[..tail.len()].copy_from_slice(tail);
-            self.add(u64::from_le_bytes(rest));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// Hash maps keyed by FxHash (rustc's, the `rustc-hash` crate): keys are short texts from the
+/// config (and the accounts' domains and names, `matching`), hashed once per lookup.
+pub(crate) type FxBuild = rustc_hash::FxBuildHasher;
 
 #[cfg(test)]
 mod tests {
