@@ -27,7 +27,27 @@ pub(crate) struct Literals {
     /// (with its lowercase form when `ignore_case`); empty for most bytes, so most positions
     /// are passed over after one lookup.
     starting: [(u8, u8); 256],
+    /// When every needle has at least [`MIN_SKIP_WINDOW`] bytes: how far a window of that
+    /// many bytes (at most [`MAX_SKIP_WINDOW`]) may move on, by the byte at its end.
+    skip: Option<Box<Skip>>,
 }
+
+/// The Horspool shifts of the needles' first `window` bytes (a set Horspool search): only the
+/// positions it stops at are checked for a needle. Moving a window that starts at `i` on by
+/// `shift[c]`, `c` the byte at `i + window - 1`, passes over no position where a needle
+/// starts: such a needle's prefix would hold `c` at an index below `window - 1` that is at
+/// least `window - shift[c]`, and `shift[c]` is the smallest distance from such an index to
+/// the end of the window, over every needle (the window's length when `c` is in none).
+#[derive(Debug, Clone)]
+struct Skip {
+    window: usize,
+    shift: [u8; 256],
+}
+
+/// Shifts pay off from windows of this many bytes (`vp|ceo` is scanned position by position).
+const MIN_SKIP_WINDOW: usize = 3;
+/// Shifts are bytes.
+const MAX_SKIP_WINDOW: usize = 255;
 
 /// At most this many literals (the `starting` ranges are bytes); longer alternations are
 /// left to the regex, which handles them well.
@@ -111,11 +131,29 @@ impl Literals {
                 (u64::from_le_bytes(word), mask)
             })
             .collect();
+        let shortest = needles.iter().map(|n| n.len()).min().unwrap_or(0);
+        let skip = (shortest >= MIN_SKIP_WINDOW).then(|| {
+            let window = shortest.min(MAX_SKIP_WINDOW);
+            let mut shift = [window as u8; 256];
+            for needle in &needles {
+                for (j, &b) in needle[..window - 1].iter().enumerate() {
+                    let d = (window - 1 - j) as u8;
+                    for c in [b, b.to_ascii_uppercase()] {
+                        if ignore_case || c == b {
+                            let at = &mut shift[usize::from(c)];
+                            *at = (*at).min(d);
+                        }
+                    }
+                }
+            }
+            Box::new(Skip { window, shift })
+        });
         Some(Literals {
             needles,
             heads,
             ignore_case,
             starting,
+            skip,
         })
     }
 
@@ -129,45 +167,61 @@ impl Literals {
         Some(self.search(hay))
     }
 
-    /// Each position where a needle may start (one table lookup for the others) is read as
-    /// one word, lowercased when ignoring case (the value is ASCII then), and compared with
+    /// Positions are visited one by one, or by the Horspool shifts of [`Skip`] when every
+    /// needle is long enough. Each position where a needle may start (one table lookup for
+    /// the others) is read as one word, lowercased when ignoring case (the value is ASCII then), and compared with
     /// the head of each needle starting with that byte; a needle longer than a word compares
     /// its rest too. Near the end the word is zero-padded: no needle holds a zero byte, so the
     /// padding never completes a match.
     fn search(&self, hay: &[u8]) -> bool {
         let n = hay.len();
-        for i in 0..n {
-            let (from, to) = self.starting[usize::from(hay[i])];
-            if from == to {
+        if let Some(skip) = &self.skip {
+            let mut i = 0;
+            while i + skip.window <= n {
+                if self.starts_at(hay, i) {
+                    return true;
+                }
+                // Every shift is at least 1.
+                i += usize::from(skip.shift[usize::from(hay[i + skip.window - 1])]);
+            }
+            return false;
+        }
+        (0..n).any(|i| self.starts_at(hay, i))
+    }
+
+    /// Whether a needle starts at `hay[i]` (`i < hay.len()`).
+    #[inline(always)]
+    fn starts_at(&self, hay: &[u8], i: usize) -> bool {
+        let (from, to) = self.starting[usize::from(hay[i])];
+        if from == to {
+            return false;
+        }
+        let mut word = [0u8; 8];
+        match hay.get(i..i + 8) {
+            Some(full) => word.copy_from_slice(full),
+            None => word.iter_mut().zip(&hay[i..]).for_each(|(w, b)| *w = *b),
+        }
+        let mut word = u64::from_le_bytes(word);
+        if self.ignore_case {
+            word = ascii_lowercase_word(word);
+        }
+        for k in usize::from(from)..usize::from(to) {
+            let (head, mask) = self.heads[k];
+            if word & mask != head {
                 continue;
             }
-            let mut word = [0u8; 8];
-            match hay.get(i..i + 8) {
-                Some(full) => word.copy_from_slice(full),
-                None => word.iter_mut().zip(&hay[i..]).for_each(|(w, b)| *w = *b),
+            let needle = &self.needles[k];
+            if needle.len() <= 8 {
+                return true;
             }
-            let mut word = u64::from_le_bytes(word);
-            if self.ignore_case {
-                word = ascii_lowercase_word(word);
-            }
-            for k in usize::from(from)..usize::from(to) {
-                let (head, mask) = self.heads[k];
-                if word & mask != head {
-                    continue;
-                }
-                let needle = &self.needles[k];
-                if needle.len() <= 8 {
-                    return true;
-                }
-                let rest = &needle[8..];
-                let found = match hay.get(i + 8..i + needle.len()) {
-                    Some(window) if self.ignore_case => window.eq_ignore_ascii_case(rest),
-                    Some(window) => window == rest,
-                    None => false,
-                };
-                if found {
-                    return true;
-                }
+            let rest = &needle[8..];
+            let found = match hay.get(i + 8..i + needle.len()) {
+                Some(window) if self.ignore_case => window.eq_ignore_ascii_case(rest),
+                Some(window) => window == rest,
+                None => false,
+            };
+            if found {
+                return true;
             }
         }
         false
@@ -359,6 +413,25 @@ mod tests {
                     None => prop_assert!(ignore_case && !v.is_ascii()),
                 }
             }
+        }
+
+        /// The Horspool shifts never pass over a match: on periodic values and overlapping
+        /// needles (the hard cases for skipping), the search with shifts finds a needle exactly
+        /// when checking every position does, and agrees with the regex.
+        #[test]
+        fn skipping_never_passes_over_a_match(
+            ignore_case in any::<bool>(),
+            branches in prop::collection::vec("[abA]{3,10}", 1..4),
+            value in "[abAB]{0,40}",
+        ) {
+            let pattern = format!("{}{}", if ignore_case { "(?i)" } else { "" }, branches.join("|"));
+            let lits = Literals::of(&pattern).expect("a plain alternation");
+            prop_assert!(lits.skip.is_some());
+            let hay = value.as_bytes();
+            let every = (0..hay.len()).any(|i| lits.starts_at(hay, i));
+            prop_assert_eq!(lits.search(hay), every);
+            let regex = Regex::new(&pattern).expect("valid");
+            prop_assert_eq!(every, regex.is_match(&value));
         }
 
         /// Plain alternations always take the fast path on ASCII values and agree.

@@ -10,6 +10,7 @@
 //! case is ignored; a plain number) and hands every other value to the leaf evaluator.
 
 use super::ast::{Bound, Leaf, Node, Op, Scalar};
+use super::domain::is_free_mail_address;
 use super::eval::Shortcut;
 use super::literal::Literals;
 use super::{Condition, FieldValue};
@@ -38,6 +39,10 @@ enum Test {
     Numbers(NumberRange),
     /// `contains` of a text: a text value is searched a word at a time here.
     Contains(Box<Literals>),
+    /// `matches`: a text value goes straight to the leaf's pattern (its literal search first).
+    Matches,
+    /// `free_mail: true`: a text value goes straight to the provider lookup.
+    FreeMail,
     /// Everything else: the leaf evaluator.
     General,
 }
@@ -197,6 +202,10 @@ impl Test {
             Test::Numbers(range)
         } else if let Some(search) = contains_search(leaf) {
             Test::Contains(Box::new(search))
+        } else if matches!(leaf.op, Op::Matches(_)) {
+            Test::Matches
+        } else if leaf.op == Op::FreeMail(true) {
+            Test::FreeMail
         } else {
             Test::General
         }
@@ -253,6 +262,13 @@ impl BoundNode {
                     (Test::Texts(set), Some(FieldValue::Text(s))) => set.contains(s),
                     (Test::Numbers(range), Some(FieldValue::Number(x))) => Some(range.contains(*x)),
                     (Test::Contains(search), Some(FieldValue::Text(s))) => search.is_match(s),
+                    // What the leaf evaluator's shortcuts do with a text value, without its
+                    // dispatch: the positive test of `matches`, the free-mail lookup.
+                    (Test::Matches, Some(FieldValue::Text(s))) => match &leaf.op {
+                        Op::Matches(p) => Some(p.is_match(s)),
+                        _ => None,
+                    },
+                    (Test::FreeMail, Some(FieldValue::Text(s))) => Some(is_free_mail_address(s)),
                     _ => None,
                 };
                 match fast {

@@ -68,7 +68,7 @@ impl LeadField {
     }
 
     /// `lead.field(path)` for the path this was resolved from.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read<'a>(&self, lead: &'a Lead) -> Option<FieldValue<'a>> {
         let text = |v: &'a Option<String>| v.as_deref().map(FieldValue::Text);
         match self {
