@@ -39,6 +39,9 @@ enum Test {
     Numbers(NumberRange),
     /// `contains` of a text: a text value is searched a word at a time here.
     Contains(Box<Literals>),
+    /// `starts_with` / `ends_with` of a text: a text value's first or last bytes are compared
+    /// here.
+    Affix(Box<Affix>),
     /// `matches`: a text value goes straight to the leaf's pattern (its literal search first).
     Matches,
     /// `free_mail: true`: a text value goes straight to the provider lookup.
@@ -180,6 +183,54 @@ impl NumberRange {
     }
 }
 
+/// The operand of `starts_with` (`end` false) or `ends_with`: as written when case counts,
+/// folded (and ASCII) when it is ignored.
+#[derive(Debug, Clone)]
+struct Affix {
+    needle: Box<[u8]>,
+    fold: bool,
+    end: bool,
+}
+
+impl Affix {
+    fn of(leaf: &Leaf) -> Option<Affix> {
+        let (t, end) = match &leaf.op {
+            Op::StartsWith(t) => (t, false),
+            Op::EndsWith(t) => (t, true),
+            _ => return None,
+        };
+        let fold = !leaf.case_sensitive;
+        if fold && !t.folded.is_ascii() {
+            return None;
+        }
+        let needle = if fold { &t.folded } else { &t.raw };
+        Some(Affix {
+            needle: needle.as_bytes().into(),
+            fold,
+            end,
+        })
+    }
+
+    /// Whether `s` starts (ends) with the operand; `None` when only the leaf evaluator can
+    /// tell. Ignoring case, the answer is read off the value's first (last) bytes when they
+    /// are ASCII: they are then its first (last) characters, each folding to one ASCII
+    /// character, which is all the evaluator's folded comparison looks at.
+    fn test(&self, s: &str) -> Option<bool> {
+        let bytes = s.as_bytes();
+        let n = self.needle.len();
+        let part = if self.end {
+            bytes.get(bytes.len().checked_sub(n)?..)?
+        } else {
+            bytes.get(..n)?
+        };
+        if !self.fold {
+            return Some(*part == *self.needle);
+        }
+        part.is_ascii()
+            .then(|| part.eq_ignore_ascii_case(&self.needle))
+    }
+}
+
 /// `contains` on a text value is a substring test: of the operand as written when case counts,
 /// of its folded form on an ASCII value when case is ignored (an ASCII value folds to ASCII, so
 /// only an ASCII folded form can occur in it; a non-ASCII one is left to the leaf evaluator).
@@ -202,6 +253,8 @@ impl Test {
             Test::Numbers(range)
         } else if let Some(search) = contains_search(leaf) {
             Test::Contains(Box::new(search))
+        } else if let Some(affix) = Affix::of(leaf) {
+            Test::Affix(Box::new(affix))
         } else if matches!(leaf.op, Op::Matches(_)) {
             Test::Matches
         } else if leaf.op == Op::FreeMail(true) {
@@ -262,6 +315,7 @@ impl BoundNode {
                     (Test::Texts(set), Some(FieldValue::Text(s))) => set.contains(s),
                     (Test::Numbers(range), Some(FieldValue::Number(x))) => Some(range.contains(*x)),
                     (Test::Contains(search), Some(FieldValue::Text(s))) => search.is_match(s),
+                    (Test::Affix(affix), Some(FieldValue::Text(s))) => affix.test(s),
                     // What the leaf evaluator's shortcuts do with a text value, without its
                     // dispatch: the positive test of `matches`, the free-mail lookup.
                     (Test::Matches, Some(FieldValue::Text(s))) => match &leaf.op {

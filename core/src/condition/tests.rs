@@ -1163,6 +1163,15 @@ mod shortcuts {
             json!({"field": "x", "contains": "\u{e4}"}),
             json!({"field": "x", "contains": "ß", "case_sensitive": true}),
             json!({"field": "x", "contains": "Ab", "case_sensitive": true}),
+            json!({"field": "x", "ends_with": "\u{212A}"}),
+            json!({"field": "x", "ends_with": "aK"}),
+            json!({"field": "x", "ends_with": "ße"}),
+            json!({"field": "x", "ends_with": "K", "case_sensitive": true}),
+            json!({"field": "x", "ends_with": ""}),
+            json!({"field": "x", "starts_with": "AaAaAaAaAk"}),
+            json!({"field": "x", "starts_with": "\u{e4}"}),
+            json!({"field": "x", "starts_with": "a", "case_sensitive": true}),
+            json!({"field": "x", "starts_with": ""}),
         ]
     }
 
