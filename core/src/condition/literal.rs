@@ -12,6 +12,9 @@
 //! value, and a value with any non-ASCII byte gets no answer here (the caller asks the regex).
 //! Without `(?i)` the literals are compared byte for byte, which is exact on any UTF-8 value
 //! (an ASCII byte never occurs inside a multi-byte character).
+//!
+//! The same search serves bound `contains` leaves ([`Literals::of_text`]): one text, searched
+//! as written, or folded on an ASCII value; the caller answers every other case.
 
 /// The literals of a pattern `lit|lit|...` or `(?i)lit|lit|...`.
 #[derive(Debug, Clone)]
