@@ -200,14 +200,7 @@ fn host_part(s: &str) -> &str {
         _ => s,
     };
     // One pass for the last `@` and the first `:` (both ASCII, so byte offsets are boundaries).
-    let (mut at, mut colon) = (None, None);
-    for (i, b) in s.bytes().enumerate() {
-        if b == b'@' {
-            at = Some(i);
-        } else if b == b':' && colon.is_none() {
-            colon = Some(i);
-        }
-    }
+    let (at, colon) = last_at_first_colon(s.as_bytes());
     let host = match (colon, at) {
         // Only a scheme puts `://` in a domain-bearing value, before any other `:`.
         (Some(i), _) if s[i..].starts_with("://") => url_host(&s[i + 3..]),
@@ -216,6 +209,42 @@ fn host_part(s: &str) -> &str {
         _ => url_host(s),
     };
     host.strip_suffix('.').unwrap_or(host)
+}
+
+/// The index of the last `@` and of the first `:` in `bytes`, eight bytes at a time.
+fn last_at_first_colon(bytes: &[u8]) -> (Option<usize>, Option<usize>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = ONES * 0x7f;
+    // The top bit of each byte of `x` that is zero, and no other bit: exact, since no
+    // addition carries across bytes.
+    let zero_bytes = |x: u64| !((x & LOW).wrapping_add(LOW) | x | LOW);
+    let (mut at, mut colon) = (None, None);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let ats = zero_bytes(word ^ (ONES * u64::from(b'@')));
+        if ats != 0 {
+            at = Some(base + (63 - ats.leading_zeros() as usize) / 8);
+        }
+        if colon.is_none() {
+            let colons = zero_bytes(word ^ (ONES * u64::from(b':')));
+            if colons != 0 {
+                colon = Some(base + colons.trailing_zeros() as usize / 8);
+            }
+        }
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'@' {
+            at = Some(base + i);
+        } else if b == b':' && colon.is_none() {
+            colon = Some(base + i);
+        }
+    }
+    (at, colon)
 }
 
 /// The number of dots when `host` is labels of letters, digits, `-` and `_` joined by single
@@ -409,6 +438,25 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// The word-at-a-time scan finds the last `@` and the first `:` that a byte-by-byte
+        /// scan finds, at every length and position, next to bytes one bit away from them.
+        #[test]
+        fn at_and_colon_are_found_at_every_position(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![
+                b'@', b':', b'a', b'A', b'`', b'\x80', b'\xc0', 0u8, b'B', b';', b'z', 0xff,
+            ]), 0..40),
+        ) {
+            let (mut at, mut colon) = (None, None);
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'@' {
+                    at = Some(i);
+                } else if b == b':' && colon.is_none() {
+                    colon = Some(i);
+                }
+            }
+            proptest::prop_assert_eq!(last_at_first_colon(&bytes), (at, colon));
+        }
 
         /// Values built from pieces of addresses, providers and junk: the fast check and the
         /// general reading always agree.

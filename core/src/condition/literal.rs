@@ -12,6 +12,9 @@
 //! value, and a value with any non-ASCII byte gets no answer here (the caller asks the regex).
 //! Without `(?i)` the literals are compared byte for byte, which is exact on any UTF-8 value
 //! (an ASCII byte never occurs inside a multi-byte character).
+//!
+//! The same search serves bound `contains` leaves ([`Literals::of_text`]): one text, searched
+//! as written, or folded on an ASCII value; the caller answers every other case.
 
 /// The literals of a pattern `lit|lit|...` or `(?i)lit|lit|...`.
 #[derive(Debug, Clone)]
@@ -19,12 +22,35 @@ pub(crate) struct Literals {
     /// Lowercase when `ignore_case`, as written otherwise; none is empty. Sorted, so the
     /// needles starting with one byte sit together.
     needles: Vec<Box<[u8]>>,
+    /// Per needle, its first bytes (at most 8) as a little-endian word and the mask of those
+    /// bytes: a needle of up to 8 bytes is found with one masked compare.
+    heads: Vec<(u64, u64)>,
     ignore_case: bool,
     /// For each byte a value position can hold, the range of `needles` that start with it
     /// (with its lowercase form when `ignore_case`); empty for most bytes, so most positions
     /// are passed over after one lookup.
     starting: [(u8, u8); 256],
+    /// When every needle has at least [`MIN_SKIP_WINDOW`] bytes: how far a window of that
+    /// many bytes (at most [`MAX_SKIP_WINDOW`]) may move on, by the byte at its end.
+    skip: Option<Box<Skip>>,
 }
+
+/// The Horspool shifts of the needles' first `window` bytes (a set Horspool search): only the
+/// positions it stops at are checked for a needle. Moving a window that starts at `i` on by
+/// `shift[c]`, `c` the byte at `i + window - 1`, passes over no position where a needle
+/// starts: such a needle's prefix would hold `c` at an index below `window - 1` that is at
+/// least `window - shift[c]`, and `shift[c]` is the smallest distance from such an index to
+/// the end of the window, over every needle (the window's length when `c` is in none).
+#[derive(Debug, Clone)]
+struct Skip {
+    window: usize,
+    shift: [u8; 256],
+}
+
+/// Shifts pay off from windows of this many bytes (`vp|ceo` is scanned position by position).
+const MIN_SKIP_WINDOW: usize = 3;
+/// Shifts are bytes.
+const MAX_SKIP_WINDOW: usize = 255;
 
 /// At most this many literals (the `starting` ranges are bytes); longer alternations are
 /// left to the regex, which handles them well.
@@ -55,6 +81,27 @@ impl Literals {
                 bytes.into()
             });
         }
+        Literals::from_needles(needles, ignore_case)
+    }
+
+    /// One text searched for as it is (`contains`): a substring test, exact on any value when
+    /// case counts, and on ASCII values when it is ignored (the text must be ASCII then).
+    /// `None` for an empty text or one holding a zero byte (the search pads with zeros).
+    pub(crate) fn of_text(text: &str, ignore_case: bool) -> Option<Literals> {
+        let bytes = text.as_bytes();
+        if bytes.is_empty() || bytes.contains(&0) || (ignore_case && !text.is_ascii()) {
+            return None;
+        }
+        let needle: Box<[u8]> = if ignore_case {
+            bytes.to_ascii_lowercase().into()
+        } else {
+            bytes.into()
+        };
+        Literals::from_needles(vec![needle], ignore_case)
+    }
+
+    /// Needles that are not empty and hold no zero byte, lowercase ASCII when `ignore_case`.
+    fn from_needles(mut needles: Vec<Box<[u8]>>, ignore_case: bool) -> Option<Literals> {
         needles.sort_unstable();
         needles.dedup();
         if needles.len() > MAX_NEEDLES {
@@ -73,10 +120,43 @@ impl Literals {
             }
             i = end;
         }
+        let heads = needles
+            .iter()
+            .map(|n| {
+                let mut word = [0u8; 8];
+                let k = n.len().min(8);
+                word[..k].copy_from_slice(&n[..k]);
+                let mask = if k == 8 {
+                    u64::MAX
+                } else {
+                    (1u64 << (8 * k)) - 1
+                };
+                (u64::from_le_bytes(word), mask)
+            })
+            .collect();
+        let shortest = needles.iter().map(|n| n.len()).min().unwrap_or(0);
+        let skip = (shortest >= MIN_SKIP_WINDOW).then(|| {
+            let window = shortest.min(MAX_SKIP_WINDOW);
+            let mut shift = [window as u8; 256];
+            for needle in &needles {
+                for (j, &b) in needle[..window - 1].iter().enumerate() {
+                    let d = (window - 1 - j) as u8;
+                    for c in [b, b.to_ascii_uppercase()] {
+                        if ignore_case || c == b {
+                            let at = &mut shift[usize::from(c)];
+                            *at = (*at).min(d);
+                        }
+                    }
+                }
+            }
+            Box::new(Skip { window, shift })
+        });
         Some(Literals {
             needles,
+            heads,
             ignore_case,
             starting,
+            skip,
         })
     }
 
@@ -87,25 +167,79 @@ impl Literals {
         if self.ignore_case && !value.is_ascii() {
             return None;
         }
-        for (i, &b) in hay.iter().enumerate() {
-            let (from, to) = self.starting[usize::from(b)];
-            if from == to {
+        Some(self.search(hay))
+    }
+
+    /// Positions are visited one by one, or by the Horspool shifts of [`Skip`] when every
+    /// needle is long enough. Each position where a needle may start (one table lookup for
+    /// the others) is read as one word, lowercased when ignoring case (the value is ASCII then), and compared with
+    /// the head of each needle starting with that byte; a needle longer than a word compares
+    /// its rest too. Near the end the word is zero-padded: no needle holds a zero byte, so the
+    /// padding never completes a match.
+    fn search(&self, hay: &[u8]) -> bool {
+        let n = hay.len();
+        if let Some(skip) = &self.skip {
+            let mut i = 0;
+            while i + skip.window <= n {
+                if self.starts_at(hay, i) {
+                    return true;
+                }
+                // Every shift is at least 1.
+                i += usize::from(skip.shift[usize::from(hay[i + skip.window - 1])]);
+            }
+            return false;
+        }
+        (0..n).any(|i| self.starts_at(hay, i))
+    }
+
+    /// Whether a needle starts at `hay[i]` (`i < hay.len()`).
+    #[inline(always)]
+    fn starts_at(&self, hay: &[u8], i: usize) -> bool {
+        let (from, to) = self.starting[usize::from(hay[i])];
+        if from == to {
+            return false;
+        }
+        let mut word = [0u8; 8];
+        match hay.get(i..i + 8) {
+            Some(full) => word.copy_from_slice(full),
+            None => word.iter_mut().zip(&hay[i..]).for_each(|(w, b)| *w = *b),
+        }
+        let mut word = u64::from_le_bytes(word);
+        if self.ignore_case {
+            word = ascii_lowercase_word(word);
+        }
+        for k in usize::from(from)..usize::from(to) {
+            let (head, mask) = self.heads[k];
+            if word & mask != head {
                 continue;
             }
-            let rest = &hay[i..];
-            let hit = self.needles[usize::from(from)..usize::from(to)]
-                .iter()
-                .any(|n| match rest.get(..n.len()) {
-                    Some(window) if self.ignore_case => window.eq_ignore_ascii_case(n),
-                    Some(window) => window == &n[..],
-                    None => false,
-                });
-            if hit {
-                return Some(true);
+            let needle = &self.needles[k];
+            if needle.len() <= 8 {
+                return true;
+            }
+            let rest = &needle[8..];
+            let found = match hay.get(i + 8..i + needle.len()) {
+                Some(window) if self.ignore_case => window.eq_ignore_ascii_case(rest),
+                Some(window) => window == rest,
+                None => false,
+            };
+            if found {
+                return true;
             }
         }
-        Some(false)
+        false
     }
+}
+
+/// `word` with its bytes ASCII-lowercased, all at once; every byte must be ASCII (below 0x80),
+/// so no addition carries into the next byte.
+fn ascii_lowercase_word(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A byte's top bit is set when it is at least `A`, and when it is above `Z`.
+    let at_least_a = word.wrapping_add(ONES * u64::from(0x80 - b'A'));
+    let above_z = word.wrapping_add(ONES * u64::from(0x80 - b'Z' - 1));
+    let upper = at_least_a & !above_z & (ONES * 0x80);
+    word | (upper >> 2)
 }
 
 #[cfg(test)]
@@ -124,6 +258,17 @@ mod tests {
                     "pattern {pattern:?} on {value:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn words_lowercase_like_bytes() {
+        for b in 0u8..0x80 {
+            let word = u64::from_le_bytes([b, 0, b'Z', b, b'@', b'[', b'`', b'{']);
+            let want = u64::from_le_bytes(
+                [b, 0, b'Z', b, b'@', b'[', b'`', b'{'].map(|c| c.to_ascii_lowercase()),
+            );
+            assert_eq!(ascii_lowercase_word(word), want, "{b:#x}");
         }
     }
 
@@ -242,6 +387,54 @@ mod tests {
                 // regex first, but the fast path must not make an invalid pattern look valid.
                 prop_assert!(Literals::of(&pattern).is_none());
             }
+        }
+
+        /// Needles longer and shorter than a word, long values and their prefixes, needles at
+        /// the very end of a value (a zero-padded word): the same answer.
+        #[test]
+        fn word_compares_agree_at_every_length(
+            ignore_case in any::<bool>(),
+            branches in prop::collection::vec("[abAB0-9 -]{1,12}", 1..4),
+            pieces in prop::collection::vec("[abAB0-9 -]{1,12}|\u{e9}|\u{212A}", 0..12),
+            tail in 0usize..3,
+        ) {
+            let pattern = format!("{}{}", if ignore_case { "(?i)" } else { "" }, branches.join("|"));
+            let lits = Literals::of(&pattern).expect("a plain alternation");
+            let regex = Regex::new(&pattern).expect("valid");
+            let mut value = pieces.concat();
+            // Sometimes end the value with a needle, to test the last positions.
+            if tail > 0 {
+                value.push_str(&branches[tail % branches.len()]);
+            }
+            let mut cut = value.len().min(20);
+            while !value.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            for v in [value.as_str(), &value[..cut]] {
+                match lits.is_match(v) {
+                    Some(fast) => prop_assert_eq!(fast, regex.is_match(v), "{:?} on {:?}", pattern, v),
+                    None => prop_assert!(ignore_case && !v.is_ascii()),
+                }
+            }
+        }
+
+        /// The Horspool shifts never pass over a match: on periodic values and overlapping
+        /// needles (the hard cases for skipping), the search with shifts finds a needle exactly
+        /// when checking every position does, and agrees with the regex.
+        #[test]
+        fn skipping_never_passes_over_a_match(
+            ignore_case in any::<bool>(),
+            branches in prop::collection::vec("[abA]{3,10}", 1..4),
+            value in "[abAB]{0,40}",
+        ) {
+            let pattern = format!("{}{}", if ignore_case { "(?i)" } else { "" }, branches.join("|"));
+            let lits = Literals::of(&pattern).expect("a plain alternation");
+            prop_assert!(lits.skip.is_some());
+            let hay = value.as_bytes();
+            let every = (0..hay.len()).any(|i| lits.starts_at(hay, i));
+            prop_assert_eq!(lits.search(hay), every);
+            let regex = Regex::new(&pattern).expect("valid");
+            prop_assert_eq!(every, regex.is_match(&value));
         }
 
         /// Plain alternations always take the fast path on ASCII values and agree.

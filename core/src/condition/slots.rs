@@ -3,9 +3,16 @@
 //! reads its slot instead of looking its path up again. Leaves are evaluated by the same leaf
 //! evaluator as [`Condition::matches`], so a bound condition gives exactly its answer as long
 //! as slot `i` holds `record.field(paths[i])`.
+//!
+//! Binding also specialises the common leaves once (a [`Test`]): an `in` of texts compared
+//! word by word, number bounds compared directly, `contains` searched a word at a time. A specialised test answers only for the
+//! value shapes where it is exactly the general evaluator's answer (a plain text, ASCII when
+//! case is ignored; a plain number) and hands every other value to the leaf evaluator.
 
-use super::ast::{Leaf, Node};
+use super::ast::{Bound, Leaf, Node, Op, Scalar};
+use super::domain::is_free_mail_address;
 use super::eval::Shortcut;
+use super::literal::Literals;
 use super::{Condition, FieldValue};
 
 /// A [`Condition`] whose leaves read `values[slot]` (see [`Condition::bind`]).
@@ -19,7 +26,243 @@ enum BoundNode {
     All(Vec<BoundNode>),
     Any(Vec<BoundNode>),
     Not(Box<BoundNode>),
-    Leaf(usize, Shortcut, Leaf),
+    Leaf(usize, Shortcut, Test, Leaf),
+}
+
+/// How a bound leaf is tested, decided at bind time.
+#[derive(Debug, Clone)]
+enum Test {
+    /// `in` with text items, or `eq` of a text: a text value is compared with them here.
+    Texts(TextSet),
+    /// `gt`, `gte`, `lt`, `lte`, `between` with number operands, or `eq` of a number: a
+    /// number value is compared with the bounds here.
+    Numbers(NumberRange),
+    /// `contains` of a text: a text value is searched a word at a time here.
+    Contains(Box<Literals>),
+    /// `starts_with` / `ends_with` of a text: a text value's first or last bytes are compared
+    /// here.
+    Affix(Box<Affix>),
+    /// `matches`: a text value goes straight to the leaf's pattern (its literal search first).
+    Matches,
+    /// `free_mail: true`: a text value goes straight to the provider lookup.
+    FreeMail,
+    /// Everything else: the leaf evaluator.
+    General,
+}
+
+/// The text items of an `in` list (lowercase when case is ignored), each with its first bytes
+/// packed in a word: a value of up to 8 bytes is compared with each item in one step.
+#[derive(Debug, Clone)]
+struct TextSet {
+    fold: bool,
+    items: Vec<TextItem>,
+}
+
+#[derive(Debug, Clone)]
+struct TextItem {
+    bytes: Box<[u8]>,
+    /// The first (up to) 8 bytes, little-endian, zero-padded.
+    head: u64,
+}
+
+/// At most this many text items are compared one by one; longer lists keep the leaf's hash set.
+const MAX_TEXT_ITEMS: usize = 32;
+
+impl TextSet {
+    /// For `in` lists whose texts can be compared byte for byte: all of them when case
+    /// counts, all-ASCII ones when it is ignored (on an ASCII value, ignoring case is then
+    /// ASCII case folding on both sides).
+    fn of(leaf: &Leaf) -> Option<TextSet> {
+        let listed: &[Scalar] = match &leaf.op {
+            Op::In(set) => &set.items,
+            // `eq` of a text is `in` of that one text on a text value.
+            Op::Eq(one @ Scalar::Text(_)) => std::slice::from_ref(one),
+            _ => return None,
+        };
+        let fold = !leaf.case_sensitive;
+        let mut items = Vec::new();
+        for item in listed {
+            if let Scalar::Text(t) = item {
+                if fold && !t.ascii {
+                    return None;
+                }
+                let bytes = if fold {
+                    t.raw.to_ascii_lowercase().into_bytes()
+                } else {
+                    t.raw.as_bytes().to_vec()
+                };
+                items.push(TextItem {
+                    head: head_word(&bytes, false),
+                    bytes: bytes.into(),
+                });
+            }
+        }
+        (items.len() <= MAX_TEXT_ITEMS).then_some(TextSet { fold, items })
+    }
+
+    /// Whether `s` equals an item; `None` when only the leaf evaluator can tell (a value
+    /// that is not ASCII while case is ignored: `K` U+212A folds to `k`).
+    fn contains(&self, s: &str) -> Option<bool> {
+        let bytes = s.as_bytes();
+        if self.fold && !s.is_ascii() {
+            return None;
+        }
+        Some(if bytes.len() <= 8 {
+            // The word holds the whole value: equal words of equal lengths are equal texts.
+            let head = head_word(bytes, self.fold);
+            self.items
+                .iter()
+                .any(|item| item.head == head && item.bytes.len() == bytes.len())
+        } else if self.fold {
+            self.items.iter().any(|item| {
+                item.bytes.len() == bytes.len() && bytes.eq_ignore_ascii_case(&item.bytes)
+            })
+        } else {
+            self.items.iter().any(|item| *item.bytes == *bytes)
+        })
+    }
+}
+
+/// The first (up to) 8 bytes of `bytes` as a little-endian word, zero-padded, ASCII-lowercased
+/// when `lower`.
+fn head_word(bytes: &[u8], lower: bool) -> u64 {
+    let mut word = 0u64;
+    for (i, &b) in bytes.iter().take(8).enumerate() {
+        let b = if lower { b.to_ascii_lowercase() } else { b };
+        word |= u64::from(b) << (8 * i);
+    }
+    word
+}
+
+/// Number bounds: `lo < x` (or `<=` when closed) and `x < hi` (or `<=`). An absent bound is
+/// an infinity with a closed end, which every number but NaN passes; NaN passes no
+/// comparison, as the leaf evaluator never lets it compare.
+#[derive(Debug, Clone, Copy)]
+struct NumberRange {
+    lo: f64,
+    lo_open: bool,
+    hi: f64,
+    hi_open: bool,
+}
+
+impl NumberRange {
+    fn of(leaf: &Leaf) -> Option<NumberRange> {
+        let number = |b: &Bound| match b {
+            Bound::Number(n) => Some(n.value),
+            Bound::Date { .. } => None,
+        };
+        let (lo, lo_open, hi, hi_open) = match &leaf.op {
+            Op::Gt(b) => (number(b)?, true, f64::INFINITY, false),
+            Op::Gte(b) => (number(b)?, false, f64::INFINITY, false),
+            Op::Lt(b) => (f64::NEG_INFINITY, false, number(b)?, true),
+            Op::Lte(b) => (f64::NEG_INFINITY, false, number(b)?, false),
+            Op::Between(lo, hi) => (number(lo)?, false, number(hi)?, false),
+            Op::Eq(Scalar::Number(n)) => (n.value, false, n.value, false),
+            _ => return None,
+        };
+        Some(NumberRange {
+            lo,
+            lo_open,
+            hi,
+            hi_open,
+        })
+    }
+
+    fn contains(&self, x: f64) -> bool {
+        let above = if self.lo_open {
+            x > self.lo
+        } else {
+            x >= self.lo
+        };
+        let below = if self.hi_open {
+            x < self.hi
+        } else {
+            x <= self.hi
+        };
+        above && below
+    }
+}
+
+/// The operand of `starts_with` (`end` false) or `ends_with`: as written when case counts,
+/// folded (and ASCII) when it is ignored.
+#[derive(Debug, Clone)]
+struct Affix {
+    needle: Box<[u8]>,
+    fold: bool,
+    end: bool,
+}
+
+impl Affix {
+    fn of(leaf: &Leaf) -> Option<Affix> {
+        let (t, end) = match &leaf.op {
+            Op::StartsWith(t) => (t, false),
+            Op::EndsWith(t) => (t, true),
+            _ => return None,
+        };
+        let fold = !leaf.case_sensitive;
+        if fold && !t.folded.is_ascii() {
+            return None;
+        }
+        let needle = if fold { &t.folded } else { &t.raw };
+        Some(Affix {
+            needle: needle.as_bytes().into(),
+            fold,
+            end,
+        })
+    }
+
+    /// Whether `s` starts (ends) with the operand; `None` when only the leaf evaluator can
+    /// tell. Ignoring case, the answer is read off the value's first (last) bytes when they
+    /// are ASCII: they are then its first (last) characters, each folding to one ASCII
+    /// character, which is all the evaluator's folded comparison looks at.
+    fn test(&self, s: &str) -> Option<bool> {
+        let bytes = s.as_bytes();
+        let n = self.needle.len();
+        let part = if self.end {
+            bytes.get(bytes.len().checked_sub(n)?..)?
+        } else {
+            bytes.get(..n)?
+        };
+        if !self.fold {
+            return Some(*part == *self.needle);
+        }
+        part.is_ascii()
+            .then(|| part.eq_ignore_ascii_case(&self.needle))
+    }
+}
+
+/// `contains` on a text value is a substring test: of the operand as written when case counts,
+/// of its folded form on an ASCII value when case is ignored (an ASCII value folds to ASCII, so
+/// only an ASCII folded form can occur in it; a non-ASCII one is left to the leaf evaluator).
+fn contains_search(leaf: &Leaf) -> Option<Literals> {
+    let Op::Contains(t) = &leaf.op else {
+        return None;
+    };
+    if leaf.case_sensitive {
+        Literals::of_text(&t.raw, false)
+    } else {
+        Literals::of_text(&t.folded, true)
+    }
+}
+
+impl Test {
+    fn of(leaf: &Leaf) -> Test {
+        if let Some(set) = TextSet::of(leaf) {
+            Test::Texts(set)
+        } else if let Some(range) = NumberRange::of(leaf) {
+            Test::Numbers(range)
+        } else if let Some(search) = contains_search(leaf) {
+            Test::Contains(Box::new(search))
+        } else if let Some(affix) = Affix::of(leaf) {
+            Test::Affix(Box::new(affix))
+        } else if matches!(leaf.op, Op::Matches(_)) {
+            Test::Matches
+        } else if leaf.op == Op::FreeMail(true) {
+            Test::FreeMail
+        } else {
+            Test::General
+        }
+    }
 }
 
 impl Condition {
@@ -47,7 +290,7 @@ fn bind(node: &Node, paths: &mut Vec<Box<str>>) -> BoundNode {
                     paths.len() - 1
                 }
             };
-            BoundNode::Leaf(slot, leaf.shortcut(), leaf.clone())
+            BoundNode::Leaf(slot, leaf.shortcut(), Test::of(leaf), leaf.clone())
         }
     }
 }
@@ -66,8 +309,26 @@ impl BoundNode {
             BoundNode::All(children) => children.iter().all(|c| c.matches(values)),
             BoundNode::Any(children) => children.iter().any(|c| c.matches(values)),
             BoundNode::Not(child) => !child.matches(values),
-            BoundNode::Leaf(slot, how, leaf) => {
-                leaf.is_match_by(*how, values.get(*slot).and_then(Option::as_ref))
+            BoundNode::Leaf(slot, how, test, leaf) => {
+                let value = values.get(*slot).and_then(Option::as_ref);
+                let fast = match (test, value) {
+                    (Test::Texts(set), Some(FieldValue::Text(s))) => set.contains(s),
+                    (Test::Numbers(range), Some(FieldValue::Number(x))) => Some(range.contains(*x)),
+                    (Test::Contains(search), Some(FieldValue::Text(s))) => search.is_match(s),
+                    (Test::Affix(affix), Some(FieldValue::Text(s))) => affix.test(s),
+                    // What the leaf evaluator's shortcuts do with a text value, without its
+                    // dispatch: the positive test of `matches`, the free-mail lookup.
+                    (Test::Matches, Some(FieldValue::Text(s))) => match &leaf.op {
+                        Op::Matches(p) => Some(p.is_match(s)),
+                        _ => None,
+                    },
+                    (Test::FreeMail, Some(FieldValue::Text(s))) => Some(is_free_mail_address(s)),
+                    _ => None,
+                };
+                match fast {
+                    Some(answer) => answer,
+                    None => leaf.is_match_by(*how, value),
+                }
             }
         }
     }

@@ -1,60 +1,134 @@
 //! The scoring procedure (docs/scoring.md, "Scoring, step by step") over a compiled model, and
 //! the one-pass grouping of a batch's events by lead.
 //!
-//! Hot path rules: conditions are parsed once, event kinds are looked up in a small hash map,
+//! Hot path rules: conditions are parsed once, event kinds are looked up by length and word,
 //! per-rule sums live in a scratch buffer reused across a batch, and the only allocations per
 //! lead are the score's own lists. Sums run in the order events are given, so a batch gives
 //! bit for bit what scoring the leads one by one gives.
 
+use super::fields::{EventField, LeadField};
 use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
 use super::round2;
 use super::score::{Contribution, EventCounts, Grade, RuleInfo, Score, Side};
-use crate::condition::{BoundCondition, Condition, FieldValue, Record};
+use crate::condition::{BoundCondition, Condition, FieldValue};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// FxHash (rustc's hasher), a word at a time: ids and event kinds are short strings, where
-/// SipHash's setup dominates. Inputs come from the caller, but a crowded bucket only costs time,
-/// never correctness.
+/// Maps hashed with FxHash (rustc's hasher, the `rustc-hash` crate): ids and event kinds are
+/// short strings, where SipHash's setup dominates. Inputs come from the caller, but a crowded
+/// bucket only costs time, never correctness.
+pub(crate) type FxMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
+/// Event kind -> the event rules counting it, in model order. Kinds are usually few and short,
+/// so they are found by length and then compared a word at a time, without hashing; a model
+/// with many kinds of one length falls back to a hash map.
+struct KindTable {
+    /// Sorted by length.
+    kinds: Vec<(Box<[u8]>, KindRules)>,
+    /// `kinds[by_len[n].0..by_len[n].1]` are the kinds of `n` bytes (up to the longest).
+    by_len: Vec<(usize, usize)>,
+    /// Kind -> index in `kinds`, when some length has more than [`KindTable::SCAN`] kinds.
+    hashed: Option<FxMap<Box<[u8]>, usize>>,
+}
+
+impl KindTable {
+    /// The most kinds of one length compared one by one.
+    const SCAN: usize = 8;
+
+    /// From each event rule's kind, whether it has a `where` and its lookback, in rule order.
+    fn new<'k>(rules: impl Iterator<Item = (&'k str, bool, Option<f64>)>) -> KindTable {
+        let mut index: FxMap<&[u8], usize> = FxMap::default();
+        let mut kinds: Vec<(Box<[u8]>, KindRules)> = Vec::new();
+        let mut unfiltered: Vec<bool> = Vec::new();
+        let mut longest_lookback: Vec<Option<f64>> = Vec::new();
+        for (i, (kind, filtered, lookback)) in rules.enumerate() {
+            let kind = kind.as_bytes();
+            let at = *index.entry(kind).or_insert_with(|| {
+                kinds.push((kind.into(), KindRules::default()));
+                unfiltered.push(false);
+                longest_lookback.push(Some(f64::NEG_INFINITY));
+                kinds.len() - 1
+            });
+            kinds[at].1.rules.push(i as u32);
+            unfiltered[at] |= !filtered;
+            longest_lookback[at] = match (longest_lookback[at], lookback) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+        }
+        for (at, (_, k)) in kinds.iter_mut().enumerate() {
+            k.all_past_lookback_after = longest_lookback[at].filter(|_| unfiltered[at]);
+        }
+        kinds.sort_by_key(|(k, _)| k.len());
+        let longest = kinds.last().map_or(0, |(k, _)| k.len());
+        let by_len: Vec<(usize, usize)> = (0..=longest)
+            .map(|n| {
+                let from = kinds.partition_point(|(k, _)| k.len() < n);
+                let to = kinds.partition_point(|(k, _)| k.len() <= n);
+                (from, to)
+            })
+            .collect();
+        let crowded = by_len.iter().any(|(from, to)| to - from > Self::SCAN);
+        let hashed = crowded.then(|| {
+            kinds
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect()
+        });
+        KindTable {
+            kinds,
+            by_len,
+            hashed,
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, kind: &str) -> Option<&KindRules> {
+        let kind = kind.as_bytes();
+        let &(from, to) = self.by_len.get(kind.len())?;
+        let at = match &self.hashed {
+            Some(hashed) if to - from > Self::SCAN => *hashed.get(kind)?,
+            _ => {
+                from + self.kinds[from..to]
+                    .iter()
+                    .position(|(k, _)| same_bytes(k, kind))?
+            }
+        };
+        Some(&self.kinds[at].1)
+    }
+}
+
+/// The event rules of one kind.
 #[derive(Default)]
-pub(crate) struct FxHasher(u64);
-
-impl FxHasher {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
-    }
+struct KindRules {
+    /// Indices into the event rules, in model order.
+    rules: Vec<u32>,
+    /// When some rule of the kind has no `where` and every one has a lookback: the longest.
+    /// An event older than that is outside every rule's lookback and scored by the rule
+    /// without `where`, so it is `outside_lookback` without testing any `where`.
+    all_past_lookback_after: Option<f64>,
 }
 
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
+/// `a == b` for slices of equal length, comparing the first and last 8 bytes as words (the
+/// whole of any text of 8 to 16 bytes) instead of calling memcmp.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
     }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(c);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
+    if n < 8 {
+        return a == b;
     }
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8) && (n <= 16 || a[8..] == b[8..])
 }
-
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// What every rule carries into its contribution, and its group's index.
 struct Meta {
@@ -70,11 +144,42 @@ struct LeadRule {
     points: f64,
 }
 
+/// A `where` clause bound to the event fields it reads: slot `i` is `fields[i]`.
+struct EventFilter {
+    condition: BoundCondition,
+    fields: Vec<EventField>,
+}
+
+impl EventFilter {
+    fn new(condition: &Condition) -> EventFilter {
+        let mut paths: Vec<Box<str>> = Vec::new();
+        let condition = condition.bind(&mut paths);
+        let fields = paths.iter().map(|p| EventField::of(p)).collect();
+        EventFilter { condition, fields }
+    }
+
+    /// `condition.matches(&EventRecord(e))`, each field read once through its resolved reader.
+    fn matches(&self, e: &EngagementEvent) -> bool {
+        const STACK: usize = 4;
+        if self.fields.len() <= STACK {
+            let mut values: [Option<FieldValue<'_>>; STACK] = [const { None }; STACK];
+            for (v, f) in values.iter_mut().zip(&self.fields) {
+                *v = f.read(e);
+            }
+            self.condition.matches(&values[..self.fields.len()])
+        } else {
+            let values: Vec<Option<FieldValue<'_>>> =
+                self.fields.iter().map(|f| f.read(e)).collect();
+            self.condition.matches(&values)
+        }
+    }
+}
+
 /// A rule on events: an engagement rule or an event penalty.
 struct EventRule {
     meta: Meta,
     kind: Box<str>,
-    filter: Option<Condition>,
+    filter: Option<EventFilter>,
     points: f64,
     /// Positive: the most points of the rule (for penalties, the most taken away).
     cap: Option<f64>,
@@ -97,7 +202,7 @@ pub(crate) struct Engine {
     /// The condition penalties, in model order.
     lead_penalties: Vec<LeadRule>,
     /// Event kind -> indices of the event rules counting it, in model order.
-    kinds: FxMap<Box<str>, Vec<u32>>,
+    kinds: KindTable,
     group_caps: Vec<f64>,
     fit_cap: Option<f64>,
     engagement_cap: Option<f64>,
@@ -105,6 +210,8 @@ pub(crate) struct Engine {
     mql: MqlRule,
     /// Fields read by the lead conditions (for `missing_fields`), sorted.
     lead_paths: Vec<Box<str>>,
+    /// How each of `lead_paths` is read.
+    lead_fields: Vec<LeadField>,
 }
 
 /// Which rule fired, while a lead is scored.
@@ -201,7 +308,7 @@ impl Engine {
             .map(|(r, filter)| EventRule {
                 meta: meta(&r.id, &r.label, Side::Engagement, Some(&r.event), &r.group),
                 kind: r.event.as_str().into(),
-                filter,
+                filter: filter.as_ref().map(EventFilter::new),
                 points: r.points,
                 cap: r.cap,
                 half_life_days: r.half_life_days,
@@ -218,7 +325,7 @@ impl Engine {
                     event_rules.push(EventRule {
                         meta: meta(&r.id, &r.label, Side::Engagement, Some(kind), &None),
                         kind: kind.as_str().into(),
-                        filter,
+                        filter: filter.as_ref().map(EventFilter::new),
                         points: r.points,
                         cap: r.cap,
                         half_life_days: r.half_life_days,
@@ -236,10 +343,11 @@ impl Engine {
                 (None, None) => {}
             }
         }
-        let mut kinds: FxMap<Box<str>, Vec<u32>> = FxMap::default();
-        for (i, r) in event_rules.iter().enumerate() {
-            kinds.entry(r.kind.clone()).or_default().push(i as u32);
-        }
+        let kinds = KindTable::new(
+            event_rules
+                .iter()
+                .map(|r| (&*r.kind, r.filter.is_some(), r.lookback_days)),
+        );
         Engine {
             fit,
             event_rules,
@@ -252,6 +360,7 @@ impl Engine {
             engagement_cap: model.caps.engagement,
             grades: model.grades.clone(),
             mql: model.mql.clone(),
+            lead_fields: lead_paths.iter().map(|p| LeadField::of(p)).collect(),
             lead_paths,
         }
     }
@@ -292,15 +401,15 @@ impl Engine {
     ) -> Score<'a> {
         // The lead's fields, each read once, on the stack for any usual model.
         const STACK: usize = 8;
-        let paths = &self.lead_paths;
-        if paths.len() <= STACK {
+        let fields = &self.lead_fields;
+        if fields.len() <= STACK {
             let mut values: [Option<FieldValue<'a>>; STACK] = [const { None }; STACK];
-            for (v, p) in values.iter_mut().zip(paths) {
-                *v = lead.field(p);
+            for (v, f) in values.iter_mut().zip(fields) {
+                *v = f.read(lead);
             }
-            self.score_fields(lead, &values[..paths.len()], own, given, now, scratch)
+            self.score_fields(lead, &values[..fields.len()], own, given, now, scratch)
         } else {
-            let values: Vec<Option<FieldValue<'a>>> = paths.iter().map(|p| lead.field(p)).collect();
+            let values: Vec<Option<FieldValue<'a>>> = fields.iter().map(|f| f.read(lead)).collect();
             self.score_fields(lead, &values, own, given, now, scratch)
         }
     }
@@ -334,18 +443,23 @@ impl Engine {
                 events.future += 1;
                 continue;
             }
-            let Some(rules) = self.kinds.get(e.kind.as_str()) else {
+            let Some(kind) = self.kinds.get(e.kind.as_str()) else {
                 events.unscored += 1;
                 continue;
             };
             // Seconds, exact for whole seconds (timestamps far apart lose only nanoseconds).
             let age_seconds = (now_s - at_s) as f64 + (f64::from(now_ns) - f64::from(at_ns)) * 1e-9;
             let age_days = age_seconds / 86_400.0;
+            if kind.all_past_lookback_after.is_some_and(|l| age_days > l) {
+                // What the loop below would find, without its `where` tests.
+                events.outside_lookback += 1;
+                continue;
+            }
             let (mut scored, mut counted) = (false, false);
-            for &r in rules {
+            for &r in &kind.rules {
                 let rule = &self.event_rules[r as usize];
                 if let Some(f) = &rule.filter {
-                    if !f.matches(&EventRecord(e)) {
+                    if !f.matches(e) {
                         continue;
                     }
                 }
@@ -507,10 +621,13 @@ fn keep(points: f64, meta: &Meta, room: &mut [f64], side_room: &mut Option<f64>)
 }
 
 /// An event as a condition record: `kind`, `at`, `lead_id`, `id`, `contact_id`, `account_id`;
-/// any other name (bare or `attributes.<key>`) reads an attribute.
+/// any other name (bare or `attributes.<key>`) reads an attribute. Scoring reads events through
+/// [`EventField`], resolved once per model; this is the reading those readers are tested against.
+#[cfg(test)]
 pub(crate) struct EventRecord<'a>(pub &'a EngagementEvent);
 
-impl Record for EventRecord<'_> {
+#[cfg(test)]
+impl crate::condition::Record for EventRecord<'_> {
     fn field(&self, path: &str) -> Option<FieldValue<'_>> {
         let e = self.0;
         match path {
@@ -557,7 +674,7 @@ impl Grouped {
             .map(|e| {
                 let id = e.lead_id.as_str();
                 match last {
-                    Some((l, b)) if l == id => b,
+                    Some((l, b)) if same_bytes(l.as_bytes(), id.as_bytes()) => b,
                     _ => {
                         let b = index.get(id).copied().unwrap_or(NONE);
                         last = Some((id, b));
@@ -600,5 +717,83 @@ impl Grouped {
         self.order[self.offsets[b]..self.offsets[b + 1]]
             .iter()
             .map(move |&j| &events[j])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{same_bytes, KindTable};
+    use crate::routing::parse_now;
+    use crate::sample::{generate, SampleOptions};
+    use crate::scoring::rules::{Scorer, ScoringModel};
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    /// Skipping the `where` tests of events past every lookback changes no score: the sample
+    /// world (page views with and without the pricing `where`, unsubscribes, every kind) scored
+    /// at many instants, with the shortcut and without it, gives the same scores bit for bit.
+    #[test]
+    fn skipping_events_past_every_lookback_changes_nothing() {
+        let world = generate(&SampleOptions {
+            leads: 400,
+            ..SampleOptions::default()
+        });
+        let model: ScoringModel = world.scoring_model.clone().expect("a model");
+        let fast = Scorer::new(model.clone()).expect("valid");
+        let mut slow = Scorer::new(model).expect("valid");
+        let mut shortcuts = 0;
+        for (_, k) in slow.engine.kinds.kinds.iter_mut() {
+            shortcuts += usize::from(k.all_past_lookback_after.take().is_some());
+        }
+        assert!(shortcuts >= 2, "the sample model exercises the shortcut");
+        let mut outside = 0;
+        for now in [
+            "2025-06-01T00:00:00Z",
+            "2026-03-01T00:00:00Z",
+            "2026-07-01T00:00:00Z",
+            "2026-10-15T12:30:00.5Z",
+            "2027-03-01T00:00:00Z",
+            "2028-01-01T00:00:00Z",
+        ] {
+            let now = parse_now(now).expect("an instant");
+            let a = fast.score_batch(&world.leads, &world.events, now);
+            let b = slow.score_batch(&world.leads, &world.events, now);
+            assert_eq!(a, b);
+            outside += a.iter().map(|s| s.events.outside_lookback).sum::<u64>();
+        }
+        assert!(outside > 0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// The kind table finds what a plain map of kinds to rule indices finds, for kinds of
+        /// every length (empty, under a word, one word, two, longer), crowded lengths
+        /// (the hashed fallback) and look-alikes that differ in one byte.
+        #[test]
+        fn kind_table_finds_what_a_map_finds(
+            rule_kinds in prop::collection::vec("[ab_]{0,3}|[ab]{7,9}|[ab]{15,18}|[a-j]{2}", 0..30),
+            probes in prop::collection::vec("[ab_]{0,3}|[ab]{7,9}|[ab]{15,18}|[a-j]{2}|é|", 0..20),
+        ) {
+            let table = KindTable::new(rule_kinds.iter().map(|k| (k.as_str(), false, None)));
+            let mut want: HashMap<&str, Vec<u32>> = HashMap::new();
+            for (i, k) in rule_kinds.iter().enumerate() {
+                want.entry(k.as_str()).or_default().push(i as u32);
+            }
+            for k in rule_kinds.iter().chain(&probes) {
+                prop_assert_eq!(table.get(k).map(|r| &r.rules[..]), want.get(k.as_str()).map(|v| &v[..]), "{:?}", k);
+            }
+        }
+
+        #[test]
+        fn same_bytes_is_slice_equality(a in prop::collection::vec(0u8..3, 0..40), flip in any::<prop::sample::Index>()) {
+            let mut b = a.clone();
+            prop_assert!(same_bytes(&a, &b));
+            if !b.is_empty() {
+                let i = flip.index(b.len());
+                b[i] ^= 1;
+                prop_assert_eq!(same_bytes(&a, &b), a == b);
+            }
+            prop_assert_eq!(same_bytes(&a, &b[..b.len() / 2]), a.len() == b.len() / 2 && a[..] == b[..b.len() / 2]);
+        }
     }
 }

@@ -16,6 +16,7 @@
 //! on any model, lead or event: bad input is an [`Error`] naming the field.
 
 mod engine;
+mod fields;
 mod model;
 mod score;
 
