@@ -60,12 +60,24 @@ pub(crate) fn tag_key(value: &str) -> String {
     key
 }
 
-/// Tag values as small ids per kind, the slots carrying each, and each slot's ids (as bits for
-/// ids below 64, so a recommendation tests a candidate's tags without leaving the slot's word).
+/// A slot in a tag list, with its publication day number (`i32::MIN` without one): lists are
+/// kept newest first (then by slot), so a recommendation meets candidates in descending order of
+/// freshness and can stop at the first that could no longer enter.
+pub(crate) type Dated = (i32, u32);
+
+/// Where `(day, slot)` belongs in a list kept newest first, then by slot.
+fn dated_position(list: &[Dated], day: i32, slot: u32) -> usize {
+    list.partition_point(|&(d, s)| d > day || (d == day && s < slot))
+}
+
+/// Tag values as small ids per kind, the slots carrying each (newest first), every slot in use
+/// (newest first), and each slot's ids (as bits for ids below 64, so a recommendation tests a
+/// candidate's tags without reading the asset).
 #[derive(Default)]
 pub(crate) struct TagIndex {
     ids: [HashMap<String, u32>; 6],
-    slots_of: [Vec<Vec<u32>>; 6],
+    slots_of: [Vec<Vec<Dated>>; 6],
+    every: Vec<Dated>,
     /// Per slot and kind, bit `id` set for each tag id below 64 the slot carries.
     bits: Vec<[u64; 6]>,
     /// Per slot, the tag ids from 64 on, by kind (only slots with such ids have an entry).
@@ -78,9 +90,14 @@ impl TagIndex {
         self.ids[kind].get(&tag_key(value)).copied()
     }
 
-    /// The slots carrying tag `id` of `kind`.
-    pub(crate) fn slots(&self, kind: usize, id: u32) -> &[u32] {
+    /// The slots carrying tag `id` of `kind`, newest first.
+    pub(crate) fn slots(&self, kind: usize, id: u32) -> &[Dated] {
         &self.slots_of[kind][id as usize]
+    }
+
+    /// Every slot in use, newest first.
+    pub(crate) fn every(&self) -> &[Dated] {
+        &self.every
     }
 
     /// Whether the asset in `slot` carries tag `id` of `kind`.
@@ -103,11 +120,23 @@ impl TagIndex {
             || more.iter().any(|&id| self.carries(slot, kind, id))
     }
 
-    fn add(&mut self, slot: u32, asset: &ContentAsset) {
+    /// Adds the asset in `slot` to the lists; `bulk`: appended, for [`TagIndex::sort`] to
+    /// order once the whole library is in (a build would otherwise shift the lists per asset).
+    fn add(&mut self, slot: u32, asset: &ContentAsset, bulk: bool) {
         let s = slot as usize;
         if self.bits.len() <= s {
             self.bits.resize(s + 1, [0; 6]);
         }
+        let day = asset.published_at.map_or(i32::MIN, day_number);
+        let put = |list: &mut Vec<Dated>| {
+            let at = if bulk {
+                list.len()
+            } else {
+                dated_position(list, day, slot)
+            };
+            list.insert(at, (day, slot));
+        };
+        put(&mut self.every);
         for (kind, values) in tags_of(asset).into_iter().enumerate() {
             for v in values {
                 let next = self.ids[kind].len() as u32;
@@ -118,7 +147,7 @@ impl TagIndex {
                 if self.carries(slot, kind, id) {
                     continue;
                 }
-                self.slots_of[kind][id as usize].push(slot);
+                put(&mut self.slots_of[kind][id as usize]);
                 if id < 64 {
                     self.bits[s][kind] |= 1 << id;
                 } else {
@@ -128,15 +157,25 @@ impl TagIndex {
         }
     }
 
+    /// Orders every list newest first, then by slot (after a bulk build).
+    fn sort(&mut self) {
+        let newest_first = |a: &Dated, b: &Dated| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        self.every.sort_unstable_by(newest_first);
+        for list in self.slots_of.iter_mut().flatten() {
+            list.sort_unstable_by(newest_first);
+        }
+    }
+
     fn remove(&mut self, slot: u32) {
         let bits = std::mem::take(&mut self.bits[slot as usize]);
         let more = self.more.remove(&slot).unwrap_or_default();
         for kind in 0..TAG_KINDS.len() {
             let low = (0..64u32).filter(|id| bits[kind] & (1 << id) != 0);
             for id in low.chain(more[kind].iter().copied()) {
-                self.slots_of[kind][id as usize].retain(|&s| s != slot);
+                self.slots_of[kind][id as usize].retain(|&(_, s)| s != slot);
             }
         }
+        self.every.retain(|&(_, s)| s != slot);
     }
 
     fn bytes(&self) -> usize {
@@ -145,7 +184,7 @@ impl TagIndex {
             .slots_of
             .iter()
             .flatten()
-            .map(|v| 24 + v.capacity() * 4)
+            .map(|v| 24 + v.capacity() * 8)
             .sum();
         let more: usize = self
             .more
@@ -153,7 +192,11 @@ impl TagIndex {
             .flatten()
             .map(|v| 24 + v.capacity() * 4)
             .sum();
-        ids + postings + self.bits.capacity() * 48 + self.more.capacity() * 8 + more
+        ids + postings
+            + self.every.capacity() * 8
+            + self.bits.capacity() * 48
+            + self.more.capacity() * 8
+            + more
     }
 }
 
@@ -273,8 +316,9 @@ impl ContentLibrary {
         // One cache for the whole build: a word seen before is neither folded nor stemmed again.
         let mut words = WordCache::default();
         for a in assets {
-            library.insert(a, &mut words);
+            library.insert(a, &mut words, true);
         }
+        library.tags.sort();
         library.prepare_search();
         Ok(library)
     }
@@ -285,7 +329,7 @@ impl ContentLibrary {
         ContentLibrary::new(list).map_err(|e| e.under("assets"))
     }
 
-    fn insert(&mut self, asset: ContentAsset, words: &mut WordCache) {
+    fn insert(&mut self, asset: ContentAsset, words: &mut WordCache, bulk: bool) {
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -295,7 +339,7 @@ impl ContentLibrary {
             }
         };
         self.index.add(slot, &asset, words);
-        self.tags.add(slot, &asset);
+        self.tags.add(slot, &asset, bulk);
         self.facts[slot as usize] = SlotFacts::of(&asset);
         self.by_id.insert(asset.id.as_str().to_string(), slot);
         self.slots[slot as usize] = Some(asset);
@@ -314,7 +358,7 @@ impl ContentLibrary {
                 format!("the library already has an asset `{}`", asset.id.as_str()),
             )]));
         }
-        self.insert(asset, &mut WordCache::default());
+        self.insert(asset, &mut WordCache::default(), false);
         Ok(())
     }
 
@@ -325,7 +369,7 @@ impl ContentLibrary {
         check_asset(&asset, "", &mut out);
         out.into_result(Error::Validation)?;
         self.take(asset.id.as_str(), "id")?;
-        self.insert(asset, &mut WordCache::default());
+        self.insert(asset, &mut WordCache::default(), false);
         Ok(())
     }
 
@@ -371,10 +415,6 @@ impl ContentLibrary {
     /// The asset in `slot`, if the slot is in use.
     pub(crate) fn slot(&self, slot: u32) -> Option<&ContentAsset> {
         self.slots.get(slot as usize).and_then(Option::as_ref)
-    }
-
-    pub(crate) fn slot_count(&self) -> usize {
-        self.slots.len()
     }
 
     pub(crate) fn slot_of(&self, id: &str) -> Option<u32> {

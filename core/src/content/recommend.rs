@@ -10,8 +10,8 @@
 //! Must never let a draft, archived, expired (on `as_of`) or wrong-language asset through.
 
 use super::library::{
-    check_limit, day_number, unknown_asset, ContentLibrary, SlotFacts, INDUSTRIES, LANGUAGES,
-    PERSONAS, PRODUCTS, REGIONS, STAGES,
+    check_limit, day_number, unknown_asset, ContentLibrary, Dated, SlotFacts, INDUSTRIES,
+    LANGUAGES, PERSONAS, PRODUCTS, REGIONS, STAGES,
 };
 use super::round4;
 use super::search::{Best, Ranked};
@@ -186,8 +186,8 @@ impl ContentLibrary {
         };
         let as_of = context.as_of.map(day_number);
         let mut best = Best::new(limit);
-        // The most points an asset can get beyond its tags: a bound that lets the assets whose
-        // tags cannot lift them into the best be skipped unread.
+        // The most points an asset can get beyond its tags: once the worst kept is above what a
+        // combination of tags plus this can give, no asset with that combination can enter.
         let extra = if as_of.is_some() {
             FRESHNESS_POINTS
         } else {
@@ -220,6 +220,31 @@ impl ContentLibrary {
                 || true,
             );
         };
+        // Tag lists are newest first, so along a list freshness never grows: once an asset's
+        // tags, its freshness and the most usage can give (0.001: far above any rounding of the
+        // sums compared) stay below the worst kept, so do those of every later one.
+        let usage_most = extra
+            - if as_of.is_some() {
+                FRESHNESS_POINTS
+            } else {
+                0.0
+            };
+        let hopeless = |best: &Best<'a>, day: i32, m: u8| {
+            best.worst_when_full().is_some_and(|worst| {
+                let fresh = match as_of {
+                    Some(d) if day != i32::MIN => freshness(d.saturating_sub(day).max(0)),
+                    _ => 0.0,
+                };
+                tag_points(m) + fresh + usage_most + 0.001 < worst
+            })
+        };
+        // Assets published after `as_of` are not current: they lead the newest-first lists.
+        let current = |list: &'a [Dated]| -> &'a [Dated] {
+            match as_of {
+                Some(d) => &list[list.partition_point(|&(p, _)| p > d)..],
+                None => list,
+            }
+        };
         if wanted.any_tag {
             let kinds: u8 = (0..5)
                 .filter(|&k| !wanted.ids[k].is_empty())
@@ -234,7 +259,6 @@ impl ContentLibrary {
             };
             for m in masks {
                 if let Some(worst) = best.worst_when_full() {
-                    // 0.001: far above any rounding of the sums compared.
                     if tag_points(m) + extra + 0.001 < worst {
                         break;
                     }
@@ -245,7 +269,10 @@ impl ContentLibrary {
                     .expect("a mask names a kind");
                 let ids = &wanted.ids[driver];
                 for (i, &id) in ids.iter().enumerate() {
-                    for &slot in self.tags.slots(tag_kind(driver), id) {
+                    for &(day, slot) in current(self.tags.slots(tag_kind(driver), id)) {
+                        if hopeless(&best, day, m) {
+                            break;
+                        }
                         // An asset with several of the deal's values of this kind is drawn once,
                         // from the list of the first of them.
                         let drawn_before = ids[..i]
@@ -258,7 +285,10 @@ impl ContentLibrary {
                 }
             }
         } else {
-            for slot in 0..self.slot_count() as u32 {
+            for &(day, slot) in current(self.tags.every()) {
+                if hopeless(&best, day, 0) {
+                    break;
+                }
                 consider(&mut best, slot, 0);
             }
         }

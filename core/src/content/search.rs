@@ -119,7 +119,14 @@ struct Postings {
     weights: Vec<f64>,
     /// The largest weight of each term: its most a term can add to a score.
     max: Vec<f64>,
+    /// The largest weight of each block of [`BLOCK`] postings of a term: term `t`'s blocks are
+    /// `block_max[block_start[t]..block_start[t + 1]]`, so a walk can skip a block at once.
+    block_start: Vec<usize>,
+    block_max: Vec<f64>,
 }
+
+/// Postings per block of [`Postings::block_max`].
+const BLOCK: usize = 64;
 
 fn fields_of(asset: &ContentAsset) -> [&str; FIELDS] {
     [
@@ -201,6 +208,8 @@ impl Index {
                 + p.docs.capacity() * 4
                 + p.weights.capacity() * 8
                 + p.max.capacity() * 8
+                + p.block_start.capacity() * 8
+                + p.block_max.capacity() * 8
         });
         terms + forward + postings + self.df.capacity() * 4 + self.lengths.capacity() * 12
     }
@@ -252,12 +261,25 @@ impl Index {
                 }
             }
         }
+        let mut block_start = Vec::with_capacity(start.len());
+        let mut block_max = Vec::with_capacity(total / BLOCK + self.df.len());
+        for t in 0..self.df.len() {
+            block_start.push(block_max.len());
+            block_max.extend(
+                weights[start[t]..start[t + 1]]
+                    .chunks(BLOCK)
+                    .map(|b| b.iter().copied().fold(0.0, f64::max)),
+            );
+        }
+        block_start.push(block_max.len());
         Postings {
             slots,
             start,
             docs,
             weights,
             max,
+            block_start,
+            block_max,
         }
     }
 
@@ -473,8 +495,12 @@ struct Cursor<'p> {
     docs: &'p [u32],
     weights: &'p [f64],
     next: usize,
+    /// The largest weight of each block of [`BLOCK`] postings.
+    blocks: &'p [f64],
     /// The term's largest weight.
     most: f64,
+    /// The most the query's other terms can add together.
+    rest: f64,
 }
 
 impl<'p> Cursor<'p> {
@@ -485,7 +511,20 @@ impl<'p> Cursor<'p> {
             docs: &p.docs[range.clone()],
             weights: &p.weights[range],
             next: 0,
+            blocks: &p.block_max[p.block_start[term]..p.block_start[term + 1]],
             most: p.max[term],
+            rest: 0.0,
+        }
+    }
+
+    /// Skips the blocks where no doc can pass `t`, even with every other term at its most: a
+    /// doc there that another term draws cannot pass either, so its weight here is not needed.
+    fn skip_hopeless_blocks(&mut self, t: &Threshold) {
+        while let Some(&most) = self.blocks.get(self.next / BLOCK) {
+            if !t.excludes(most + self.rest) {
+                return;
+            }
+            self.next = (self.next / BLOCK + 1) * BLOCK;
         }
     }
 
@@ -511,26 +550,29 @@ impl<'p> Cursor<'p> {
     }
 }
 
-/// The worst of the kept hits, and what a candidate must reach to displace it.
+/// What a candidate must reach to displace the worst kept hit (of rounded score `w`):
+/// `round4(x) > w` exactly when `x * 10000 >= cut`, with `cut = round(w * 10000) + 0.5`
+/// (round4 rounds halves away from zero; `w * 10000` is within an ulp of an integer).
 #[derive(Clone, Copy)]
 struct Threshold {
-    /// The worst kept (rounded) score.
-    score: f64,
-    /// `round4(x) > score` exactly when `x * 10000 >= cut` (round4 rounds halves away from zero).
     cut: f64,
 }
 
 impl Threshold {
-    fn of(score: f64) -> Threshold {
+    fn of(worst: f64) -> Threshold {
         Threshold {
-            score,
-            cut: (score * 10_000.0).round() + 0.5,
+            cut: (worst * 10_000.0).round() + 0.5,
         }
     }
 
     /// Whether a score that is at most `bound` (up to [`SLACK`]) can never pass the worst hit.
     fn excludes(&self, bound: f64) -> bool {
         (bound + SLACK) * 10_000.0 < self.cut
+    }
+
+    /// Whether `score` passes the worst hit: `round4(score) > worst`, without dividing.
+    fn passes(&self, score: f64) -> bool {
+        score * 10_000.0 >= self.cut
     }
 }
 
@@ -592,6 +634,7 @@ impl ContentLibrary {
         let limit = check_limit(limit)?;
         let query = parse_query(query)?;
         let compiled = Compiled::new(self, filters);
+        let mut matcher = Matcher::new(&query.include);
         Ok(self
             .rank(&query, &compiled, limit)
             .into_iter()
@@ -602,7 +645,7 @@ impl ContentLibrary {
                     title: asset.title.clone(),
                     asset_type: asset.asset_type,
                     score,
-                    snippet: snippet(asset, &query.include),
+                    snippet: snippet(asset, &mut matcher),
                 }
             })
             .collect())
@@ -668,9 +711,18 @@ impl ContentLibrary {
             for j in 0..terms.len() {
                 below[j + 1] = below[j] + terms[j].most;
             }
+            for c in &mut terms {
+                c.rest = below[below.len() - 1] - c.most;
+            }
+            let mut threshold: Option<Threshold> = None;
             let mut essential = 0;
             let mut weight = [0.0f64; MAX_QUERY_TERMS];
             loop {
+                if let Some(t) = &threshold {
+                    for c in &mut terms[essential..] {
+                        c.skip_hopeless_blocks(t);
+                    }
+                }
                 let doc = terms[essential..]
                     .iter()
                     .map(Cursor::doc)
@@ -689,7 +741,6 @@ impl ContentLibrary {
                         c.next += 1;
                     }
                 }
-                let threshold = kept.threshold();
                 let mut hopeless = false;
                 for j in (0..essential).rev() {
                     if threshold.is_some_and(|t| t.excludes(bound + below[j + 1])) {
@@ -713,15 +764,18 @@ impl ContentLibrary {
                     score += weight[rest.trailing_zeros() as usize];
                     rest &= rest - 1;
                 }
-                let score = round4(score);
-                if threshold.is_some_and(|t| score <= t.score)
+                if threshold.is_some_and(|t| !t.passes(score))
                     || is_excluded(doc)
                     || !filters.accepts(self, postings.slots[doc as usize])
                 {
                     continue;
                 }
-                kept.keep(Hit { score, doc });
-                if let Some(t) = kept.threshold() {
+                kept.keep(Hit {
+                    score: round4(score),
+                    doc,
+                });
+                threshold = kept.threshold();
+                if let Some(t) = threshold {
                     while essential < terms.len() && t.excludes(below[essential + 1]) {
                         essential += 1;
                     }
@@ -739,22 +793,65 @@ impl ContentLibrary {
     }
 }
 
+/// A word of a snippet's field: its byte range and which searched term it is, if any.
+struct Spot {
+    start: usize,
+    end: usize,
+    term: Option<usize>,
+}
+
+/// Which searched term each raw word is, remembered for one search: the hits' fields share most
+/// of their words, and stemming is the cost of a snippet.
+struct Matcher<'q, 'a> {
+    include: &'q [String],
+    seen: HashMap<&'a str, Option<usize>>,
+    scratch: String,
+}
+
+impl<'q, 'a> Matcher<'q, 'a> {
+    fn new(include: &'q [String]) -> Self {
+        Matcher {
+            include,
+            seen: HashMap::new(),
+            scratch: String::new(),
+        }
+    }
+
+    fn spots(&mut self, field: &'a str) -> Vec<Spot> {
+        let mut out = Vec::new();
+        text::for_each_span(field, |start, end| {
+            let word = &field[start..end];
+            let term = match self.seen.get(word) {
+                Some(&t) => t,
+                None => {
+                    let t = text::term_of(word, &mut self.scratch)
+                        .and_then(|t| self.include.iter().position(|q| *q == t));
+                    self.seen.insert(word, t);
+                    t
+                }
+            };
+            out.push(Spot { start, end, term });
+        });
+        out
+    }
+}
+
 /// The snippet of a hit: the window of [`SNIPPET_WORDS`] words of the description, body or title
 /// with the most distinct query terms (the earliest such window, description first), matched
 /// words wrapped in `**`, and `…` where the field was cut. Without a match, the start of the
 /// description (or body, or title).
-fn snippet(asset: &ContentAsset, include: &[String]) -> String {
+fn snippet<'a>(asset: &'a ContentAsset, matcher: &mut Matcher<'_, 'a>) -> String {
     let [title, description, body] = fields_of(asset);
-    let mut best: Option<(usize, &str, Vec<Word>, usize)> = None;
+    let mut best: Option<(usize, &str, Vec<Spot>, usize)> = None;
     for field in [description, body, title] {
         if field.trim().is_empty() {
             continue;
         }
-        let words = text::words(field);
+        let words = matcher.spots(field);
         if words.is_empty() {
             continue;
         }
-        let (start, count) = best_window(&words, include);
+        let (start, count) = best_window(&words);
         if best.as_ref().is_none_or(|b| count > b.0) {
             best = Some((count, field, words, start));
         }
@@ -770,7 +867,7 @@ fn snippet(asset: &ContentAsset, include: &[String]) -> String {
     let mut at = words[start].start;
     for w in &words[start..end] {
         out.push_str(&field[at..w.start]);
-        let hit = w.term.as_ref().is_some_and(|t| include.contains(t));
+        let hit = w.term.is_some();
         if hit {
             out.push_str("**");
         }
@@ -789,21 +886,15 @@ fn snippet(asset: &ContentAsset, include: &[String]) -> String {
     out
 }
 
-/// The first window of [`SNIPPET_WORDS`] words holding the most distinct terms of `include`:
+/// The first window of [`SNIPPET_WORDS`] words holding the most distinct searched terms:
 /// (its first word, how many).
-fn best_window(words: &[Word], include: &[String]) -> (usize, usize) {
-    let term_at = |i: usize| {
-        words[i]
-            .term
-            .as_ref()
-            .and_then(|t| include.iter().position(|q| q == t))
-    };
+fn best_window(words: &[Spot]) -> (usize, usize) {
     let mut best = (0, 0);
     let last_start = words.len().saturating_sub(SNIPPET_WORDS);
     for start in 0..=last_start {
         let mut seen = 0u64;
-        for i in start..(start + SNIPPET_WORDS).min(words.len()) {
-            if let Some(q) = term_at(i) {
+        for w in &words[start..(start + SNIPPET_WORDS).min(words.len())] {
+            if let Some(q) = w.term {
                 seen |= 1 << q;
             }
         }
@@ -817,7 +908,7 @@ fn best_window(words: &[Word], include: &[String]) -> (usize, usize) {
     // SNIPPET_LEAD words before it, while the window still fills up.
     if best.1 > 0 {
         let first = (best.0..words.len())
-            .find(|&i| term_at(i).is_some())
+            .find(|&i| words[i].term.is_some())
             .unwrap_or(best.0);
         best.0 = first
             .saturating_sub(SNIPPET_LEAD)

@@ -1,5 +1,6 @@
 //! Behaviour of the content library, search and recommendations a user would notice.
 
+use super::text::Word;
 use super::*;
 use crate::model::{AssetStatus, ContentAsset};
 use crate::sample::{generate, SampleOptions};
@@ -729,12 +730,13 @@ fn pruned_search_and_recommendations_equal_the_exhaustive_ones_through_changes()
             let q = random_query(&mut d, &reference);
             let f = random_filters(&mut d, &reference);
             let limit = *d.pick(&[1, 3, 10, 25, 1000][..]);
-            let got: Vec<(String, f64)> = lib
-                .search(&q, &f, limit as i64)
-                .unwrap()
-                .into_iter()
-                .map(|h| (h.asset_id, h.score))
-                .collect();
+            let hits = lib.search(&q, &f, limit as i64).unwrap();
+            let include = super::search::parse_query(&q).unwrap().include;
+            for h in &hits {
+                let asset = lib.get(&h.asset_id).unwrap();
+                assert_eq!(h.snippet, reference_snippet(asset, &include), "{q:?}");
+            }
+            let got: Vec<(String, f64)> = hits.into_iter().map(|h| (h.asset_id, h.score)).collect();
             assert_eq!(
                 got,
                 reference.search(&q, &f, limit),
@@ -802,4 +804,93 @@ fn pruned_search_and_recommendations_equal_the_exhaustive_ones_through_changes()
             }
         }
     }
+}
+
+/// The documented snippet, every word of every field analysed on its own (the search
+/// remembers words across a search's hits; this must be what it gives).
+fn reference_snippet(asset: &ContentAsset, include: &[String]) -> String {
+    let [title, description, body] = [
+        asset.title.as_str(),
+        asset.description.as_deref().unwrap_or(""),
+        asset.body.as_deref().unwrap_or(""),
+    ];
+    let mut best: Option<(usize, &str, Vec<Word>, usize)> = None;
+    for field in [description, body, title] {
+        if field.trim().is_empty() {
+            continue;
+        }
+        let words = text::words(field);
+        if words.is_empty() {
+            continue;
+        }
+        let (start, count) = reference_window(&words, include);
+        if best.as_ref().is_none_or(|b| count > b.0) {
+            best = Some((count, field, words, start));
+        }
+    }
+    let Some((_, field, words, start)) = best else {
+        return String::new();
+    };
+    let end = (start + super::search::SNIPPET_WORDS).min(words.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut at = words[start].start;
+    for w in &words[start..end] {
+        out.push_str(&field[at..w.start]);
+        let hit = w.term.as_ref().is_some_and(|t| include.contains(t));
+        if hit {
+            out.push_str("**");
+        }
+        out.push_str(&field[w.start..w.end]);
+        if hit {
+            out.push_str("**");
+        }
+        at = w.end;
+    }
+    if end < words.len() {
+        out.push('…');
+    } else {
+        // Keep the closing punctuation of the field (a full stop), not trailing space.
+        out.push_str(field[at..].trim_end());
+    }
+    out
+}
+
+/// The first window of [`super::search::SNIPPET_WORDS`] words holding the most distinct terms of `include`:
+/// (its first word, how many).
+fn reference_window(words: &[Word], include: &[String]) -> (usize, usize) {
+    let term_at = |i: usize| {
+        words[i]
+            .term
+            .as_ref()
+            .and_then(|t| include.iter().position(|q| q == t))
+    };
+    let mut best = (0, 0);
+    let last_start = words.len().saturating_sub(super::search::SNIPPET_WORDS);
+    for start in 0..=last_start {
+        let mut seen = 0u64;
+        for i in start..(start + super::search::SNIPPET_WORDS).min(words.len()) {
+            if let Some(q) = term_at(i) {
+                seen |= 1 << q;
+            }
+        }
+        let count = seen.count_ones() as usize;
+        if count > best.1 {
+            best = (start, count);
+        }
+    }
+    // Show a little context before the first match rather than a window that ends on it: move
+    // the start right (no match is lost, as none lies before the first) to at most
+    // 4 words before it, while the window still fills up.
+    if best.1 > 0 {
+        let first = (best.0..words.len())
+            .find(|&i| term_at(i).is_some())
+            .unwrap_or(best.0);
+        best.0 = first
+            .saturating_sub(4)
+            .clamp(best.0, last_start.max(best.0));
+    }
+    best
 }

@@ -176,7 +176,7 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Calls `each(start, end)` for every word of `text`, in order.
-fn for_each_span(text: &str, mut each: impl FnMut(usize, usize)) {
+pub(crate) fn for_each_span(text: &str, mut each: impl FnMut(usize, usize)) {
     let mut start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
