@@ -2,8 +2,10 @@
 //! sample's templated titles, descriptions and bodies give a small vocabulary, so common terms
 //! have postings over most of the library: a hard case for an inverted index.
 //!
-//! - `content_build/100000`: `ContentLibrary::new` (validation, search and tag indexes); the
-//!   index memory per asset is printed (`ContentLibrary::index_bytes`, capacities).
+//! - `content_build/100000`: `ContentLibrary::new` (validation, search and tag indexes, the
+//!   search postings derived); the index memory per asset is printed
+//!   (`ContentLibrary::index_bytes`, capacities), and the time of the first search after a
+//!   change (which derives the postings again).
 //! - `content_search/100000`: one query of a fixed, deterministic list of 1-3 word queries drawn
 //!   from the assets' own titles, in turn, default filters (published), limit 10.
 //! - `content_recommend/100000`: one deal context of a fixed list (stage, industry, persona,
@@ -127,6 +129,24 @@ fn bench_content(c: &mut Criterion) {
         library.index_bytes(),
         library.index_bytes() as f64 / library.len() as f64
     );
+    // A change moves N, the averages and document frequencies, so the first search after it
+    // derives the postings again: remove an asset and add it back (the library is as before).
+    let mut library = library;
+    let first = library
+        .remove(assets[0].id.as_str())
+        .expect("the asset is there");
+    library.add(first).expect("it fits back");
+    let started = Instant::now();
+    black_box(
+        library
+            .search("pipeline", &SearchFilters::default(), 10)
+            .expect("valid"),
+    );
+    eprintln!(
+        "first search after a change (derives the postings): {:?}",
+        started.elapsed()
+    );
+    let library = library;
     let queries = queries(&assets);
     let contexts = contexts(&assets);
     let filters = SearchFilters::default();
