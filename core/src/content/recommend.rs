@@ -2,10 +2,11 @@
 //! right-language assets ranked by the deal's tags they match, their freshness, their use and
 //! their measured effectiveness, each with the reasons behind its score.
 //!
-//! Candidates come from the tag index (the assets carrying one of the deal's tag values), so a
-//! recommendation costs what the matching assets cost, not the library's size. One function
-//! ([`points`]) computes an asset's points for ranking and for its reasons alike, so the reasons
-//! always add up to the score shown.
+//! Candidates come from the tag index (the assets carrying one of the deal's tag values, newest
+//! first), combination of tags by combination, best first, and the walk stops as soon as what is
+//! left cannot reach the worst kept; a candidate's status, dates and tags are read from dense
+//! per-slot records, not from the asset. One function ([`points`]) computes an asset's points
+//! for ranking and for its reasons alike, so the reasons always add up to the score shown.
 //!
 //! Must never let a draft, archived, expired (on `as_of`) or wrong-language asset through.
 

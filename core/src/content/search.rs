@@ -2,11 +2,13 @@
 //! title, description and body terms, ranked by BM25F, filtered by tags, type, status and dates,
 //! with a snippet per hit that marks the matched words.
 //!
-//! Hot path: a query's terms are looked up once; scores accumulate in a per-thread buffer indexed
-//! by slot, in query-term order for every asset (so the sum, and its bits, never depend on the
-//! order postings are stored in); a bounded heap keeps the best `limit` hits, and the filters are
-//! checked only for an asset that would enter the heap. Snippets are cut for the returned hits
-//! only.
+//! Hot path: the postings carry each posting's BM25F weight under the current statistics
+//! (derived again on the first search after a change, since a change moves every weight); a
+//! search walks them document at a time in asset id order and skips what cannot enter the best
+//! `limit` (MaxScore with block maxima). A hit's score is its weights summed in query-term
+//! order, so its bits are those of the formula evaluated term by term, whatever is skipped.
+//! Filters are checked only for an asset that would enter; snippets are cut for the returned
+//! hits only. Must never return anything but what the exhaustive ranking returns.
 
 use super::library::{check_limit, ContentLibrary};
 use super::text::{self, Word};
@@ -74,8 +76,67 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// One asset's terms: (term id, occurrences per field), by term id.
-type Forward = Vec<(u32, [u16; FIELDS])>;
+/// One asset's terms with their occurrences per field, packed: for each term, by term id, the
+/// gap from the previous term id and the three counts, each as a LEB128 varint (a term usually
+/// takes 4 to 6 bytes instead of the 12 of a `(u32, [u16; 3])`). Read when the postings are
+/// derived and when the asset leaves, never by a search.
+#[derive(Default)]
+struct Forward(Box<[u8]>);
+
+impl Forward {
+    /// Packs `terms`, which are in increasing term id order.
+    fn pack(terms: &[(u32, [u16; FIELDS])]) -> Forward {
+        let mut out = Vec::with_capacity(terms.len() * 5);
+        let mut previous = 0;
+        for &(id, tf) in terms {
+            put_varint(&mut out, id - previous);
+            previous = id;
+            for count in tf {
+                put_varint(&mut out, u32::from(count));
+            }
+        }
+        Forward(out.into_boxed_slice())
+    }
+
+    /// The terms with their counts, in increasing term id order.
+    fn terms(&self) -> impl Iterator<Item = (u32, [u16; FIELDS])> + '_ {
+        let bytes = &self.0;
+        let (mut at, mut previous) = (0, 0);
+        std::iter::from_fn(move || {
+            if at >= bytes.len() {
+                return None;
+            }
+            let id = previous + take_varint(bytes, &mut at);
+            previous = id;
+            let tf = std::array::from_fn(|_| {
+                u16::try_from(take_varint(bytes, &mut at)).unwrap_or(u16::MAX)
+            });
+            Some((id, tf))
+        })
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut x: u32) {
+    while x >= 0x80 {
+        out.push((x & 0x7f) as u8 | 0x80);
+        x >>= 7;
+    }
+    out.push(x as u8);
+}
+
+fn take_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    let mut x = 0u32;
+    let mut shift = 0;
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        x |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    x
+}
 
 /// Raw words already analysed during a build, with their term ids (`None`: a stop word or an
 /// over-long word): a word seen once is folded and stemmed once. Held for one build only, so it
@@ -141,7 +202,7 @@ impl Index {
         let s = slot as usize;
         if self.lengths.len() <= s {
             self.lengths.resize(s + 1, [0; FIELDS]);
-            self.forward.resize_with(s + 1, Vec::new);
+            self.forward.resize_with(s + 1, Forward::default);
         }
         let mut seen: Vec<(u32, u8)> = Vec::new();
         let mut length = [0u32; FIELDS];
@@ -163,7 +224,7 @@ impl Index {
             });
         }
         seen.sort_unstable();
-        let mut mine: Forward = Vec::new();
+        let mut mine: Vec<(u32, [u16; FIELDS])> = Vec::new();
         for (id, f) in seen {
             if mine.last().is_none_or(|(last, _)| *last != id) {
                 mine.push((id, [0; FIELDS]));
@@ -172,19 +233,18 @@ impl Index {
             let tf = &mut mine.last_mut().expect("pushed above").1[usize::from(f)];
             *tf = tf.saturating_add(1);
         }
-        mine.shrink_to_fit();
         for (f, l) in length.iter().enumerate() {
             self.total_length[f] += u64::from(*l);
         }
         self.lengths[s] = length;
-        self.forward[s] = mine;
+        self.forward[s] = Forward::pack(&mine);
         self.live += 1;
         self.postings = OnceLock::new();
     }
 
     pub(crate) fn remove(&mut self, slot: u32) {
         let s = slot as usize;
-        for (id, _) in std::mem::take(&mut self.forward[s]) {
+        for (id, _) in std::mem::take(&mut self.forward[s]).terms() {
             self.df[id as usize] -= 1;
         }
         for f in 0..FIELDS {
@@ -200,7 +260,7 @@ impl Index {
         let forward: usize = self
             .forward
             .iter()
-            .map(|t| 24 + t.capacity() * std::mem::size_of::<(u32, [u16; FIELDS])>())
+            .map(|t| std::mem::size_of::<Forward>() + t.0.len())
             .sum();
         let postings = self.postings.get().map_or(0, |p| {
             p.slots.capacity() * 4
@@ -244,7 +304,7 @@ impl Index {
             let len = &self.lengths[slot as usize];
             let norm: [f64; FIELDS] =
                 std::array::from_fn(|f| 1.0 - B + B * f64::from(len[f]) / avg[f]);
-            for &(t, tf) in &self.forward[slot as usize] {
+            for (t, tf) in self.forward[slot as usize].terms() {
                 let t = t as usize;
                 let mut x = 0.0;
                 for f in 0..FIELDS {
@@ -919,3 +979,23 @@ fn best_window(words: &[Spot]) -> (usize, usize) {
 
 /// Words of context a snippet keeps before its first match when it can.
 const SNIPPET_LEAD: usize = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_terms_read_back_as_given() {
+        let terms = [
+            (0, [1, 0, 0]),
+            (1, [0, 0, 1]),
+            (127, [127, 128, 300]),
+            (128, [u16::MAX, 0, 16_384]),
+            (2_097_152, [0, 1, 0]),
+            (u32::MAX, [2, 2, 2]),
+        ];
+        let packed = Forward::pack(&terms);
+        assert_eq!(packed.terms().collect::<Vec<_>>(), terms);
+        assert_eq!(Forward::pack(&[]).terms().count(), 0);
+    }
+}
