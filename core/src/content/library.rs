@@ -4,12 +4,13 @@
 //! Assets live in slots (a removed asset's slot is reused by the next add); both indexes address
 //! assets by slot. Listing is by asset id, never by slot, so the order never depends on history.
 
-use super::search::Index;
+use super::search::{Index, WordCache};
 use super::{recommend, search, MAX_LIMIT};
 use crate::error::{Error, Problem, Problems, Result};
 use crate::model::read::{self, collect};
 use crate::model::validate::{validate_list, Context, Validate};
-use crate::model::ContentAsset;
+use crate::model::{AssetStatus, ContentAsset};
+use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -59,12 +60,28 @@ pub(crate) fn tag_key(value: &str) -> String {
     key
 }
 
-/// Tag values as small ids per kind, the slots carrying each, and each slot's ids.
+/// A slot in a tag list, with its publication day number (`i32::MIN` without one): lists are
+/// kept newest first (then by slot), so a recommendation meets candidates in descending order of
+/// freshness and can stop at the first that could no longer enter.
+pub(crate) type Dated = (i32, u32);
+
+/// Where `(day, slot)` belongs in a list kept newest first, then by slot.
+fn dated_position(list: &[Dated], day: i32, slot: u32) -> usize {
+    list.partition_point(|&(d, s)| d > day || (d == day && s < slot))
+}
+
+/// Tag values as small ids per kind, the slots carrying each (newest first), every slot in use
+/// (newest first), and each slot's ids (as bits for ids below 64, so a recommendation tests a
+/// candidate's tags without reading the asset).
 #[derive(Default)]
 pub(crate) struct TagIndex {
     ids: [HashMap<String, u32>; 6],
-    slots_of: [Vec<Vec<u32>>; 6],
-    of_slot: Vec<[Vec<u32>; 6]>,
+    slots_of: [Vec<Vec<Dated>>; 6],
+    every: Vec<Dated>,
+    /// Per slot and kind, bit `id` set for each tag id below 64 the slot carries.
+    bits: Vec<[u64; 6]>,
+    /// Per slot, the tag ids from 64 on, by kind (only slots with such ids have an entry).
+    more: HashMap<u32, [Vec<u32>; 6]>,
 }
 
 impl TagIndex {
@@ -73,45 +90,92 @@ impl TagIndex {
         self.ids[kind].get(&tag_key(value)).copied()
     }
 
-    /// The slots carrying tag `id` of `kind`.
-    pub(crate) fn slots(&self, kind: usize, id: u32) -> &[u32] {
+    /// The slots carrying tag `id` of `kind`, newest first.
+    pub(crate) fn slots(&self, kind: usize, id: u32) -> &[Dated] {
         &self.slots_of[kind][id as usize]
     }
 
-    /// The tag ids of `kind` the asset in `slot` carries.
-    pub(crate) fn of(&self, slot: u32, kind: usize) -> &[u32] {
-        &self.of_slot[slot as usize][kind]
+    /// Every slot in use, newest first.
+    pub(crate) fn every(&self) -> &[Dated] {
+        &self.every
     }
 
-    fn add(&mut self, slot: u32, asset: &ContentAsset) {
-        let s = slot as usize;
-        if self.of_slot.len() <= s {
-            self.of_slot.resize_with(s + 1, Default::default);
+    /// Whether the asset in `slot` carries tag `id` of `kind`.
+    pub(crate) fn carries(&self, slot: u32, kind: usize, id: u32) -> bool {
+        if id < 64 {
+            self.bits
+                .get(slot as usize)
+                .is_some_and(|b| b[kind] & (1 << id) != 0)
+        } else {
+            self.more.get(&slot).is_some_and(|m| m[kind].contains(&id))
         }
+    }
+
+    /// Whether the asset in `slot` carries any of `wanted` (its ids below 64 as `bits`, the
+    /// others listed in `more`) of `kind`.
+    pub(crate) fn carries_any(&self, slot: u32, kind: usize, bits: u64, more: &[u32]) -> bool {
+        self.bits
+            .get(slot as usize)
+            .is_some_and(|b| b[kind] & bits != 0)
+            || more.iter().any(|&id| self.carries(slot, kind, id))
+    }
+
+    /// Adds the asset in `slot` to the lists; `bulk`: appended, for [`TagIndex::sort`] to
+    /// order once the whole library is in (a build would otherwise shift the lists per asset).
+    fn add(&mut self, slot: u32, asset: &ContentAsset, bulk: bool) {
+        let s = slot as usize;
+        if self.bits.len() <= s {
+            self.bits.resize(s + 1, [0; 6]);
+        }
+        let day = asset.published_at.map_or(i32::MIN, day_number);
+        let put = |list: &mut Vec<Dated>| {
+            let at = if bulk {
+                list.len()
+            } else {
+                dated_position(list, day, slot)
+            };
+            list.insert(at, (day, slot));
+        };
+        put(&mut self.every);
         for (kind, values) in tags_of(asset).into_iter().enumerate() {
-            let mut mine = Vec::with_capacity(values.len());
             for v in values {
                 let next = self.ids[kind].len() as u32;
                 let id = *self.ids[kind].entry(tag_key(v)).or_insert(next);
                 if id == next {
                     self.slots_of[kind].push(Vec::new());
                 }
-                if !mine.contains(&id) {
-                    mine.push(id);
-                    self.slots_of[kind][id as usize].push(slot);
+                if self.carries(slot, kind, id) {
+                    continue;
+                }
+                put(&mut self.slots_of[kind][id as usize]);
+                if id < 64 {
+                    self.bits[s][kind] |= 1 << id;
+                } else {
+                    self.more.entry(slot).or_default()[kind].push(id);
                 }
             }
-            self.of_slot[s][kind] = mine;
+        }
+    }
+
+    /// Orders every list newest first, then by slot (after a bulk build).
+    fn sort(&mut self) {
+        let newest_first = |a: &Dated, b: &Dated| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        self.every.sort_unstable_by(newest_first);
+        for list in self.slots_of.iter_mut().flatten() {
+            list.sort_unstable_by(newest_first);
         }
     }
 
     fn remove(&mut self, slot: u32) {
-        let mine = std::mem::take(&mut self.of_slot[slot as usize]);
-        for (kind, ids) in mine.iter().enumerate() {
-            for &id in ids {
-                self.slots_of[kind][id as usize].retain(|&s| s != slot);
+        let bits = std::mem::take(&mut self.bits[slot as usize]);
+        let more = self.more.remove(&slot).unwrap_or_default();
+        for kind in 0..TAG_KINDS.len() {
+            let low = (0..64u32).filter(|id| bits[kind] & (1 << id) != 0);
+            for id in low.chain(more[kind].iter().copied()) {
+                self.slots_of[kind][id as usize].retain(|&(_, s)| s != slot);
             }
         }
+        self.every.retain(|&(_, s)| s != slot);
     }
 
     fn bytes(&self) -> usize {
@@ -120,16 +184,63 @@ impl TagIndex {
             .slots_of
             .iter()
             .flatten()
-            .map(|v| 24 + v.capacity() * 4)
+            .map(|v| 24 + v.capacity() * 8)
             .sum();
-        let own: usize = self
-            .of_slot
-            .iter()
+        let more: usize = self
+            .more
+            .values()
             .flatten()
             .map(|v| 24 + v.capacity() * 4)
             .sum();
-        ids + postings + own
+        ids + postings
+            + self.every.capacity() * 8
+            + self.bits.capacity() * 48
+            + self.more.capacity() * 8
+            + more
     }
+}
+
+/// What recommendations check of every candidate, kept dense by slot so that checking does not
+/// read the asset: its status and its dates as day numbers (days from the common era).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SlotFacts {
+    pub(crate) live: bool,
+    pub(crate) status: AssetStatus,
+    /// `published_at`, or `i32::MIN` (no restriction) without one.
+    pub(crate) published: i32,
+    /// `expires_at`, or `i32::MAX` without one.
+    pub(crate) expires: i32,
+    pub(crate) has_published: bool,
+}
+
+impl SlotFacts {
+    const VACANT: SlotFacts = SlotFacts {
+        live: false,
+        status: AssetStatus::Draft,
+        published: i32::MIN,
+        expires: i32::MAX,
+        has_published: false,
+    };
+
+    fn of(asset: &ContentAsset) -> SlotFacts {
+        SlotFacts {
+            live: true,
+            status: asset.status,
+            published: asset.published_at.map_or(i32::MIN, day_number),
+            expires: asset.expires_at.map_or(i32::MAX, day_number),
+            has_published: asset.published_at.is_some(),
+        }
+    }
+
+    /// Current on `day` (a day number): published on or before it, not expired on it.
+    pub(crate) fn current_on(&self, day: i32) -> bool {
+        self.published <= day && day < self.expires
+    }
+}
+
+/// A date as a day number (days from the common era), which orders and subtracts like the date.
+pub(crate) fn day_number(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
 }
 
 /// A validated, indexed set of content assets, unique by id. Send + Sync: share it between
@@ -140,6 +251,7 @@ pub struct ContentLibrary {
     free: Vec<u32>,
     pub(crate) index: Index,
     pub(crate) tags: TagIndex,
+    pub(crate) facts: Vec<SlotFacts>,
 }
 
 const _: () = {
@@ -199,10 +311,15 @@ impl ContentLibrary {
             free: Vec::new(),
             index: Index::default(),
             tags: TagIndex::default(),
+            facts: Vec::with_capacity(assets.len()),
         };
+        // One cache for the whole build: a word seen before is neither folded nor stemmed again.
+        let mut words = WordCache::default();
         for a in assets {
-            library.insert(a);
+            library.insert(a, &mut words, true);
         }
+        library.tags.sort();
+        library.prepare_search();
         Ok(library)
     }
 
@@ -212,16 +329,18 @@ impl ContentLibrary {
         ContentLibrary::new(list).map_err(|e| e.under("assets"))
     }
 
-    fn insert(&mut self, asset: ContentAsset) {
+    fn insert(&mut self, asset: ContentAsset, words: &mut WordCache, bulk: bool) {
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
                 self.slots.push(None);
+                self.facts.push(SlotFacts::VACANT);
                 (self.slots.len() - 1) as u32
             }
         };
-        self.index.add(slot, &asset);
-        self.tags.add(slot, &asset);
+        self.index.add(slot, &asset, words);
+        self.tags.add(slot, &asset, bulk);
+        self.facts[slot as usize] = SlotFacts::of(&asset);
         self.by_id.insert(asset.id.as_str().to_string(), slot);
         self.slots[slot as usize] = Some(asset);
     }
@@ -239,7 +358,7 @@ impl ContentLibrary {
                 format!("the library already has an asset `{}`", asset.id.as_str()),
             )]));
         }
-        self.insert(asset);
+        self.insert(asset, &mut WordCache::default(), false);
         Ok(())
     }
 
@@ -250,7 +369,7 @@ impl ContentLibrary {
         check_asset(&asset, "", &mut out);
         out.into_result(Error::Validation)?;
         self.take(asset.id.as_str(), "id")?;
-        self.insert(asset);
+        self.insert(asset, &mut WordCache::default(), false);
         Ok(())
     }
 
@@ -266,6 +385,7 @@ impl ContentLibrary {
             .ok_or_else(|| unknown_asset(path, id))?;
         self.index.remove(slot);
         self.tags.remove(slot);
+        self.facts[slot as usize] = SlotFacts::VACANT;
         self.free.push(slot);
         Ok(self.slots[slot as usize]
             .take()
@@ -297,12 +417,20 @@ impl ContentLibrary {
         self.slots.get(slot as usize).and_then(Option::as_ref)
     }
 
-    pub(crate) fn slot_count(&self) -> usize {
-        self.slots.len()
-    }
-
     pub(crate) fn slot_of(&self, id: &str) -> Option<u32> {
         self.by_id.get(id).copied()
+    }
+
+    /// The slots in use, by asset id.
+    pub(crate) fn slots_by_id(&self) -> Vec<u32> {
+        let mut live: Vec<(&str, u32)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(s, a)| a.as_ref().map(|a| (a.id.as_str(), s as u32)))
+            .collect();
+        live.sort_unstable();
+        live.into_iter().map(|(_, s)| s).collect()
     }
 
     /// Bytes held by the search and tag indexes and the id map (capacities; the assets
@@ -310,6 +438,7 @@ impl ContentLibrary {
     pub fn index_bytes(&self) -> usize {
         self.index.bytes()
             + self.tags.bytes()
+            + self.facts.capacity() * std::mem::size_of::<SlotFacts>()
             + self.by_id.capacity() * 40
             + self.free.capacity() * 4
     }

@@ -2,25 +2,27 @@
 //! right-language assets ranked by the deal's tags they match, their freshness, their use and
 //! their measured effectiveness, each with the reasons behind its score.
 //!
-//! Candidates come from the tag index (the assets carrying one of the deal's tag values), so a
-//! recommendation costs what the matching assets cost, not the library's size. One function
-//! ([`points`]) computes an asset's points for ranking and for its reasons alike, so the reasons
-//! always add up to the score shown.
+//! Candidates come from the tag index (the assets carrying one of the deal's tag values, newest
+//! first), combination of tags by combination, best first, and the walk stops as soon as what is
+//! left cannot reach the worst kept; a candidate's status, dates and tags are read from dense
+//! per-slot records, not from the asset. One function ([`points`]) computes an asset's points
+//! for ranking and for its reasons alike, so the reasons always add up to the score shown.
 //!
 //! Must never let a draft, archived, expired (on `as_of`) or wrong-language asset through.
 
 use super::library::{
-    check_limit, unknown_asset, ContentLibrary, INDUSTRIES, LANGUAGES, PERSONAS, PRODUCTS, REGIONS,
-    STAGES,
+    check_limit, day_number, unknown_asset, ContentLibrary, Dated, SlotFacts, INDUSTRIES,
+    LANGUAGES, PERSONAS, PRODUCTS, REGIONS, STAGES,
 };
 use super::round4;
-use super::search::{current_on, Best, Ranked};
+use super::search::{Best, Ranked};
 use crate::error::{Error, Problems, Result};
 use crate::model::{AssetStatus, AssetType, ContentAsset};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Points of a deal tag the asset carries, in the order of [`ReasonKind`]'s tag kinds.
 pub const TAG_POINTS: [f64; 5] = [3.0, 2.0, 1.5, 1.5, 1.0];
@@ -116,11 +118,30 @@ pub struct Recommendation {
     pub reasons: Vec<Reason>,
 }
 
-/// The deal's tags as tag ids per kind (values no asset carries have no id and match nothing).
+/// The deal's tags as tag ids per kind (values no asset carries have no id and match nothing),
+/// each kind's ids below 64 also as bits (see [`super::library::TagIndex`]).
 struct Wanted {
     ids: [Vec<u32>; 5],
+    bits: [u64; 5],
+    more: [Vec<u32>; 5],
     language: Option<Option<u32>>,
     any_tag: bool,
+}
+
+impl Wanted {
+    /// Bit k: the asset in `slot` carries a deal tag of kind k.
+    fn mask(&self, library: &ContentLibrary, slot: u32) -> u8 {
+        let mut m = 0;
+        for k in 0..5 {
+            if library
+                .tags
+                .carries_any(slot, tag_kind(k), self.bits[k], &self.more[k])
+            {
+                m |= 1 << k;
+            }
+        }
+        m
+    }
 }
 
 /// Usage by slot (only the assets the usage names): uses and effectiveness, and the most uses
@@ -132,6 +153,9 @@ struct Signals {
 
 impl Signals {
     fn of(&self, slot: u32) -> (u64, Option<f64>) {
+        if self.by_slot.is_empty() {
+            return (0, None);
+        }
         self.by_slot.get(&slot).copied().unwrap_or((0, None))
     }
 }
@@ -140,8 +164,15 @@ impl ContentLibrary {
     /// The best `limit` assets for the deal in `context`, best first (score, then asset id).
     /// `usage` gives uses and effectiveness per asset (each asset at most once; unknown ids are
     /// `not_found` at `usage[i].asset_id`). Docs: docs/content.md, "Recommendations".
-    pub fn recommend(
-        &self,
+    ///
+    /// Candidates are visited by their tag points, highest first: for each combination of the
+    /// deal's tag kinds (a mask), best first, the assets matching exactly that combination are
+    /// drawn from the shortest tag list of the combination. Once the worst kept recommendation
+    /// is above what a combination's tags plus every other reason could give, no later
+    /// combination can enter and the walk stops. Eligibility, freshness and the tags of a
+    /// candidate are read from dense per-slot facts and bits, not from the asset.
+    pub fn recommend<'a>(
+        &'a self,
         context: &DealContext,
         limit: i64,
         usage: &[AssetUsage],
@@ -149,24 +180,16 @@ impl ContentLibrary {
         let limit = check_limit(limit)?;
         let signals = self.signals(usage)?;
         let wanted = self.wanted(context);
-        let mut mask = vec![0u8; if wanted.any_tag { self.slot_count() } else { 0 }];
-        let mut touched = Vec::new();
-        for (kind, ids) in wanted.ids.iter().enumerate() {
-            for &id in ids {
-                for &slot in self.tags.slots(tag_kind(kind), id) {
-                    let m = &mut mask[slot as usize];
-                    if *m == 0 {
-                        touched.push(slot);
-                    }
-                    *m |= 1 << kind;
-                }
-            }
-        }
+        let language = match wanted.language {
+            None => None,
+            Some(None) => return Ok(Vec::new()),
+            Some(Some(id)) => Some(id),
+        };
+        let as_of = context.as_of.map(day_number);
         let mut best = Best::new(limit);
-        // The most points an asset can get beyond its tags: a bound that lets an asset whose
-        // tags cannot lift it into the best be skipped before its dates and freshness are read.
-        // Candidates are visited by tag points, highest first, so the bound bites early.
-        let extra = if context.as_of.is_some() {
+        // The most points an asset can get beyond its tags: once the worst kept is above what a
+        // combination of tags plus this can give, no asset with that combination can enter.
+        let extra = if as_of.is_some() {
             FRESHNESS_POINTS
         } else {
             0.0
@@ -175,18 +198,20 @@ impl ContentLibrary {
         } else {
             POPULARITY_POINTS + EFFECTIVENESS_POINTS
         };
-        let mut consider = |slot: u32, m: u8| {
-            if let Some(worst) = best.worst_when_full() {
-                // 0.001: far above any rounding of the sums compared.
-                if tag_points(m) + extra + 0.001 < worst {
-                    return;
-                }
-            }
-            let Some(asset) = self.slot(slot) else { return };
-            if !self.eligible(slot, asset, context, &wanted) {
+        let consider = |best: &mut Best<'a>, slot: u32, m: u8| {
+            let facts = &self.facts[slot as usize];
+            let eligible = facts.live
+                && facts.status == AssetStatus::Published
+                && as_of.is_none_or(|d| facts.current_on(d))
+                && language.is_none_or(|l| self.tags.carries(slot, LANGUAGES, l));
+            if !eligible {
                 return;
             }
-            let score = total(&points(asset, slot, m, context, &signals));
+            let score = total(&points(facts, slot, m, as_of, &signals));
+            if best.worst_when_full().is_some_and(|w| score < w) {
+                return;
+            }
+            let Some(asset) = self.slot(slot) else { return };
             best.offer(
                 Ranked {
                     score,
@@ -196,17 +221,76 @@ impl ContentLibrary {
                 || true,
             );
         };
+        // Tag lists are newest first, so along a list freshness never grows: once an asset's
+        // tags, its freshness and the most usage can give (0.001: far above any rounding of the
+        // sums compared) stay below the worst kept, so do those of every later one.
+        let usage_most = extra
+            - if as_of.is_some() {
+                FRESHNESS_POINTS
+            } else {
+                0.0
+            };
+        let hopeless = |best: &Best<'a>, day: i32, m: u8| {
+            best.worst_when_full().is_some_and(|worst| {
+                let fresh = match as_of {
+                    Some(d) if day != i32::MIN => freshness(d.saturating_sub(day).max(0)),
+                    _ => 0.0,
+                };
+                tag_points(m) + fresh + usage_most + 0.001 < worst
+            })
+        };
+        // Assets published after `as_of` are not current: they lead the newest-first lists.
+        let current = |list: &'a [Dated]| -> &'a [Dated] {
+            match as_of {
+                Some(d) => &list[list.partition_point(|&(p, _)| p > d)..],
+                None => list,
+            }
+        };
         if wanted.any_tag {
-            // Masks sorted by their tag points, highest first (stable: slot order within).
-            touched.sort_by(|a, b| {
-                tag_points(mask[*b as usize]).total_cmp(&tag_points(mask[*a as usize]))
-            });
-            for &slot in &touched {
-                consider(slot, mask[slot as usize]);
+            let kinds: u8 = (0..5)
+                .filter(|&k| !wanted.ids[k].is_empty())
+                .fold(0, |m, k| m | 1 << k);
+            let mut masks: Vec<u8> = (1..32u8).filter(|m| m & !kinds == 0).collect();
+            masks.sort_by(|a, b| tag_points(*b).total_cmp(&tag_points(*a)));
+            let length = |k: usize| -> usize {
+                wanted.ids[k]
+                    .iter()
+                    .map(|&id| self.tags.slots(tag_kind(k), id).len())
+                    .sum()
+            };
+            for m in masks {
+                if let Some(worst) = best.worst_when_full() {
+                    if tag_points(m) + extra + 0.001 < worst {
+                        break;
+                    }
+                }
+                let driver = (0..5)
+                    .filter(|&k| m & (1 << k) != 0)
+                    .min_by_key(|&k| length(k))
+                    .expect("a mask names a kind");
+                let ids = &wanted.ids[driver];
+                for (i, &id) in ids.iter().enumerate() {
+                    for &(day, slot) in current(self.tags.slots(tag_kind(driver), id)) {
+                        if hopeless(&best, day, m) {
+                            break;
+                        }
+                        // An asset with several of the deal's values of this kind is drawn once,
+                        // from the list of the first of them.
+                        let drawn_before = ids[..i]
+                            .iter()
+                            .any(|&e| self.tags.carries(slot, tag_kind(driver), e));
+                        if !drawn_before && wanted.mask(self, slot) == m {
+                            consider(&mut best, slot, m);
+                        }
+                    }
+                }
             }
         } else {
-            for slot in 0..self.slot_count() as u32 {
-                consider(slot, 0);
+            for &(day, slot) in current(self.tags.every()) {
+                if hopeless(&best, day, 0) {
+                    break;
+                }
+                consider(&mut best, slot, 0);
             }
         }
         Ok(best
@@ -215,11 +299,12 @@ impl ContentLibrary {
             .map(|r| {
                 let asset = self.slot(r.slot).expect("ranked slots hold assets");
                 let m = if wanted.any_tag {
-                    mask[r.slot as usize]
+                    wanted.mask(self, r.slot)
                 } else {
                     0
                 };
-                let p = points(asset, r.slot, m, context, &signals);
+                let facts = &self.facts[r.slot as usize];
+                let p = points(facts, r.slot, m, as_of, &signals);
                 Recommendation {
                     asset_id: r.id.to_string(),
                     title: asset.title.clone(),
@@ -246,28 +331,27 @@ impl ContentLibrary {
             || !c.personas.is_empty()
             || !c.products.is_empty()
             || c.region.is_some();
+        let ids = [
+            one(STAGES, &c.stage),
+            one(INDUSTRIES, &c.industry),
+            many(PERSONAS, &c.personas),
+            many(PRODUCTS, &c.products),
+            one(REGIONS, &c.region),
+        ];
+        let bits = std::array::from_fn(|k| {
+            ids[k]
+                .iter()
+                .filter(|&&id| id < 64)
+                .fold(0u64, |b, &id| b | 1 << id)
+        });
+        let more = std::array::from_fn(|k| ids[k].iter().copied().filter(|&id| id >= 64).collect());
         Wanted {
-            ids: [
-                one(STAGES, &c.stage),
-                one(INDUSTRIES, &c.industry),
-                many(PERSONAS, &c.personas),
-                many(PRODUCTS, &c.products),
-                one(REGIONS, &c.region),
-            ],
+            ids,
+            bits,
+            more,
             language: c.language.as_ref().map(|l| self.tags.id(LANGUAGES, l)),
             any_tag,
         }
-    }
-
-    /// Published, current on `as_of` (when given), and in the deal's language (when given).
-    fn eligible(&self, slot: u32, a: &ContentAsset, c: &DealContext, w: &Wanted) -> bool {
-        a.status == AssetStatus::Published
-            && c.as_of.is_none_or(|d| current_on(a, d))
-            && match w.language {
-                None => true,
-                Some(None) => false,
-                Some(Some(id)) => self.tags.of(slot, LANGUAGES).contains(&id),
-            }
     }
 
     fn signals(&self, usage: &[AssetUsage]) -> Result<Signals> {
@@ -311,8 +395,8 @@ fn tag_kind(k: usize) -> usize {
 }
 
 /// An asset's points per reason kind, each rounded to 4 decimals; `mask` bit k: the asset carries
-/// a deal tag of kind k.
-fn points(a: &ContentAsset, slot: u32, mask: u8, c: &DealContext, s: &Signals) -> [f64; 8] {
+/// a deal tag of kind k; `as_of` the deal's day number.
+fn points(f: &SlotFacts, slot: u32, mask: u8, as_of: Option<i32>, s: &Signals) -> [f64; 8] {
     let mut p = [0.0; 8];
     for (k, w) in TAG_POINTS.iter().enumerate() {
         if mask & (1 << k) != 0 {
@@ -320,9 +404,8 @@ fn points(a: &ContentAsset, slot: u32, mask: u8, c: &DealContext, s: &Signals) -
         }
     }
     debug_assert_eq!(p[..5].iter().sum::<f64>(), tag_points(mask));
-    if let (Some(day), Some(published)) = (c.as_of, a.published_at) {
-        let age = (day - published).num_days().max(0) as f64;
-        p[5] = round4(FRESHNESS_POINTS * 0.5f64.powf(age / FRESHNESS_HALF_LIFE_DAYS));
+    if let (Some(day), true) = (as_of, f.has_published) {
+        p[5] = freshness(day.saturating_sub(f.published).max(0));
     }
     let (uses, effectiveness) = s.of(slot);
     if uses > 0 {
@@ -332,6 +415,20 @@ fn points(a: &ContentAsset, slot: u32, mask: u8, c: &DealContext, s: &Signals) -
         p[7] = round4(EFFECTIVENESS_POINTS * e);
     }
     p
+}
+
+/// Freshness points of an asset `age` days old: `round4(0.5 ^ (age / 180))`, from a table for
+/// the first 8192 days (a recommendation computes it for every candidate; `powf` is the cost).
+fn freshness(age: i32) -> f64 {
+    fn points(age: i32) -> f64 {
+        round4(FRESHNESS_POINTS * 0.5f64.powf(f64::from(age) / FRESHNESS_HALF_LIFE_DAYS))
+    }
+    static TABLE: OnceLock<Vec<f64>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..8192).map(points).collect());
+    usize::try_from(age)
+        .ok()
+        .and_then(|a| table.get(a).copied())
+        .unwrap_or_else(|| points(age))
 }
 
 /// The tag points of a mask, summed in reason order (as [`total`] sums them).

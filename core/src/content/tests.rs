@@ -1,5 +1,6 @@
 //! Behaviour of the content library, search and recommendations a user would notice.
 
+use super::text::Word;
 use super::*;
 use crate::model::{AssetStatus, ContentAsset};
 use crate::sample::{generate, SampleOptions};
@@ -465,4 +466,431 @@ fn the_sample_library_searches_and_recommends() {
         assert!(a.expires_at.is_none_or(|e| e > day("2026-06-30")));
         assert!(a.tags.languages.iter().any(|l| l == "en"));
     }
+}
+
+/// The documented search and recommendation computed the slow way, from the assets alone:
+/// every asset analysed again, every score summed term by term in query order, every filter
+/// and eligibility rule checked on every asset, a full sort. The pruned walks must give exactly
+/// this (ids, scores to the bit, order) for every query and context.
+struct Reference {
+    assets: Vec<ContentAsset>,
+    /// Per asset, the terms of title, description and body.
+    fields: Vec<[Vec<String>; 3]>,
+}
+
+impl Reference {
+    fn of(lib: &ContentLibrary) -> Reference {
+        let assets: Vec<ContentAsset> = lib.assets().into_iter().cloned().collect();
+        let fields = assets
+            .iter()
+            .map(|a| {
+                [
+                    text::terms(&a.title),
+                    text::terms(a.description.as_deref().unwrap_or("")),
+                    text::terms(a.body.as_deref().unwrap_or("")),
+                ]
+            })
+            .collect();
+        Reference { assets, fields }
+    }
+
+    fn search(&self, query: &str, f: &SearchFilters, limit: usize) -> Vec<(String, f64)> {
+        use super::search::{B, FIELD_BOOSTS, K1};
+        let q = super::search::parse_query(query).unwrap();
+        let n = self.assets.len();
+        let has = |i: usize, t: &String| self.fields[i].iter().any(|fl| fl.contains(t));
+        let mut avg = [1.0; 3];
+        for (k, a) in avg.iter_mut().enumerate() {
+            let total: usize = self.fields.iter().map(|fl| fl[k].len()).sum();
+            if total > 0 {
+                *a = total as f64 / n.max(1) as f64;
+            }
+        }
+        let tags = |a: &ContentAsset, kind: usize, wanted: &[String]| {
+            wanted.is_empty()
+                || super::library::tags_of(a)[kind].iter().any(|v| {
+                    wanted
+                        .iter()
+                        .any(|w| super::library::tag_key(w) == super::library::tag_key(v))
+                })
+        };
+        let mut hits = Vec::new();
+        for (i, a) in self.assets.iter().enumerate() {
+            let status_ok = if f.statuses.is_empty() {
+                a.status == AssetStatus::Published
+            } else {
+                f.statuses.contains(&a.status)
+            };
+            let accepted = status_ok
+                && (f.types.is_empty() || f.types.contains(&a.asset_type))
+                && f.as_of.is_none_or(|d| {
+                    a.published_at.is_none_or(|p| p <= d) && a.expires_at.is_none_or(|e| e > d)
+                })
+                && tags(a, 0, &f.stages)
+                && tags(a, 1, &f.personas)
+                && tags(a, 2, &f.industries)
+                && tags(a, 3, &f.products)
+                && tags(a, 4, &f.regions)
+                && tags(a, 5, &f.languages);
+            if !accepted || q.exclude.iter().any(|t| has(i, t)) {
+                continue;
+            }
+            if q.include.is_empty() {
+                hits.push((a.id.as_str().to_string(), 0.0));
+                continue;
+            }
+            if !q.include.iter().any(|t| has(i, t)) {
+                continue;
+            }
+            let mut score = 0.0;
+            for t in &q.include {
+                if !has(i, t) {
+                    continue;
+                }
+                let df = (0..n).filter(|&j| has(j, t)).count() as f64;
+                let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
+                let mut x = 0.0;
+                for (k, fl) in self.fields[i].iter().enumerate() {
+                    let tf = fl.iter().filter(|w| *w == t).count();
+                    if tf > 0 {
+                        let norm = 1.0 - B + B * fl.len() as f64 / avg[k];
+                        x += FIELD_BOOSTS[k] * tf as f64 / norm;
+                    }
+                }
+                score += idf * x / (K1 + x);
+            }
+            hits.push((a.id.as_str().to_string(), round4(score)));
+        }
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        hits.truncate(limit);
+        hits
+    }
+
+    fn recommend(&self, c: &DealContext, limit: usize, usage: &[AssetUsage]) -> Vec<(String, f64)> {
+        use super::recommend::{FRESHNESS_HALF_LIFE_DAYS, TAG_POINTS};
+        let key = super::library::tag_key;
+        let max_uses = usage.iter().map(|u| u.uses).max().unwrap_or(0);
+        let mut out = Vec::new();
+        for a in &self.assets {
+            let t = &a.tags;
+            let any = |values: &[String], wanted: &[String]| {
+                values
+                    .iter()
+                    .any(|v| wanted.iter().any(|w| key(w) == key(v)))
+            };
+            let one = |o: &Option<String>| o.iter().cloned().collect::<Vec<_>>();
+            let eligible = a.status == AssetStatus::Published
+                && c.as_of.is_none_or(|d| {
+                    a.published_at.is_none_or(|p| p <= d) && a.expires_at.is_none_or(|e| e > d)
+                })
+                && c.language
+                    .as_ref()
+                    .is_none_or(|l| any(&t.languages, std::slice::from_ref(l)));
+            let matched = [
+                any(&t.stages, &one(&c.stage)),
+                any(&t.industries, &one(&c.industry)),
+                any(&t.personas, &c.personas),
+                any(&t.products, &c.products),
+                any(&t.regions, &one(&c.region)),
+            ];
+            let named = c.stage.is_some()
+                || c.industry.is_some()
+                || !c.personas.is_empty()
+                || !c.products.is_empty()
+                || c.region.is_some();
+            if !eligible || (named && !matched.contains(&true)) {
+                continue;
+            }
+            let mut p = [0.0; 8];
+            for k in 0..5 {
+                if matched[k] {
+                    p[k] = TAG_POINTS[k];
+                }
+            }
+            if let (Some(day), Some(published)) = (c.as_of, a.published_at) {
+                let age = (day - published).num_days().max(0) as f64;
+                p[5] = round4(0.5f64.powf(age / FRESHNESS_HALF_LIFE_DAYS));
+            }
+            if let Some(u) = usage.iter().find(|u| u.asset_id == a.id.as_str()) {
+                if u.uses > 0 {
+                    p[6] = round4((u.uses as f64).ln_1p() / (max_uses as f64).ln_1p());
+                }
+                if let Some(e) = u.effectiveness {
+                    p[7] = round4(2.0 * e);
+                }
+            }
+            out.push((a.id.as_str().to_string(), round4(p.iter().sum())));
+        }
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.truncate(limit);
+        out
+    }
+}
+
+/// A small deterministic generator (an LCG): the sweep is the same on every run.
+struct Draw(u64);
+
+impl Draw {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+fn random_query(d: &mut Draw, lib: &Reference) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for _ in 0..1 + d.below(4) {
+        let a = d.pick(&lib.assets);
+        let text = match d.below(3) {
+            0 => a.title.clone(),
+            1 => a.description.clone().unwrap_or_default(),
+            _ => a.body.clone().unwrap_or_default(),
+        };
+        let all: Vec<&str> = text.split_whitespace().collect();
+        if all.is_empty() {
+            continue;
+        }
+        let w = *d.pick(&all);
+        words.push(match d.below(8) {
+            0 => format!("-{w}"),
+            1 => "the".to_string(),
+            2 => "zzunknown".to_string(),
+            _ => w.to_string(),
+        });
+    }
+    words.join(" ")
+}
+
+fn random_filters(d: &mut Draw, lib: &Reference) -> SearchFilters {
+    let a = d.pick(&lib.assets);
+    let mut f = SearchFilters::default();
+    match d.below(6) {
+        0 => f.stages = a.tags.stages.clone(),
+        1 => f.statuses = vec![AssetStatus::Draft, AssetStatus::Archived],
+        2 => f.as_of = Some(day("2026-03-01")),
+        3 => {
+            f.types = vec![a.asset_type];
+            f.languages = vec!["EN".into()];
+        }
+        _ => {}
+    }
+    f
+}
+
+fn random_context(d: &mut Draw, lib: &Reference) -> DealContext {
+    let a = d.pick(&lib.assets).tags.clone();
+    let b = d.pick(&lib.assets).tags.clone();
+    let mut c = DealContext::default();
+    if d.below(4) > 0 {
+        c.stage = a.stages.first().cloned();
+    }
+    if d.below(2) > 0 {
+        c.industry = b.industries.first().cloned();
+    }
+    if d.below(2) > 0 {
+        c.personas = a.personas.iter().chain(&b.personas).cloned().collect();
+    }
+    if d.below(3) == 0 {
+        c.products = b.products.clone();
+    }
+    if d.below(3) == 0 {
+        c.region = a.regions.first().cloned();
+    }
+    if d.below(3) > 0 {
+        let languages = ["en", "fr", "de", "xx"];
+        c.language = Some(d.pick(&languages[..]).to_string());
+    }
+    if d.below(4) > 0 {
+        let days = ["2025-06-30", "2026-01-15", "2026-06-30"];
+        let on: &&str = d.pick(&days);
+        c.as_of = Some(day(on));
+    }
+    c
+}
+
+#[test]
+fn pruned_search_and_recommendations_equal_the_exhaustive_ones_through_changes() {
+    let world = generate(&SampleOptions {
+        content: 240,
+        ..SampleOptions::default()
+    });
+    let mut d = Draw(11);
+    let mut lib = ContentLibrary::new(world.content.clone()).unwrap();
+    let mut away: Vec<ContentAsset> = Vec::new();
+    for round in 0..6 {
+        let reference = Reference::of(&lib);
+        for _ in 0..40 {
+            let q = random_query(&mut d, &reference);
+            let f = random_filters(&mut d, &reference);
+            let limit = *d.pick(&[1, 3, 10, 25, 1000][..]);
+            let hits = lib.search(&q, &f, limit as i64).unwrap();
+            let include = super::search::parse_query(&q).unwrap().include;
+            for h in &hits {
+                let asset = lib.get(&h.asset_id).unwrap();
+                assert_eq!(h.snippet, reference_snippet(asset, &include), "{q:?}");
+            }
+            let got: Vec<(String, f64)> = hits.into_iter().map(|h| (h.asset_id, h.score)).collect();
+            assert_eq!(
+                got,
+                reference.search(&q, &f, limit),
+                "round {round}: {q:?} {f:?}"
+            );
+        }
+        for _ in 0..30 {
+            let c = random_context(&mut d, &reference);
+            let usage: Vec<AssetUsage> = if d.below(2) == 0 {
+                Vec::new()
+            } else {
+                (0..d.below(30))
+                    .map(|_| d.below(reference.assets.len()))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .map(|i| AssetUsage {
+                        asset_id: reference.assets[i].id.as_str().to_string(),
+                        uses: (i % 9) as u64,
+                        effectiveness: (i % 3 > 0).then_some((i % 7) as f64 / 3.0 - 1.0),
+                    })
+                    .collect()
+            };
+            let limit = *d.pick(&[1, 5, 20][..]);
+            let got: Vec<(String, f64)> = lib
+                .recommend(&c, limit as i64, &usage)
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.asset_id, r.score))
+                .collect();
+            assert_eq!(
+                got,
+                reference.recommend(&c, limit, &usage),
+                "round {round}: {c:?}"
+            );
+        }
+        // Changes: remove some, update some with another asset's text and status, add back
+        // some removed earlier (slots are reused, so slot order drifts from id order).
+        for _ in 0..15 {
+            let ids: Vec<String> = lib
+                .assets()
+                .iter()
+                .map(|a| a.id.as_str().to_string())
+                .collect();
+            match d.below(3) {
+                0 if ids.len() > 20 => {
+                    let id: &String = d.pick(&ids);
+                    away.push(lib.remove(id).unwrap());
+                }
+                1 => {
+                    let (one, two): (&String, &String) = (d.pick(&ids), d.pick(&ids));
+                    let mut a = lib.get(one).unwrap().clone();
+                    let other = lib.get(two).unwrap().clone();
+                    a.title = other.title;
+                    a.body = other.body;
+                    a.status = other.status;
+                    a.tags.languages = other.tags.languages;
+                    lib.update(a).unwrap();
+                }
+                _ => {
+                    if !away.is_empty() {
+                        let i = d.below(away.len());
+                        lib.add(away.swap_remove(i)).unwrap();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The documented snippet, every word of every field analysed on its own (the search
+/// remembers words across a search's hits; this must be what it gives).
+fn reference_snippet(asset: &ContentAsset, include: &[String]) -> String {
+    let [title, description, body] = [
+        asset.title.as_str(),
+        asset.description.as_deref().unwrap_or(""),
+        asset.body.as_deref().unwrap_or(""),
+    ];
+    let mut best: Option<(usize, &str, Vec<Word>, usize)> = None;
+    for field in [description, body, title] {
+        if field.trim().is_empty() {
+            continue;
+        }
+        let words = text::words(field);
+        if words.is_empty() {
+            continue;
+        }
+        let (start, count) = reference_window(&words, include);
+        if best.as_ref().is_none_or(|b| count > b.0) {
+            best = Some((count, field, words, start));
+        }
+    }
+    let Some((_, field, words, start)) = best else {
+        return String::new();
+    };
+    let end = (start + super::search::SNIPPET_WORDS).min(words.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut at = words[start].start;
+    for w in &words[start..end] {
+        out.push_str(&field[at..w.start]);
+        let hit = w.term.as_ref().is_some_and(|t| include.contains(t));
+        if hit {
+            out.push_str("**");
+        }
+        out.push_str(&field[w.start..w.end]);
+        if hit {
+            out.push_str("**");
+        }
+        at = w.end;
+    }
+    if end < words.len() {
+        out.push('…');
+    } else {
+        // Keep the closing punctuation of the field (a full stop), not trailing space.
+        out.push_str(field[at..].trim_end());
+    }
+    out
+}
+
+/// The first window of [`super::search::SNIPPET_WORDS`] words holding the most distinct terms of `include`:
+/// (its first word, how many).
+fn reference_window(words: &[Word], include: &[String]) -> (usize, usize) {
+    let term_at = |i: usize| {
+        words[i]
+            .term
+            .as_ref()
+            .and_then(|t| include.iter().position(|q| q == t))
+    };
+    let mut best = (0, 0);
+    let last_start = words.len().saturating_sub(super::search::SNIPPET_WORDS);
+    for start in 0..=last_start {
+        let mut seen = 0u64;
+        for i in start..(start + super::search::SNIPPET_WORDS).min(words.len()) {
+            if let Some(q) = term_at(i) {
+                seen |= 1 << q;
+            }
+        }
+        let count = seen.count_ones() as usize;
+        if count > best.1 {
+            best = (start, count);
+        }
+    }
+    // Show a little context before the first match rather than a window that ends on it: move
+    // the start right (no match is lost, as none lies before the first) to at most
+    // 4 words before it, while the window still fills up.
+    if best.1 > 0 {
+        let first = (best.0..words.len())
+            .find(|&i| term_at(i).is_some())
+            .unwrap_or(best.0);
+        best.0 = first
+            .saturating_sub(4)
+            .clamp(best.0, last_start.max(best.0));
+    }
+    best
 }

@@ -176,7 +176,7 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Calls `each(start, end)` for every word of `text`, in order.
-fn for_each_span(text: &str, mut each: impl FnMut(usize, usize)) {
+pub(crate) fn for_each_span(text: &str, mut each: impl FnMut(usize, usize)) {
     let mut start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -203,6 +203,25 @@ fn for_each_span(text: &str, mut each: impl FnMut(usize, usize)) {
 /// lower case, and only letters and digits kept.
 pub fn fold_into(word: &str, out: &mut String) {
     out.clear();
+    if word.is_ascii() {
+        fold_ascii(word, out);
+    } else {
+        fold_unicode(word, out);
+    }
+}
+
+/// [`fold_unicode`] for ASCII text, without the NFKD iterator (ASCII decomposes to itself and
+/// has no combining marks): most words of most libraries take this path.
+fn fold_ascii(word: &str, out: &mut String) {
+    for b in word.bytes() {
+        let l = b.to_ascii_lowercase();
+        if l.is_ascii_alphanumeric() {
+            out.push(char::from(l));
+        }
+    }
+}
+
+fn fold_unicode(word: &str, out: &mut String) {
     for c in word.nfkd() {
         if is_combining_mark(c) || is_apostrophe(c) {
             continue;
@@ -216,7 +235,7 @@ pub fn fold_into(word: &str, out: &mut String) {
 }
 
 /// The term of one word (a slice of text that [`words`] found), reusing `scratch`.
-fn term_of(word: &str, scratch: &mut String) -> Option<String> {
+pub(crate) fn term_of(word: &str, scratch: &mut String) -> Option<String> {
     fold_into(word, scratch);
     if scratch.is_empty() || scratch.chars().count() > MAX_WORD_CHARS || is_stop_word(scratch) {
         return None;
@@ -236,6 +255,12 @@ pub fn words(text: &str) -> Vec<Word> {
         })
     });
     out
+}
+
+/// Calls `each(word)` for every word of `text`, in order, before any folding: an index can
+/// look a word it has seen before up in a cache instead of folding and stemming it again.
+pub(crate) fn for_each_word<'t>(text: &'t str, mut each: impl FnMut(&'t str)) {
+    for_each_span(text, |start, end| each(&text[start..end]));
 }
 
 /// Calls `each(term)` for every term of `text`, in order (stop words and over-long words left out).
@@ -296,6 +321,22 @@ mod tests {
         assert_eq!(&text[w[0].start..w[0].end], "Ünïcode");
         assert_eq!(w[1].term, None);
         assert_eq!(&text[w[2].start..w[2].end], "café");
+    }
+
+    #[test]
+    fn the_ascii_fold_is_the_unicode_fold() {
+        let all: String = (0u8..128).map(char::from).collect();
+        for start in 0..all.len() {
+            let word = &all[start..(start + 7).min(all.len())];
+            let (mut fast, mut general) = (String::new(), String::new());
+            fold_ascii(word, &mut fast);
+            fold_unicode(word, &mut general);
+            assert_eq!(fast, general, "{word:?}");
+        }
+        let (mut fast, mut general) = (String::new(), String::new());
+        fold_ascii(&all, &mut fast);
+        fold_unicode(&all, &mut general);
+        assert_eq!(fast, general);
     }
 
     #[test]
