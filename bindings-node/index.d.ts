@@ -50,13 +50,13 @@ export declare class ContentLibrary {
    * (a `YYYY-MM-DD` string, or a Date or RFC 3339 string whose UTC day counts; default: no
    * date check).
    */
-  search(query: string, filters?: Record<string, unknown> | null, limit?: number | null): Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; snippet: string }>
+  search(query: string, filters?: Record<string, unknown> | null, limit?: number | null): SearchHit[]
   /**
    * Recommendations for a deal `context` (docs/content.md, "Recommendations"): at most
    * `limit` (default 5), best first, each with its `reasons`. `usage`: an array of
    * `{ asset_id, uses, effectiveness }`.
    */
-  recommend(context: Record<string, unknown>, limit?: number | null, usage?: Array<{ asset_id: string; uses?: number; effectiveness?: number }> | null): Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; reasons: Array<{ kind: 'stage' | 'industry' | 'persona' | 'product' | 'region' | 'freshness' | 'popularity' | 'effectiveness'; points: number; matched?: string[]; value?: number }> }>
+  recommend(context: Record<string, unknown>, limit?: number | null, usage?: Array<{ asset_id: string; uses?: number; effectiveness?: number }> | null): Recommendation[]
   /**
    * Content analytics (docs/content.md, "Analytics") of `events` (content events) and
    * `opportunities`; `options` holds `as_of` (required: a Date or an RFC 3339 string),
@@ -559,6 +559,18 @@ export type MissingReason = 'not_completed' | 'expired'
  */
 export type StaleReason = 'unused' | 'never_used' | 'expiring_soon' | 'expired'
 /**
+ * Why an asset scored: one reason per kind that gave points.
+ */
+export type RecommendationReasonKind =
+  | 'stage'
+  | 'industry'
+  | 'persona'
+  | 'product'
+  | 'region'
+  | 'freshness'
+  | 'popularity'
+  | 'effectiveness'
+/**
  * Fit grade letter (A best) and engagement grade digit (1 best), e.g. "B2".
  */
 export type Grade = string
@@ -602,6 +614,8 @@ export interface KindTypes {
   readiness_options: ReadinessOptions
   readiness_report: ReadinessReport
   content_analytics: ContentAnalytics
+  search_hit: SearchHit
+  recommendation: Recommendation
   funnel: Funnel
   coaching: Coaching
 }
@@ -1824,6 +1838,48 @@ export interface Unmatched {
    * Events on an opportunity that was not given: counted in usage, not in influence.
    */
   unknown_opportunity: number
+  [k: string]: unknown
+}
+/**
+ * One search result.
+ */
+export interface SearchHit {
+  asset_id: string
+  /**
+   * BM25F score rounded to 4 decimals; 0 for a query with no searched term.
+   */
+  score: number
+  /**
+   * Up to 24 words of the description, body or title with the matched words in `**`.
+   */
+  snippet: string
+  title: string
+  type: AssetType
+  [k: string]: unknown
+}
+/**
+ * One recommended asset; `score` is the sum of its reasons' points, rounded to 4 decimals.
+ */
+export interface Recommendation {
+  asset_id: string
+  reasons: RecommendationReason[]
+  score: number
+  title: string
+  type: AssetType
+  [k: string]: unknown
+}
+/**
+ * One reason: its kind, its points (rounded to 4 decimals), the deal tags it matched (tag
+ * reasons) or the number behind it (`value`: age in days, uses, effectiveness).
+ */
+export interface RecommendationReason {
+  kind: RecommendationReasonKind
+  /**
+   * Absent when the reason matched no tag.
+   */
+  matched?: string[]
+  points: number
+  value?: number | null
   [k: string]: unknown
 }
 /**

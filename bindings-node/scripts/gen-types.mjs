@@ -146,6 +146,15 @@ const PENDING = {
     name: 'ContentAnalytics',
     ts: '{\n  as_of: string\n  closed_deals: number\n  won_deals: number\n  assets: { [k: string]: unknown }[]\n  influence: { [k: string]: unknown }[]\n  stale: { [k: string]: unknown }[]\n  unmatched: { [k: string]: unknown }\n}',
   },
+  // Content search and recommendation results (docs/content.md).
+  search_hit: {
+    name: 'SearchHit',
+    ts: '{\n  asset_id: string\n  title: string\n  type: string\n  score: number\n  snippet: string\n}',
+  },
+  recommendation: {
+    name: 'Recommendation',
+    ts: '{\n  asset_id: string\n  title: string\n  type: string\n  score: number\n  reasons: { kind: string; points: number; matched?: string[]; value?: number }[]\n}',
+  },
   // KPI results (docs/kpis.md, "Funnel", "Coaching").
   funnel: {
     name: 'Funnel',

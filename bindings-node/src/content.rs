@@ -104,7 +104,7 @@ impl ContentLibrary {
     #[napi(
         catch_unwind,
         ts_args_type = "query: string, filters?: Record<string, unknown> | null, limit?: number | null",
-        ts_return_type = "Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; snippet: string }>"
+        ts_return_type = "SearchHit[]"
     )]
     pub fn search(
         &self,
@@ -128,7 +128,7 @@ impl ContentLibrary {
     #[napi(
         catch_unwind,
         ts_args_type = "context: Record<string, unknown>, limit?: number | null, usage?: Array<{ asset_id: string; uses?: number; effectiveness?: number }> | null",
-        ts_return_type = "Array<{ asset_id: string; title: string; type: ContentAsset['type']; score: number; reasons: Array<{ kind: 'stage' | 'industry' | 'persona' | 'product' | 'region' | 'freshness' | 'popularity' | 'effectiveness'; points: number; matched?: string[]; value?: number }> }>"
+        ts_return_type = "Recommendation[]"
     )]
     pub fn recommend(
         &self,

@@ -261,8 +261,9 @@ fn schema_of<T: JsonSchema>() -> Value {
 /// `sample_options` (what `sample.generate` accepts), `score` (what `Scorer::score` returns),
 /// readiness's inputs and report (`training_program`, `completion`, `readiness_options`,
 /// `readiness_report`), the KPI funnel and coaching results (`funnel`, `coaching`) and content
-/// analytics (`content_analytics`).
-pub const RESULT_SCHEMAS: [&str; 11] = [
+/// analytics (`content_analytics`), content search and recommendations (`search_filters`,
+/// `search_hit`, `deal_context`, `recommendation`).
+pub const RESULT_SCHEMAS: [&str; 15] = [
     "problem",
     "explanation",
     "sample_options",
@@ -274,6 +275,10 @@ pub const RESULT_SCHEMAS: [&str; 11] = [
     "funnel",
     "coaching",
     "content_analytics",
+    "search_filters",
+    "search_hit",
+    "deal_context",
+    "recommendation",
 ];
 
 /// The JSON Schema (draft 2020-12) of a kind (or of a result named in [`RESULT_SCHEMAS`]),
@@ -291,6 +296,10 @@ pub fn schema(kind: &str) -> Result<Value> {
         "funnel" => return Ok(schema_of::<crate::kpi::Funnel>()),
         "coaching" => return Ok(schema_of::<crate::kpi::Coaching>()),
         "content_analytics" => return Ok(schema_of::<crate::content::ContentAnalytics>()),
+        "search_filters" => return Ok(schema_of::<crate::content::SearchFilters>()),
+        "search_hit" => return Ok(schema_of::<crate::content::SearchHit>()),
+        "deal_context" => return Ok(schema_of::<crate::content::DealContext>()),
+        "recommendation" => return Ok(schema_of::<crate::content::Recommendation>()),
         _ => {}
     }
     Ok(match Kind::from_name(kind)? {

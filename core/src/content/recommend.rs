@@ -73,6 +73,7 @@ pub struct AssetUsage {
 /// Why an asset scored: one reason per kind that gave points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "RecommendationReasonKind")]
 pub enum ReasonKind {
     Stage,
     Industry,
@@ -98,10 +99,12 @@ const KINDS: [ReasonKind; 8] = [
 /// One reason: its kind, its points (rounded to 4 decimals), the deal tags it matched (tag
 /// reasons) or the number behind it (`value`: age in days, uses, effectiveness).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "RecommendationReason")]
 pub struct Reason {
     pub kind: ReasonKind,
     pub points: f64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Absent when the reason matched no tag.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub matched: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
