@@ -288,6 +288,15 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `input` without a leading UTF-8 byte order mark (Excel writes one), still streaming.
 fn without_bom<R: Read>(mut input: R) -> Result<impl Read> {
+    let (head, n, bom) = read_head(&mut input)?;
+    let mut head_reader = std::io::Cursor::new(head);
+    head_reader.set_position(bom as u64);
+    Ok(head_reader.take((n - bom) as u64).chain(input))
+}
+
+/// The first bytes of `input` (up to 3), how many were read, and how many of them are a UTF-8
+/// byte order mark (3 or 0).
+fn read_head<R: Read>(input: &mut R) -> Result<([u8; 3], usize, usize)> {
     let mut head = [0u8; 3];
     let mut n = 0;
     while n < head.len() {
@@ -298,10 +307,8 @@ fn without_bom<R: Read>(mut input: R) -> Result<impl Read> {
             Err(e) => return Err(io_error(e)),
         }
     }
-    let start = if head[..n] == *BOM { 3 } else { 0 };
-    let mut head_reader = std::io::Cursor::new(head);
-    head_reader.set_position(start as u64);
-    Ok(head_reader.take((n - start) as u64).chain(input))
+    let bom = if head[..n] == *BOM { 3 } else { 0 };
+    Ok((head, n, bom))
 }
 
 fn io_error(e: std::io::Error) -> Error {

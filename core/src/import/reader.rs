@@ -792,16 +792,6 @@ pub(crate) fn newlines_before(path: &Path, body: u64) -> Result<u64> {
 
 /// How long the UTF-8 byte order mark at the start of the file is (3 or 0).
 pub(crate) fn bom_len(path: &Path) -> Result<u64> {
-    let mut file = open(path)?;
-    let mut head = [0u8; 3];
-    let mut n = 0;
-    while n < 3 {
-        match file.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_error(e)),
-        }
-    }
-    Ok(if head[..n] == *super::BOM { 3 } else { 0 })
+    let (_, _, bom) = super::read_head(&mut open(path)?)?;
+    Ok(bom as u64)
 }
