@@ -4,6 +4,7 @@
 
 use super::cell::{parse_amount, parse_count, parse_written, DateOrder};
 use super::mapping::Columns;
+use super::records::Record;
 use super::table::OpportunityCells;
 use super::{RowError, StageLookup};
 use crate::model::{
@@ -11,7 +12,6 @@ use crate::model::{
     RepId,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use csv::ByteRecord;
 use serde_json::Value;
 
 /// What every row is read with.
@@ -25,7 +25,7 @@ pub struct RowContext<'a> {
 /// One row being read: its cells, and the problems found so far.
 pub struct Row<'a> {
     pub ctx: &'a RowContext<'a>,
-    pub record: &'a ByteRecord,
+    pub record: Record<'a>,
     /// The whole record as text, when it is valid UTF-8 (checked once, not cell by cell).
     text: Option<&'a str>,
     pub line: u64,
@@ -33,7 +33,7 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    pub fn new(ctx: &'a RowContext<'a>, record: &'a ByteRecord, line: u64) -> Self {
+    pub fn new(ctx: &'a RowContext<'a>, record: Record<'a>, line: u64) -> Self {
         Row {
             ctx,
             record,

@@ -101,6 +101,42 @@ const DATE_FORMS: &str = "expected YYYY-MM-DD, an ISO date-time, or M/D/YYYY (D/
 /// Reads `2026-01-05`, `2026-01-05T14:30:00Z`, `2026-01-05 14:30:00+02:00`, `1/5/2026`,
 /// `1/5/2026 14:30`, `1/5/2026 2:30 PM`.
 pub fn parse_written(text: &str, order: DateOrder) -> Result<Written, String> {
+    match iso_fixed(text.as_bytes()) {
+        Some(written) => Ok(written),
+        None => parse_written_general(text, order),
+    }
+}
+
+/// The forms exports write most, read at fixed positions: `YYYY-MM-DD`, and that followed by
+/// ` HH:MM`, `THH:MM`, ` HH:MM:SS` or `THH:MM:SS`. `None` for anything else, including an
+/// impossible date or time (the general reader words the problem).
+fn iso_fixed(b: &[u8]) -> Option<Written> {
+    let digit = |i: usize| -> Option<u32> {
+        let d = b[i].wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
+    };
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    if !matches!(b.len(), 10 | 16 | 19) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y = two(0)? * 100 + two(2)?;
+    let date = NaiveDate::from_ymd_opt(y as i32, two(5)?, two(8)?)?;
+    if b.len() == 10 {
+        return Some(Written::Date(date));
+    }
+    if !matches!(b[10], b' ' | b'T' | b't') || b[13] != b':' {
+        return None;
+    }
+    let sec = match b.len() {
+        19 if b[16] == b':' => two(17)?,
+        19 => return None,
+        _ => 0,
+    };
+    let time = NaiveTime::from_hms_opt(two(11)?, two(14)?, sec)?;
+    Some(Written::DateTime(date.and_time(time), None))
+}
+
+fn parse_written_general(text: &str, order: DateOrder) -> Result<Written, String> {
     let bad = || format!("`{text}` is not a date: {DATE_FORMS}");
     let mut c = Cursor {
         b: text.as_bytes(),
@@ -356,6 +392,41 @@ pub fn parse_count(text: &str) -> Result<u32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+
+        /// The fixed-position reader agrees with the general one wherever it answers, and
+        /// answers for every well-formed date and date-time of its forms.
+        #[test]
+        fn fixed_forms_read_as_the_general_reader_reads_them(
+            y in 0u32..10_000, m in 0u32..14, d in 0u32..33, h in 0u32..26, min in 0u32..62,
+            s in 0u32..62, form in 0usize..6, noise in proptest::option::of((0usize..19, proptest::sample::select(vec![b'-', b':', b' ', b'x', b'9', b'/', b'Z']))),
+        ) {
+            let mut text = match form {
+                0 => format!("{y:04}-{m:02}-{d:02}"),
+                1 => format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}"),
+                2 => format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}"),
+                3 => format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}"),
+                4 => format!("{y:04}-{m:02}-{d:02}t{h:02}:{min:02}:{s:02}"),
+                _ => format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}Z"),
+            }.into_bytes();
+            if let Some((at, byte)) = noise {
+                if at < text.len() {
+                    text[at] = byte;
+                }
+            }
+            let text = String::from_utf8(text).unwrap();
+            let general = parse_written_general(&text, DateOrder::Mdy);
+            match iso_fixed(text.as_bytes()) {
+                Some(fast) => proptest::prop_assert_eq!(Ok(fast), general),
+                None => proptest::prop_assert!(
+                    general.is_err() || form == 5 || noise.is_some() && text.len() != 10,
+                    "{} reads as {:?} but not at fixed positions", text, general
+                ),
+            }
+        }
+    }
 
     fn instant(text: &str) -> String {
         parse_written(text, DateOrder::Mdy)

@@ -1,8 +1,8 @@
 //! CSV import of opportunities, leads and accounts: a CRM export (HubSpot, Salesforce, or any
 //! file with an explicit column map) read record by record into the model's own types.
 //!
-//! The reader streams: one `ByteRecord` buffer is reused for every row, cells are borrowed
-//! slices of it, and the header is resolved to column indices once, so a file of a million
+//! The reader streams: records are split where they lie in a bounded read buffer, cells are
+//! borrowed slices of it, and the header is resolved to column indices once, so a file of a million
 //! rows is never held in memory as text (docs/import.md). Every row is read whole: each of its
 //! problems (an unreadable date or amount, an unknown stage, a rule of the model such as a close
 //! date before creation, an id seen before) is reported with its line, column and field, and the
@@ -13,6 +13,7 @@ mod build;
 pub mod cell;
 pub mod mapping;
 mod reader;
+mod records;
 mod table;
 
 pub use cell::DateOrder;
@@ -24,6 +25,7 @@ use crate::model::validate::{Context, Validate};
 use crate::model::{Account, Currency, Lead, Pipeline};
 use build::{Row, RowContext};
 use reader::{Importable, TableSink};
+use records::RecordReader;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -356,7 +358,7 @@ fn read_csv_sized<R: Read>(
     span: Option<u64>,
 ) -> Result<Imported> {
     let pipeline = pipeline_or_default(pipeline)?;
-    let mut reader = reader::csv_reader(without_bom(input)?, None);
+    let mut reader = RecordReader::new(without_bom(input)?, None);
     let headers = reader::read_header(&mut reader)?;
     let columns = mapping::resolve(kind, mapping, headers)?;
     let ctx = row_context(kind, &columns, options);
@@ -446,14 +448,14 @@ fn read_csv_path_in_parts(
     if parts > 1 && kind == RecordKind::Opportunities {
         let pipeline = pipeline_or_default(pipeline)?;
         let bom = reader::bom_len(path)?;
-        let mut header_reader = reader::csv_reader(without_bom(&file)?, None);
+        let mut header_reader = RecordReader::new(without_bom(&file)?, None);
         let headers = reader::read_header(&mut header_reader)?;
-        let body = bom + header_reader.position().byte();
+        let body = bom + header_reader.consumed();
+        let header_newlines = header_reader.newlines()?;
         drop(header_reader);
         let columns = mapping::resolve(kind, mapping, headers)?;
         let ctx = row_context(kind, &columns, options);
         let keys = stage_keys(&pipeline);
-        let header_newlines = reader::newlines_before(path, body)?;
         let parallel = reader::read_table_in_parts(
             path,
             size,
@@ -476,13 +478,6 @@ fn read_csv_path_in_parts(
         return read_csv_sized(kind, file, mapping, Some(&pipeline), options, Some(size));
     }
     read_csv_sized(kind, file, mapping, pipeline, options, Some(size))
-}
-
-fn csv_error(e: csv::Error) -> Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => io_error(e),
-        other => Error::parse("", "invalid_csv", format!("{other:?}")),
-    }
 }
 
 /// The JSON-level entry of hosts and vectors: `mapping` (`"hubspot"`, `"salesforce"` or a map),

@@ -13,8 +13,9 @@
 //! start and shifted by the line breaks of the parts before it.
 
 use super::build::{self, Row, RowContext};
+use super::records::{Found, RecordReader};
 use super::table::{Chunk, OpportunityTable, Present};
-use super::{csv_error, io_error, ImportOptions, RowError, StageLookup};
+use super::{io_error, ImportOptions, RowError, StageLookup};
 use crate::error::{Error, Problems, Result};
 use crate::model::validate::{Context, Validate};
 use rustc_hash::FxBuildHasher;
@@ -29,101 +30,6 @@ const SIZING_ROWS: usize = 1024;
 
 /// The most parts a file is read in.
 const MAX_PARTS: usize = 8;
-
-/// Counts physical lines for row errors. csv-core's own count misses line breaks inside quoted
-/// cells and reports a record's position before the blank lines and the `\n` of a CRLF that
-/// precede it, so this reader notes where every `\r` and `\n` passes on its way to the CSV
-/// parser (only for bytes still in the parser's buffer: memory stays bounded). Offsets are
-/// counted from where the reader started.
-///
-/// A line ends at a `\n`, a `\r\n`, or a `\r` alone (as CSV readers and editors take old Mac
-/// files): a `\r` counts as a line break unless a `\n` follows it.
-pub(crate) struct LineCounter<R> {
-    inner: R,
-    /// Bytes handed out so far.
-    offset: u64,
-    /// `(offset, ends a line)` of every `\r` / `\n` handed out and not yet counted.
-    breaks: std::collections::VecDeque<(u64, bool)>,
-    /// Whether the last entry of `breaks` is a `\r` that ended the data handed out, so that
-    /// whether it ends a line waits for the next byte.
-    open_cr: bool,
-    /// Line breaks counted so far (those before the last record start asked about).
-    newlines: u64,
-    /// Line breaks handed out at offsets below `limit`.
-    newlines_below_limit: u64,
-    limit: u64,
-}
-
-impl<R> LineCounter<R> {
-    pub(crate) fn new(inner: R, limit: Option<u64>) -> Self {
-        LineCounter {
-            inner,
-            offset: 0,
-            breaks: Default::default(),
-            open_cr: false,
-            newlines: 0,
-            newlines_below_limit: 0,
-            limit: limit.unwrap_or(u64::MAX),
-        }
-    }
-}
-
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if self.open_cr {
-            self.open_cr = false;
-            let ends = buf.first().filter(|_| n > 0) != Some(&b'\n');
-            self.settle_last(ends);
-        }
-        for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
-            let at = self.offset + i as u64;
-            if buf[i] == b'\n' {
-                self.breaks.push_back((at, false));
-                self.settle_last(true);
-            } else if i + 1 < n {
-                self.breaks.push_back((at, false));
-                self.settle_last(buf[i + 1] != b'\n');
-            } else {
-                self.breaks.push_back((at, false));
-                self.open_cr = true;
-            }
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R> LineCounter<R> {
-    /// Decides whether the last break noted ends a line.
-    fn settle_last(&mut self, ends: bool) {
-        if let Some(last) = self.breaks.back_mut() {
-            last.1 = ends;
-            if ends && last.0 < self.limit {
-                self.newlines_below_limit += 1;
-            }
-        }
-    }
-
-    /// For a record that the parser began reading at byte `from`: the 1-based line of its first
-    /// byte, and the offset of that byte. Every line break before `from`, and the run of
-    /// breaks right at `from` (the `\n` of a CRLF, blank lines), lie before it.
-    fn record_at(&mut self, from: u64) -> (u64, u64) {
-        let mut next = from;
-        while let Some(&(at, ends)) = self.breaks.front() {
-            if at < from || at == next {
-                if at == next {
-                    next += 1;
-                }
-                self.newlines += u64::from(ends);
-                self.breaks.pop_front();
-            } else {
-                break;
-            }
-        }
-        (self.newlines + 1, next)
-    }
-}
 
 /// Where rows go while a file is read.
 pub(crate) trait Sink {
@@ -454,7 +360,7 @@ pub(crate) struct Stretch {
 
 /// Reads rows from `reader` (positioned at a record start) into `sink` over `stretch`.
 pub(crate) fn read_rows<R: Read, S: Sink>(
-    reader: &mut csv::Reader<LineCounter<R>>,
+    reader: &mut RecordReader<R>,
     ctx: &RowContext<'_>,
     stages: &mut StageLookup<'_>,
     options: &ImportOptions,
@@ -468,7 +374,6 @@ pub(crate) fn read_rows<R: Read, S: Sink>(
     } = stretch;
     let columns = ctx.columns;
     let id_column = columns.header_of(0).map(str::to_string);
-    let mut record = csv::ByteRecord::new();
     let mut errors: Vec<RowError> = Vec::new();
     let mut duplicates = Vec::new();
     let mut first_lines = FirstLines::new();
@@ -478,12 +383,7 @@ pub(crate) fn read_rows<R: Read, S: Sink>(
     let mut next_start = None;
     let mut failed = None;
     let mut checked = Problems::new();
-    loop {
-        let from = reader.position().byte();
-        if !reader.read_byte_record(&mut record).map_err(csv_error)? {
-            break;
-        }
-        let (line, start) = reader.get_mut().record_at(from);
+    while let Some(Found { line, start }) = reader.read_record()? {
         if limit.is_some_and(|l| start >= l) {
             next_start = Some(start + offset);
             break;
@@ -492,13 +392,14 @@ pub(crate) fn read_rows<R: Read, S: Sink>(
         rows += 1;
         if rows == SIZING_ROWS {
             if let Some(span) = span {
-                let per_row = (reader.position().byte() / rows as u64).max(1);
+                let per_row = (reader.consumed() / rows as u64).max(1);
                 let more = (span / per_row + span / per_row / 16) as usize;
                 sink.reserve(more);
                 first_lines.reserve(more);
             }
         }
-        let mut row = Row::new(ctx, &record, line);
+        let record = reader.record();
+        let mut row = Row::new(ctx, record, line);
         let built = if record.len() != columns.headers.len() {
             row.problems.push(RowError {
                 line,
@@ -560,7 +461,7 @@ pub(crate) fn read_rows<R: Read, S: Sink>(
         }
         errors.extend(problems);
     }
-    let newlines = reader.get_ref().newlines_below_limit;
+    let newlines = reader.newlines_below_limit();
     Ok(Part {
         sink,
         errors,
@@ -589,23 +490,11 @@ impl<S> Part<S> {
     }
 }
 
-/// A new CSV reader over `input`, counting lines up to `limit`.
-pub(crate) fn csv_reader<R: Read>(input: R, limit: Option<u64>) -> csv::Reader<LineCounter<R>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(LineCounter::new(input, limit))
-}
-
 /// The header row of `reader` (trimmed), and whether there was one.
-pub(crate) fn read_header<R: Read>(
-    reader: &mut csv::Reader<LineCounter<R>>,
-) -> Result<Vec<String>> {
-    let mut record = csv::ByteRecord::new();
+pub(crate) fn read_header<R: Read>(reader: &mut RecordReader<R>) -> Result<Vec<String>> {
     let mut headers = Vec::new();
-    if reader.read_byte_record(&mut record).map_err(csv_error)? {
-        for (i, h) in record.iter().enumerate() {
+    if reader.read_record()?.is_some() {
+        for (i, h) in reader.record().iter().enumerate() {
             let h = std::str::from_utf8(h).map_err(|_| {
                 Error::parse(
                     "header",
@@ -666,7 +555,7 @@ pub(crate) fn read_table_in_parts(
                 scope.spawn(move || -> Result<Part<TableSink<'_>>> {
                     let mut file = open(path)?;
                     file.seek(SeekFrom::Start(start)).map_err(io_error)?;
-                    let mut reader = csv_reader(file, limit);
+                    let mut reader = RecordReader::new(file, limit);
                     let mut stages = StageLookup::new(pipeline);
                     let sink = TableSink::new(stage_keys, present, attributes);
                     let span = limit.unwrap_or(size - start);
@@ -781,13 +670,6 @@ pub(crate) fn open_sized(path: &Path) -> Result<(std::fs::File, u64)> {
     let file = open(path)?;
     let size = file.metadata().map_err(io_error)?.len();
     Ok((file, size))
-}
-
-/// The line breaks in the first `body` bytes (the header's, as [`LineCounter`] counts them).
-pub(crate) fn newlines_before(path: &Path, body: u64) -> Result<u64> {
-    let mut counter = LineCounter::new(open(path)?.take(body + 1), Some(body));
-    std::io::copy(&mut counter, &mut std::io::sink()).map_err(io_error)?;
-    Ok(counter.newlines_below_limit)
 }
 
 /// How long the UTF-8 byte order mark at the start of the file is (3 or 0).
