@@ -216,7 +216,7 @@ fn strip_position(msg: &str) -> String {
 }
 
 /// Collects problems while a document is checked, then turns them into one error or none.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Problems {
     list: Vec<Problem>,
 }

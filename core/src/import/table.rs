@@ -367,6 +367,25 @@ impl OpportunityTable {
         })
     }
 
+    /// The rows numbered `range`, in order.
+    pub fn rows_in(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = OpportunityRef<'_>> + '_ {
+        self.chunks
+            .iter()
+            .zip(&self.starts)
+            .flat_map(move |(chunk, &start)| {
+                let from = range.start.clamp(start, start + chunk.len) - start;
+                let to = range.end.clamp(start, start + chunk.len) - start;
+                (from..to).map(move |row| OpportunityRef {
+                    table: self,
+                    chunk,
+                    row,
+                })
+            })
+    }
+
     /// Every row in order.
     pub fn rows(&self) -> impl Iterator<Item = OpportunityRef<'_>> + '_ {
         self.chunks.iter().flat_map(move |chunk| {

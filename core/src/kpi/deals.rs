@@ -204,18 +204,34 @@ pub fn for_each_deal<'a>(
             }
         }
         Opportunities::Table(table) => {
-            // An imported row's stage is a key of the import's pipeline: looked up once per key.
-            let mut by_code: Vec<Option<Option<&'a Stage>>> = Vec::new();
-            for (i, r) in table.rows().enumerate() {
-                let code = r.stage_code();
-                if by_code.len() <= code {
-                    by_code.resize(code + 1, None);
-                }
-                let current = *by_code[code].get_or_insert_with(|| stages.get(r.stage()));
-                if let Some(d) = deal(i, DealRef::Row(r), current, &mut stages, as_of, out) {
-                    each(d);
-                }
-            }
+            for_each_row_deal(table, 0..table.len(), pipeline, as_of, out, each)
+        }
+    }
+}
+
+/// [`for_each_deal`] over the rows numbered `rows` of an imported table.
+pub fn for_each_row_deal<'a>(
+    table: &'a OpportunityTable,
+    rows: std::ops::Range<usize>,
+    pipeline: &'a Pipeline,
+    as_of: Option<DateTime<Utc>>,
+    out: &mut Problems,
+    each: &mut dyn FnMut(Deal<'a>),
+) {
+    let mut stages = Stages {
+        pipeline,
+        known: HashMap::new(),
+    };
+    // An imported row's stage is a key of the import's pipeline: looked up once per key.
+    let mut by_code: Vec<Option<Option<&'a Stage>>> = Vec::new();
+    for (i, r) in rows.clone().zip(table.rows_in(rows)) {
+        let code = r.stage_code();
+        if by_code.len() <= code {
+            by_code.resize(code + 1, None);
+        }
+        let current = *by_code[code].get_or_insert_with(|| stages.get(r.stage()));
+        if let Some(d) = deal(i, DealRef::Row(r), current, &mut stages, as_of, out) {
+            each(d);
         }
     }
 }

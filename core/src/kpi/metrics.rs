@@ -122,6 +122,13 @@ impl Metric {
         }
     }
 
+    /// Whether tallies of consecutive parts of the deals, merged, give exactly this metric of
+    /// the whole: all but the weighted pipeline (a float sum in input order) and the metrics
+    /// of stage paths.
+    pub fn merges_exactly(self) -> bool {
+        !self.needs_funnel() && self != Metric::WeightedPipeline
+    }
+
     /// Whether the metric reads stage histories (the funnel).
     pub fn needs_funnel(self) -> bool {
         matches!(self, Metric::StageConversion | Metric::TimeInStage)
@@ -184,6 +191,31 @@ impl Tally {
             funnel: source.funnel.then(|| FunnelTally::new(source.pipeline)),
             ..Tally::default()
         }
+    }
+
+    /// Adds the tally of the deals and leads that come after this one's (lists keep their
+    /// order). The weighted pipeline's float sum is added as a whole, so it may round
+    /// differently from one pass; stage paths are not merged (`funnel` is left as it is): see
+    /// [`Metric::merges_exactly`].
+    pub fn merge(&mut self, other: Tally) {
+        self.won += other.won;
+        self.lost += other.lost;
+        self.open += other.open;
+        self.won_minor += other.won_minor;
+        self.lost_minor += other.lost_minor;
+        self.won_amounts.extend(other.won_amounts);
+        self.open_minor += other.open_minor;
+        self.weighted_minor += other.weighted_minor;
+        self.created_minor += other.created_minor;
+        for (a, b) in self.forecast_minor.iter_mut().zip(other.forecast_minor) {
+            *a += b;
+        }
+        self.cycles.extend(other.cycles);
+        self.leads += other.leads;
+        self.converted += other.converted;
+        self.response_minutes.extend(other.response_minutes);
+        self.sla_met += other.sla_met;
+        self.sla_missed += other.sla_missed;
     }
 
     /// Adds a lead created by `as_of` (the caller filters): converted when `converted_at` is
@@ -269,17 +301,24 @@ fn mean(values: &[i64]) -> Option<f64> {
 }
 
 /// The median of integers: the middle one, or the mean of the two middle ones.
+/// Found by selection, not a full sort.
 fn median(values: &[i64]) -> Option<f64> {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
-    let n = sorted.len();
+    let mut values = values.to_vec();
+    let n = values.len();
     if n == 0 {
         return None;
     }
+    let (below, &mut middle, _) = values.select_nth_unstable(n / 2);
     Some(if n % 2 == 1 {
-        sorted[n / 2] as f64
+        middle as f64
     } else {
-        (i128::from(sorted[n / 2 - 1]) + i128::from(sorted[n / 2])) as f64 / 2.0
+        // The other middle one is the largest of those below.
+        let lower = below
+            .iter()
+            .copied()
+            .max()
+            .expect("n is even and at least 2");
+        (i128::from(lower) + i128::from(middle)) as f64 / 2.0
     })
 }
 
@@ -371,6 +410,30 @@ impl Tally {
                 self.sla_met as f64,
                 (self.sla_met + self.sla_missed) as f64
             ))],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The median by selection is the median of the sorted values.
+        #[test]
+        fn median_is_the_sorted_middle(values in prop::collection::vec(-5i64..5, 0..40)) {
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let n = sorted.len();
+            let expected = match n {
+                0 => None,
+                _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
+                _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+            };
+            prop_assert_eq!(median(&values), expected);
         }
     }
 }

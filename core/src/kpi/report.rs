@@ -2,7 +2,7 @@
 //! periods, as a table of rows (one per group, then a totals row whose group keys are null).
 
 use super::calendar::{Calendar, Period};
-use super::deals::{for_each_deal, Deal, Opportunities};
+use super::deals::{for_each_deal, for_each_row_deal, Deal, Opportunities};
 use super::metrics::{Context, LeadSource, Metric, Source, Tally, DEFAULT_SLA_MINUTES};
 use crate::error::{Error, Problems, Result};
 use crate::import::OpportunityTable;
@@ -282,15 +282,25 @@ fn quota_for(
 /// out of range (`invalid_config`); stages the pipeline does not know, amounts in more than one
 /// currency (`validation`, up to 100 problems).
 pub fn kpi_report(opportunities: &[Opportunity], request: &ReportRequest) -> Result<Table> {
-    report(Opportunities::Records(opportunities), request)
+    report(
+        Opportunities::Records(opportunities),
+        request,
+        ROWS_PER_THREAD,
+    )
 }
 
 /// [`kpi_report`] over imported opportunities, read in place from their columns.
 pub fn kpi_report_table(table: &OpportunityTable, request: &ReportRequest) -> Result<Table> {
-    report(Opportunities::Table(table), request)
+    report(Opportunities::Table(table), request, ROWS_PER_THREAD)
 }
 
-fn report(opportunities: Opportunities<'_>, request: &ReportRequest) -> Result<Table> {
+/// The report; a table of deals is read on one thread per `rows_per_thread` rows (at most one
+/// per core, see [`report_threads`]).
+fn report(
+    opportunities: Opportunities<'_>,
+    request: &ReportRequest,
+    rows_per_thread: usize,
+) -> Result<Table> {
     let mut config = Problems::new();
     let mut metrics: Vec<Metric> = Vec::new();
     if request.metrics.is_empty() {
@@ -363,44 +373,43 @@ fn report(opportunities: Opportunities<'_>, request: &ReportRequest) -> Result<T
         });
         groups[slot].1.add_lead(l, &lead_source);
     }
-    // Deals find their group by the bytes of their keys, written into one reused buffer. One
-    // pass: the tallies are thrown away if a problem turns up.
-    let mut problems = Problems::new();
-    let mut amounts = Currencies::default();
-    let mut deal_index: HashMap<Vec<u8>, usize, rustc_hash::FxBuildHasher> = HashMap::default();
-    let mut text: Vec<u8> = Vec::new();
-    let mut each = |d: Deal<'_>| {
-        amounts.add(&d);
-        total.add(&d, &source);
-        if keys.is_empty() {
-            return;
-        }
-        text.clear();
-        for k in &keys {
-            k.write_key(&d, &calendar, &mut text);
-        }
-        let slot = match deal_index.get(text.as_slice()) {
-            Some(&slot) => slot,
-            None => {
-                let values: Vec<Value> = keys.iter().map(|k| k.value(&d, &calendar)).collect();
-                let json = Value::Array(values.clone()).to_string();
-                let slot = *index.entry(json).or_insert_with(|| {
-                    groups.push((values, Tally::new(&source)));
-                    groups.len() - 1
-                });
-                deal_index.insert(text.clone(), slot);
-                slot
-            }
-        };
-        groups[slot].1.add(&d, &source);
+    // One pass over the deals: the tallies are thrown away if a problem turns up. A large
+    // imported table is read in parts on several threads when every asked-for metric merges
+    // exactly (see `DealGroups::merge`); the first part carries the leads' groups and total.
+    let first = DealGroups {
+        keys: &keys,
+        calendar: &calendar,
+        source: &source,
+        groups,
+        index,
+        by_bytes: HashMap::default(),
+        text: Vec::new(),
+        total,
+        amounts: Currencies::default(),
+        problems: Problems::new(),
     };
-    for_each_deal(
-        opportunities,
-        pipeline,
-        request.as_of,
-        &mut problems,
-        &mut each,
-    );
+    let deals = match opportunities {
+        Opportunities::Table(table) if metrics.iter().all(|m| m.merges_exactly()) => {
+            match report_threads(table.len(), rows_per_thread) {
+                1 => first.one_pass(opportunities, request.as_of),
+                n => {
+                    let parts = deal_groups_in_parts(table, n, &first, request.as_of);
+                    // A problem, or currencies that differ between parts: the one-thread pass
+                    // words the problems as it always does.
+                    DealGroups::merge(parts)
+                        .unwrap_or_else(|| first.one_pass(opportunities, request.as_of))
+                }
+            }
+        }
+        _ => first.one_pass(opportunities, request.as_of),
+    };
+    let DealGroups {
+        mut groups,
+        total,
+        amounts,
+        mut problems,
+        ..
+    } = deals;
     // Problems found on the way (unknown stages, then mixed currencies) fail the report.
     let currency = amounts.finish(request.quotas.as_deref(), &mut problems);
     if problems.len() > MAX_PROBLEMS {
@@ -451,9 +460,163 @@ fn report(opportunities: Opportunities<'_>, request: &ReportRequest) -> Result<T
     Ok(Table { columns, rows })
 }
 
+/// Rows per thread below which a report reads its deals on one thread.
+const ROWS_PER_THREAD: usize = 100_000;
+
+/// How many threads report over a table of `rows` deals: one per `rows_per_thread` rows, at
+/// most one per core and 8.
+fn report_threads(rows: usize, rows_per_thread: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(rows / rows_per_thread.max(1)).clamp(1, 8)
+}
+
+/// What one pass over deals builds: the tallies of each group and of all deals, the currency
+/// check and the problems found.
+#[derive(Clone)]
+struct DealGroups<'r> {
+    keys: &'r [GroupKey],
+    calendar: &'r Calendar,
+    source: &'r Source<'r>,
+    /// Groups in order of first appearance, and where each is, found by its keys' JSON text.
+    groups: Vec<(Vec<Value>, Tally)>,
+    index: HashMap<String, usize>,
+    /// The group of a deal, found by the bytes of its keys (written into `text`, reused).
+    by_bytes: HashMap<Vec<u8>, usize, rustc_hash::FxBuildHasher>,
+    text: Vec<u8>,
+    total: Tally,
+    amounts: Currencies,
+    problems: Problems,
+}
+
+impl<'r> DealGroups<'r> {
+    /// The same settings, with nothing tallied.
+    fn empty(&self) -> DealGroups<'r> {
+        DealGroups {
+            keys: self.keys,
+            calendar: self.calendar,
+            source: self.source,
+            groups: Vec::new(),
+            index: HashMap::new(),
+            by_bytes: HashMap::default(),
+            text: Vec::new(),
+            total: Tally::new(self.source),
+            amounts: Currencies::default(),
+            problems: Problems::new(),
+        }
+    }
+
+    /// Adds every deal, on this thread.
+    fn one_pass(mut self, opportunities: Opportunities<'_>, as_of: Option<DateTime<Utc>>) -> Self {
+        let mut problems = Problems::new();
+        let pipeline = self.source.pipeline;
+        for_each_deal(opportunities, pipeline, as_of, &mut problems, &mut |d| {
+            self.add(d)
+        });
+        self.problems = problems;
+        self
+    }
+
+    fn add(&mut self, d: Deal<'_>) {
+        self.amounts.add(&d);
+        self.total.add(&d, self.source);
+        if self.keys.is_empty() {
+            return;
+        }
+        self.text.clear();
+        for k in self.keys {
+            k.write_key(&d, self.calendar, &mut self.text);
+        }
+        let slot = match self.by_bytes.get(self.text.as_slice()) {
+            Some(&slot) => slot,
+            None => {
+                let values: Vec<Value> = self
+                    .keys
+                    .iter()
+                    .map(|k| k.value(&d, self.calendar))
+                    .collect();
+                let slot = self.group_of(values);
+                self.by_bytes.insert(self.text.clone(), slot);
+                slot
+            }
+        };
+        self.groups[slot].1.add(&d, self.source);
+    }
+
+    /// The slot of the group with these keys, added when new.
+    fn group_of(&mut self, values: Vec<Value>) -> usize {
+        let json = Value::Array(values.clone()).to_string();
+        let (groups, source) = (&mut self.groups, self.source);
+        *self.index.entry(json).or_insert_with(|| {
+            groups.push((values, Tally::new(source)));
+            groups.len() - 1
+        })
+    }
+
+    /// The parts (of consecutive rows, in order) as one pass over all of them would have left
+    /// them, or `None` when a part found a problem or the parts' currencies differ (the caller
+    /// then makes that one pass). Exact for every sum but the weighted pipeline's float sum
+    /// (its rounding depends on the order of the additions) and without stage paths: reports
+    /// split in parts only when no metric reads those ([`Metric::merges_exactly`]).
+    fn merge(parts: Vec<DealGroups<'r>>) -> Option<DealGroups<'r>> {
+        let mut parts = parts.into_iter();
+        let mut all = parts.next()?;
+        if !all.problems.is_empty() || !all.amounts.problems.is_empty() {
+            return None;
+        }
+        for part in parts {
+            if !part.problems.is_empty() || !part.amounts.problems.is_empty() {
+                return None;
+            }
+            match (all.amounts.first, part.amounts.first) {
+                (Some(a), Some(b)) if a != b => return None,
+                (None, b) => all.amounts.first = b,
+                _ => {}
+            }
+            all.total.merge(part.total);
+            for (values, tally) in part.groups {
+                let slot = all.group_of(values);
+                all.groups[slot].1.merge(tally);
+            }
+        }
+        Some(all)
+    }
+}
+
+/// Tallies the table's deals in `n` parts of consecutive rows, one thread each: the first part
+/// continues `first`, the others start from nothing.
+fn deal_groups_in_parts<'r>(
+    table: &'r OpportunityTable,
+    n: usize,
+    first: &DealGroups<'r>,
+    as_of: Option<DateTime<Utc>>,
+) -> Vec<DealGroups<'r>> {
+    let len = table.len();
+    let pipeline = first.source.pipeline;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .map(|k| {
+                let mut part = if k == 0 { first.clone() } else { first.empty() };
+                let rows = len * k / n..len * (k + 1) / n;
+                scope.spawn(move || {
+                    let mut problems = Problems::new();
+                    for_each_row_deal(table, rows, pipeline, as_of, &mut problems, &mut |d| {
+                        part.add(d)
+                    });
+                    part.problems = problems;
+                    part
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a report part does not panic"))
+            .collect()
+    })
+}
+
 /// The one currency of every amount and quota, found deal by deal: a problem
 /// (`mixed_currency`) at each amount in another.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Currencies {
     first: Option<Currency>,
     problems: Problems,
@@ -516,4 +679,100 @@ pub fn kpi_report_request_json(opportunities: &OpportunityTable, request: &Value
     let request = crate::api::parse::<ReportRequest>(request)?;
     let table = kpi_report_table(opportunities, &request)?;
     Ok(serde_json::to_value(table).expect("tables serialise"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{read_csv, ImportOptions, Mapping, RecordKind};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    const STAGES: [&str; 5] = [
+        "Appointment Scheduled",
+        "Qualified To Buy",
+        "Contract Sent",
+        "Closed Won",
+        "Closed Lost",
+    ];
+
+    /// A HubSpot export of `rows` deals: (owner, stage, amount, currency, created day, days to
+    /// close), blanks where `None`.
+    type Row = (Option<u8>, usize, Option<u32>, bool, u32, Option<u32>);
+
+    fn table(rows: &[Row]) -> OpportunityTable {
+        let mut csv = String::from(
+            "Record ID,Deal Owner,Deal Stage,Amount,Currency,Create Date,Close Date\n",
+        );
+        let day =
+            |n: u32| NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
+        for (i, (owner, stage, amount, euro, created, close)) in rows.iter().enumerate() {
+            let owner = owner.map_or(String::new(), |o| format!("rep-{o}"));
+            let amount = amount.map_or(String::new(), |a| a.to_string());
+            let currency = if *euro { "EUR" } else { "USD" };
+            let close = close.map_or(String::new(), |c| day(created + c).to_string());
+            csv += &format!(
+                "d{i:05},{owner},{},{amount},{currency},{},{close}\n",
+                STAGES[*stage],
+                day(*created)
+            );
+        }
+        let imported = read_csv(
+            RecordKind::Opportunities,
+            csv.as_bytes(),
+            &Mapping::HubSpot,
+            None,
+            &ImportOptions::default(),
+        )
+        .unwrap();
+        assert!(imported.errors.is_empty(), "{:?}", imported.errors);
+        imported.records.opportunities().unwrap().clone()
+    }
+
+    fn outcome(r: Result<Table>) -> Value {
+        match r {
+            Ok(t) => serde_json::to_value(t).unwrap(),
+            Err(e) => json!({"error": e.to_string()}),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// A table reported in parts on several threads gives the one-thread report: the same
+        /// rows in the same order, the same numbers, the same problems.
+        #[test]
+        fn parts_report_what_one_pass_reports(
+            rows in prop::collection::vec(
+                (
+                    prop::option::of(0u8..4),
+                    0usize..5,
+                    prop::option::of(0u32..100_000),
+                    prop::bool::weighted(0.02),
+                    0u32..400,
+                    prop::option::of(0u32..200),
+                ),
+                0..120,
+            ),
+            group_by in prop::sample::select(vec![
+                vec![],
+                vec!["owner_id"],
+                vec!["owner_id", "close_date:quarter"],
+                vec!["created_at:month"],
+            ]),
+            per_thread in 1usize..40,
+        ) {
+            let table = table(&rows);
+            let request: ReportRequest = serde_json::from_value(json!({
+                "metrics": ["won_count", "lost_count", "win_rate", "win_rate_value", "won_amount",
+                            "avg_deal_size", "median_deal_size", "avg_cycle_days",
+                            "median_cycle_days", "pipeline_created", "open_pipeline"],
+                "group_by": group_by,
+            }))
+            .unwrap();
+            let one = outcome(report(Opportunities::Table(&table), &request, usize::MAX));
+            let parts = outcome(report(Opportunities::Table(&table), &request, per_thread));
+            prop_assert_eq!(parts, one);
+        }
+    }
 }
