@@ -91,6 +91,15 @@ pub(crate) struct TableSink<'p> {
     /// Rows in the full chunks.
     full_rows: usize,
     current: Chunk,
+    /// The allocation that holds each row's unmapped cells, kept from row to row.
+    attribute_cells: Vec<Option<&'p str>>,
+}
+
+/// An empty list with `list`'s allocation, for borrows of another lifetime (the in-place
+/// collect of an empty list reuses its buffer: no allocation per row).
+fn recycle<'b>(mut list: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
+    list.clear();
+    list.into_iter().map(|_| None).collect()
 }
 
 impl<'p> TableSink<'p> {
@@ -102,6 +111,7 @@ impl<'p> TableSink<'p> {
             full: Vec::new(),
             full_rows: 0,
             current: Chunk::new(present, attributes),
+            attribute_cells: Vec::with_capacity(attributes),
         }
     }
 
@@ -113,8 +123,9 @@ impl<'p> TableSink<'p> {
 
 impl Sink for TableSink<'_> {
     fn build(&mut self, row: &mut Row<'_>, stages: &mut StageLookup<'_>) -> bool {
-        let mut attributes = Vec::with_capacity(self.attributes);
+        let mut attributes = recycle(std::mem::take(&mut self.attribute_cells));
         let Some(cells) = build::opportunity_cells(row, stages, &mut attributes) else {
+            self.attribute_cells = recycle(attributes);
             return false;
         };
         if self.current.is_full() {
@@ -123,6 +134,7 @@ impl Sink for TableSink<'_> {
             self.full.push(std::mem::replace(&mut self.current, next));
         }
         self.current.push(&cells, &attributes);
+        self.attribute_cells = recycle(attributes);
         true
     }
     fn validate_last(&self, out: &mut Problems) {
@@ -676,4 +688,18 @@ pub(crate) fn open_sized(path: &Path) -> Result<(std::fs::File, u64)> {
 pub(crate) fn bom_len(path: &Path) -> Result<u64> {
     let (_, _, bom) = super::read_head(&mut open(path)?)?;
     Ok(bom as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_recycled_list_keeps_its_allocation() {
+        let text = String::from("a");
+        let mut list: Vec<Option<&str>> = Vec::with_capacity(12);
+        list.push(Some(&text));
+        let at = list.as_ptr() as usize;
+        let list = super::recycle(list);
+        assert!(list.is_empty());
+        assert_eq!((list.as_ptr() as usize, list.capacity()), (at, 12));
+    }
 }
