@@ -263,7 +263,7 @@ export declare function normalize<K extends Kind>(kind: K, value: unknown, pipel
 
 /**
  * Reads a CSV export (docs/import.md): `mapping` is `'hubspot'`, `'salesforce'` or
- * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?}`.
+ * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?, fields?}`.
  */
 export declare function readAccountsCsv(path: string, mapping: ImportMapping, options?: ImportOptions | null): ImportedRecords
 
@@ -279,7 +279,7 @@ export declare function readiness(programs: TrainingProgram[], reps: Rep[], comp
 
 /**
  * Reads a CSV export (docs/import.md): `mapping` is `'hubspot'`, `'salesforce'` or
- * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?}`.
+ * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?, fields?}`.
  */
 export declare function readLeadsCsv(path: string, mapping: ImportMapping, options?: ImportOptions | null): ImportedRecords
 
@@ -288,7 +288,7 @@ export declare function readLeadsCsvAsync(path: string, mapping: ImportMapping, 
 
 /**
  * Reads a CSV export (docs/import.md): `mapping` is `'hubspot'`, `'salesforce'` or
- * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?}`.
+ * `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?, fields?}`.
  */
 export declare function readOpportunitiesCsv(path: string, mapping: ImportMapping, options?: ImportOptions | null): ImportedRecords
 
@@ -2165,6 +2165,8 @@ export interface ImportOptions {
   date_order?: 'mdy' | 'dmy'
   strict?: boolean
   currency?: string
+  /** Read only these fields besides the required ones (like pandas' `usecols`). */
+  fields?: string[]
 }
 
 /** One problem of one CSV row (docs/import.md, 'Bad rows'). */

@@ -188,7 +188,7 @@ const HOST_TYPES = [
   "/** `'logistic'` or `'naive_bayes'` (docs/predictive.md). */\nexport type PredictiveAlgorithm = 'logistic' | 'naive_bayes'\n",
   // CSV import (docs/import.md): arguments and row errors of the readers, no document kinds.
   "/** A CSV column mapping: a preset or `{field: column}` (docs/import.md). */\nexport type ImportMapping = 'hubspot' | 'salesforce' | { [field: string]: string }\n",
-  "/** Options of the CSV readers (docs/import.md). */\nexport interface ImportOptions {\n  pipeline?: Pipeline | null\n  date_order?: 'mdy' | 'dmy'\n  strict?: boolean\n  currency?: string\n}\n",
+  "/** Options of the CSV readers (docs/import.md). */\nexport interface ImportOptions {\n  pipeline?: Pipeline | null\n  date_order?: 'mdy' | 'dmy'\n  strict?: boolean\n  currency?: string\n  /** Read only these fields besides the required ones (like pandas' `usecols`). */\n  fields?: string[]\n}\n",
   "/** One problem of one CSV row (docs/import.md, 'Bad rows'). */\nexport interface ImportRowError {\n  line: number\n  column: string | null\n  field: string | null\n  code: string\n  message: string\n}\n",
   '/** Rows for a predictive model: a list of row objects, or an object of columns. */\n' +
     'export type PredictiveRows = Record<string, unknown>[] | { [column: string]: unknown[] }\n',

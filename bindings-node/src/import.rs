@@ -139,7 +139,7 @@ impl Task for ReadCsv {
 macro_rules! readers {
     ($($kind:literal => $sync:ident / $js_sync:literal, $async_fn:ident / $js_async:literal;)*) => {$(
         /// Reads a CSV export (docs/import.md): `mapping` is `'hubspot'`, `'salesforce'` or
-        /// `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?}`.
+        /// `{field: column}`; `options` `{pipeline?, date_order?, strict?, currency?, fields?}`.
         #[napi(
             js_name = $js_sync,
             catch_unwind,

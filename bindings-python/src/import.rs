@@ -128,6 +128,7 @@ fn read(
     date_order: Option<&Bound<'_, PyAny>>,
     strict: bool,
     currency: Option<&Bound<'_, PyAny>>,
+    fields: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Records> {
     let mapping = from_py(mapping, "mapping")?;
     let pipeline = pipeline
@@ -138,6 +139,7 @@ fn read(
     options.insert("strict".into(), Value::Bool(strict));
     put_optional(&mut options, "date_order", date_order, "options.")?;
     put_optional(&mut options, "currency", currency, "options.")?;
+    put_optional(&mut options, "fields", fields, "options.")?;
     let options = Value::Object(options);
     let imported = enter_core(py, || {
         revcore::import::read_csv_path_json(
@@ -155,7 +157,8 @@ fn read(
 
 /// Opportunities from a CSV export (docs/import.md).
 #[pyfunction]
-#[pyo3(signature = (path, mapping, pipeline=None, *, date_order=None, strict=false, currency=None))]
+#[pyo3(signature = (path, mapping, pipeline=None, *, date_order=None, strict=false, currency=None, fields=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn read_opportunities_csv(
     py: Python<'_>,
     path: PathBuf,
@@ -164,6 +167,7 @@ pub fn read_opportunities_csv(
     date_order: Option<&Bound<'_, PyAny>>,
     strict: bool,
     currency: Option<&Bound<'_, PyAny>>,
+    fields: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Records> {
     read(
         py,
@@ -174,12 +178,14 @@ pub fn read_opportunities_csv(
         date_order,
         strict,
         currency,
+        fields,
     )
 }
 
 /// Leads from a CSV export (docs/import.md); `pipeline` is accepted for symmetry and unused.
 #[pyfunction]
-#[pyo3(signature = (path, mapping, pipeline=None, *, date_order=None, strict=false, currency=None))]
+#[pyo3(signature = (path, mapping, pipeline=None, *, date_order=None, strict=false, currency=None, fields=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn read_leads_csv(
     py: Python<'_>,
     path: PathBuf,
@@ -188,15 +194,17 @@ pub fn read_leads_csv(
     date_order: Option<&Bound<'_, PyAny>>,
     strict: bool,
     currency: Option<&Bound<'_, PyAny>>,
+    fields: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Records> {
     read(
-        py, "leads", path, mapping, pipeline, date_order, strict, currency,
+        py, "leads", path, mapping, pipeline, date_order, strict, currency, fields,
     )
 }
 
 /// Accounts from a CSV export (docs/import.md); `pipeline` is accepted for symmetry and unused.
 #[pyfunction]
-#[pyo3(signature = (path, mapping, pipeline=None, *, date_order=None, strict=false, currency=None))]
+#[pyo3(signature = (path, mapping, pipeline=None, *, date_order=None, strict=false, currency=None, fields=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn read_accounts_csv(
     py: Python<'_>,
     path: PathBuf,
@@ -205,8 +213,9 @@ pub fn read_accounts_csv(
     date_order: Option<&Bound<'_, PyAny>>,
     strict: bool,
     currency: Option<&Bound<'_, PyAny>>,
+    fields: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Records> {
     read(
-        py, "accounts", path, mapping, pipeline, date_order, strict, currency,
+        py, "accounts", path, mapping, pipeline, date_order, strict, currency, fields,
     )
 }

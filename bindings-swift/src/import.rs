@@ -23,7 +23,7 @@ fn read(
 }
 
 /// Opportunities from a CSV export: `mapping_json` is `"hubspot"`, `"salesforce"` or
-/// `{"field": "Column"}`; `options_json` `{"pipeline", "date_order", "strict", "currency"}`.
+/// `{"field": "Column"}`; `options_json` `{"pipeline", "date_order", "strict", "currency", "fields"}`.
 #[uniffi::export(default(options_json = None))]
 pub fn read_opportunities_csv(
     path: String,

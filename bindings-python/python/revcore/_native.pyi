@@ -3,7 +3,7 @@
 
 import datetime
 import os
-from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Union, final
+from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Sequence, Union, final
 
 from revcore.types import Pipeline, Stage, World
 
@@ -376,10 +376,12 @@ def read_opportunities_csv(
     date_order: Optional[Literal["mdy", "dmy"]] = None,
     strict: bool = False,
     currency: Optional[str] = None,
+    fields: Optional[Sequence[str]] = None,
 ) -> Records:
     """Opportunities from a CSV export; stage labels are looked up in `pipeline` (the default
     pipeline when None). Bad rows are in `.errors`; `strict=True` raises `ValidationError` on
-    the first one. A missing required column raises `ParseError` before any row is read."""
+    the first one. A missing required column raises `ParseError` before any row is read.
+    `fields` reads only those fields besides the required ones (like pandas' `usecols`)."""
 
 def read_leads_csv(
     path: Union[str, "os.PathLike[str]"],
@@ -389,6 +391,7 @@ def read_leads_csv(
     date_order: Optional[Literal["mdy", "dmy"]] = None,
     strict: bool = False,
     currency: Optional[str] = None,
+    fields: Optional[Sequence[str]] = None,
 ) -> Records:
     """Leads from a CSV export, as `read_opportunities_csv`."""
 
@@ -400,5 +403,6 @@ def read_accounts_csv(
     date_order: Optional[Literal["mdy", "dmy"]] = None,
     strict: bool = False,
     currency: Optional[str] = None,
+    fields: Optional[Sequence[str]] = None,
 ) -> Records:
     """Accounts from a CSV export, as `read_opportunities_csv`."""

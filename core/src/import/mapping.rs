@@ -266,6 +266,42 @@ pub struct Columns {
 }
 
 impl Columns {
+    /// Keeps only the columns of the fields named in `keep` (options `fields`), besides the
+    /// required fields and, when an amount is kept, the currency: every other column is
+    /// neither read nor kept in `attributes`. Errors: a name that is not a field of `kind`
+    /// (`invalid_config`, `unknown_field` at `options.fields[i]`).
+    pub fn keep_only(&mut self, kind: RecordKind, keep: &[String]) -> Result<()> {
+        let specs = fields(kind);
+        let mut problems = Vec::new();
+        for (i, name) in keep.iter().enumerate() {
+            if !specs.iter().any(|s| s.name == name) {
+                let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+                problems.push(Problem::new(
+                    format!("options.fields[{i}]"),
+                    "unknown_field",
+                    format!(
+                        "`{name}` is not a field of {}: expected one of {}",
+                        kind.name(),
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::InvalidConfig(problems));
+        }
+        let named = |n: &str| keep.iter().any(|k| k == n);
+        let money = named("amount") || named("annual_revenue");
+        for (slot, spec) in specs.iter().enumerate() {
+            let kept = spec.required || named(spec.name) || (spec.name == "currency" && money);
+            if !kept {
+                self.slots[slot] = None;
+            }
+        }
+        self.attributes.clear();
+        Ok(())
+    }
+
     /// The header name of the column a slot reads.
     pub fn header_of(&self, slot: usize) -> Option<&str> {
         self.slots[slot].map(|c| self.headers[c].as_str())

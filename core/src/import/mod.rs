@@ -65,7 +65,8 @@ impl RecordKind {
     }
 }
 
-/// How values are read: `{"date_order": "mdy" | "dmy", "strict": false, "currency": "USD"}`.
+/// How values are read: `{"date_order": "mdy" | "dmy", "strict": false, "currency": "USD",
+/// "fields": ["owner_id", "amount"]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ImportOptions {
@@ -76,6 +77,11 @@ pub struct ImportOptions {
     pub strict: bool,
     /// The currency of amounts whose row has no currency cell.
     pub currency: Currency,
+    /// Read only these fields, besides the required ones (and the currency when an amount is
+    /// read): the other columns are neither read nor kept in `attributes` (like pandas'
+    /// `usecols`). All fields and columns when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
 }
 
 impl Default for ImportOptions {
@@ -84,6 +90,7 @@ impl Default for ImportOptions {
             date_order: DateOrder::Mdy,
             strict: false,
             currency: Currency::from_code("USD").expect("USD is an ISO 4217 currency"),
+            fields: None,
         }
     }
 }
@@ -360,7 +367,7 @@ fn read_csv_sized<R: Read>(
     let pipeline = pipeline_or_default(pipeline)?;
     let mut reader = RecordReader::new(without_bom(input)?, None);
     let headers = reader::read_header(&mut reader)?;
-    let columns = mapping::resolve(kind, mapping, headers)?;
+    let columns = resolve_columns(kind, mapping, headers, options)?;
     let ctx = row_context(kind, &columns, options);
     let mut stages = StageLookup::new(&pipeline);
     let stretch = reader::Stretch {
@@ -394,6 +401,20 @@ fn read_csv_sized<R: Read>(
         }
     };
     Ok(Imported { records, errors })
+}
+
+/// The header resolved by the mapping, narrowed to the options' `fields`.
+fn resolve_columns(
+    kind: RecordKind,
+    mapping: &Mapping,
+    headers: Vec<String>,
+    options: &ImportOptions,
+) -> Result<Columns> {
+    let mut columns = mapping::resolve(kind, mapping, headers)?;
+    if let Some(fields) = &options.fields {
+        columns.keep_only(kind, fields)?;
+    }
+    Ok(columns)
 }
 
 fn row_context<'a>(
@@ -453,7 +474,7 @@ fn read_csv_path_in_parts(
         let body = bom + header_reader.consumed();
         let header_newlines = header_reader.newlines()?;
         drop(header_reader);
-        let columns = mapping::resolve(kind, mapping, headers)?;
+        let columns = resolve_columns(kind, mapping, headers, options)?;
         let ctx = row_context(kind, &columns, options);
         let keys = stage_keys(&pipeline);
         let parallel = reader::read_table_in_parts(

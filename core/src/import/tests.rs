@@ -249,3 +249,43 @@ fn unknown_mapping_fields_and_presets_are_config_errors() {
     .unwrap_err();
     assert_eq!(err.problems()[0].path, "options.strict");
 }
+
+#[test]
+fn fields_narrow_what_is_read_and_kept() {
+    let text = "\
+Record ID,Deal Name,Deal Stage,Amount,Currency,Close Date,Create Date,Deal owner,Pipeline
+101,Acme,Closed Won,100,EUR,not a date,2026-01-05,Ada,Sales Pipeline
+";
+    let got = read(
+        RecordKind::Opportunities,
+        text,
+        json!("hubspot"),
+        json!({"fields": ["amount", "owner_id"]}),
+    )
+    .unwrap();
+    // The close date is not read, so its bad cell is no problem; the currency is read with
+    // the amount.
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+    let v = got.records.opportunities().expect("opportunities").to_vec();
+    assert_eq!(v[0].id.as_str(), "101");
+    assert_eq!(v[0].owner_id.as_ref().map(|o| o.as_str()), Some("Ada"));
+    assert_eq!(v[0].amount.unwrap().currency().code(), "EUR");
+    assert_eq!((v[0].name.as_deref(), v[0].close_date), (None, None));
+    assert!(v[0].attributes.is_empty());
+
+    let all = opps(text);
+    assert_eq!(all.errors[0].code, "invalid_date");
+
+    let err = read(
+        RecordKind::Leads,
+        "ID,Created\n",
+        json!({"id": "ID", "created_at": "Created"}),
+        json!({"fields": ["email", "amount", "company"]}),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
+    let problems = err.problems();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].path, "options.fields[1]");
+    assert_eq!(problems[0].code, "unknown_field");
+}
