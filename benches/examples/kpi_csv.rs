@@ -2,7 +2,8 @@
 //! `hubspot_deals` example) and computes the comparison's metrics by owner x close quarter,
 //! printing the time of each half. For profiling the path the Python comparison takes.
 //!
-//! `cargo run --release -p revcore-benches --example kpi_csv -- /tmp/deals.csv [repeats]`
+//! `cargo run --release -p revcore-benches --example kpi_csv -- /tmp/deals.csv [repeats] [--fields]`
+//! (`--fields`: read only the fields the report needs, as the comparison does).
 
 use revcore::import::{read_csv_path, ImportOptions, Mapping, RecordKind};
 use revcore::kpi::{kpi_report_table, ReportRequest};
@@ -12,6 +13,14 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: kpi_csv <deals.csv> [repeats]");
     let repeats: usize = args.next().map_or(1, |r| r.parse().expect("a count"));
+    let options = ImportOptions {
+        fields: (args.next().as_deref() == Some("--fields")).then(|| {
+            ["owner_id", "amount", "close_date"]
+                .map(String::from)
+                .to_vec()
+        }),
+        ..ImportOptions::default()
+    };
     let request: ReportRequest = serde_json::from_value(serde_json::json!({
         "metrics": ["won_count", "lost_count", "win_rate", "won_amount", "avg_deal_size",
                     "median_cycle_days"],
@@ -25,7 +34,7 @@ fn main() {
             path.as_ref(),
             &Mapping::HubSpot,
             None,
-            &ImportOptions::default(),
+            &options,
         )
         .expect("the file reads");
         let read = start.elapsed();

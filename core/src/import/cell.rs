@@ -335,22 +335,29 @@ fn parse_amount_general(text: &str, currency: Currency) -> Result<Money, String>
 /// the general reader then reads (or refuses) as always.
 fn plain_amount(text: &str, currency: Currency) -> Option<Money> {
     let exponent = currency.exponent() as usize;
-    let (int_part, frac_part) = match text.split_once('.') {
-        Some((i, f)) if !f.is_empty() && f.len() <= exponent => (i, f),
-        Some(_) => return None,
-        None => (text, ""),
-    };
-    if int_part.is_empty() || int_part.len() > 13 {
+    let bytes = text.as_bytes();
+    // At most 13 digits before the point and the currency's after it: no overflow below.
+    if bytes.len() > 14 + exponent {
         return None;
     }
     let mut minor: i64 = 0;
-    for b in int_part.bytes().chain(frac_part.bytes()) {
-        if !b.is_ascii_digit() {
-            return None;
+    let mut point = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => minor = minor * 10 + i64::from(b - b'0'),
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
         }
-        minor = minor * 10 + i64::from(b - b'0');
     }
-    for _ in frac_part.len()..exponent {
+    let (whole, decimals) = match point {
+        Some(p) => (p, bytes.len() - p - 1),
+        None => (bytes.len(), 0),
+    };
+    let decimals_ok = point.is_none() || (1..=exponent).contains(&decimals);
+    if whole == 0 || whole > 13 || !decimals_ok {
+        return None;
+    }
+    for _ in decimals..exponent {
         minor *= 10;
     }
     Money::from_minor(minor, currency).ok()
@@ -503,6 +510,33 @@ mod tests {
             }
         }
         assert!(plain_amount("5300.00", usd).is_some());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+
+        /// The plain reader agrees with the general one wherever it answers, and answers for
+        /// plain digits with a point and at most the currency's decimals.
+        #[test]
+        fn plain_amounts_agree_with_the_general_reader(
+            text in "[0-9.,$()e-]{0,20}",
+            code in proptest::sample::select(vec!["USD", "JPY", "BHD"]),
+        ) {
+            let c = Currency::from_code(code).unwrap();
+            match plain_amount(&text, c) {
+                Some(fast) => proptest::prop_assert_eq!(Ok(fast), parse_amount_general(&text, c)),
+                None => {
+                    let plain = text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                        && text.bytes().filter(|&b| b == b'.').count() <= 1;
+                    let (whole, decimals) = text.split_once('.').unwrap_or((&text, ""));
+                    proptest::prop_assert!(
+                        !plain || whole.is_empty() || whole.len() > 13
+                            || text.contains('.') && (decimals.is_empty() || decimals.len() > c.exponent() as usize),
+                        "{} is plain but not read as such", text
+                    );
+                }
+            }
+        }
     }
 
     /// The general path alone, for comparison with the plain one.
