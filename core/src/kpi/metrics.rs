@@ -6,7 +6,7 @@ use super::deals::{Deal, Status};
 use super::funnel::FunnelTally;
 use crate::model::ForecastCategory;
 use crate::model::{Lead, LeadStatus, Pipeline};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde_json::{json, Value};
 
 /// A metric a report can compute.
@@ -284,7 +284,10 @@ impl Tally {
         }
         if d.status != Status::Open {
             if let Some(close) = d.close_day {
-                self.cycles.push((close - d.created_day).num_days());
+                // Whole days between the two dates (what `(close - created).num_days()` gives,
+                // without chrono's duration arithmetic).
+                let days = close.num_days_from_ce() - d.created_day.num_days_from_ce();
+                self.cycles.push(i64::from(days));
             }
         }
     }
@@ -421,6 +424,17 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Days between dates by day numbers are chrono's whole days of the difference.
+        #[test]
+        fn days_between_dates(a in -400_000i32..400_000, b in -400_000i32..400_000) {
+            use chrono::NaiveDate;
+            let (a, b) = (
+                NaiveDate::from_num_days_from_ce_opt(a).unwrap(),
+                NaiveDate::from_num_days_from_ce_opt(b).unwrap(),
+            );
+            prop_assert_eq!(i64::from(a.num_days_from_ce() - b.num_days_from_ce()), (a - b).num_days());
+        }
 
         /// The median by selection is the median of the sorted values.
         #[test]
