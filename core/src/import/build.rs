@@ -37,7 +37,7 @@ impl<'a> Row<'a> {
         Row {
             ctx,
             record,
-            text: std::str::from_utf8(record.as_slice()).ok(),
+            text: record.text(),
             line,
             problems: Vec::new(),
         }

@@ -29,6 +29,8 @@ pub(crate) struct Record<'r> {
     data: &'r [u8],
     /// Where each cell lies in `data`.
     cells: &'r [(u32, u32)],
+    /// Whether `data` is known to be ASCII (when not, it may still be).
+    ascii: bool,
 }
 
 impl<'r> Record<'r> {
@@ -39,8 +41,19 @@ impl<'r> Record<'r> {
 
     /// The bytes that hold every cell (valid UTF-8 exactly when every cell is, as the bytes
     /// between cells are commas).
+    #[cfg(test)]
     pub fn as_slice(&self) -> &'r [u8] {
         self.data
+    }
+
+    /// The bytes that hold every cell ([`Record::as_slice`]) as text, when valid UTF-8.
+    pub fn text(&self) -> Option<&'r str> {
+        if self.ascii {
+            // SAFETY: ASCII bytes are valid UTF-8.
+            Some(unsafe { std::str::from_utf8_unchecked(self.data) })
+        } else {
+            std::str::from_utf8(self.data).ok()
+        }
     }
 
     /// Where cell `i` lies in [`Record::as_slice`].
@@ -100,6 +113,8 @@ pub(crate) struct RecordReader<R> {
     ends: Vec<usize>,
     /// Where the last record's bytes lie: in `buf` (`Some(range)`) or in `unescaped`.
     in_buf: Option<Range<usize>>,
+    /// Whether the last record is known to be ASCII.
+    ascii: bool,
 }
 
 impl<R: Read> RecordReader<R> {
@@ -123,6 +138,7 @@ impl<R: Read> RecordReader<R> {
             unescaped_len: 0,
             ends: Vec::new(),
             in_buf: None,
+            ascii: false,
         }
     }
 
@@ -158,6 +174,7 @@ impl<R: Read> RecordReader<R> {
         Record {
             data,
             cells: &self.cells,
+            ascii: self.ascii,
         }
     }
 
@@ -202,54 +219,71 @@ impl<R: Read> RecordReader<R> {
     /// Reads the record at `pos` when it is one line with no quote and no `\r` but the one
     /// before its `\n`; `false` (nothing consumed) otherwise.
     fn read_plain_line(&mut self) -> Result<bool> {
-        self.cells.clear();
-        let mut cell_start = 0u32;
-        let mut scanned = 0;
-        let (line_end, next) = loop {
-            let rest = &self.buf[self.pos + scanned..self.end];
-            match split_at_commas(rest, scanned as u32, &mut self.cells, &mut cell_start) {
-                Some(i) => {
-                    let at = self.pos + scanned + i;
-                    match self.buf[at] {
-                        b'\n' => break (at, at + 1),
-                        b'\r' => {
-                            // `\r\n` ends the line; a `\r` alone needs csv-core.
-                            if at + 1 == self.end && !self.eof {
-                                let from = at - self.pos;
-                                if !self.fill()? {
-                                    // End of input: the `\r` ends the last line.
-                                    break (self.pos + from, self.pos + from + 1);
-                                }
-                                scanned = from;
-                                continue;
-                            }
-                            if at + 1 == self.end {
-                                break (at, at + 1);
-                            }
-                            if self.buf[at + 1] == b'\n' {
-                                break (at, at + 2);
-                            }
-                            return Ok(false);
-                        }
-                        _ => return Ok(false),
-                    }
-                }
-                None => {
-                    scanned = self.end - self.pos;
-                    if !self.fill()? {
-                        break (self.end, self.end);
-                    }
-                }
-            }
+        let mut list = std::mem::take(&mut self.cells);
+        list.clear();
+        let mut cells = Cells {
+            list: &mut list,
+            start: 0,
+            high: false,
         };
-        self.cells.push((cell_start, (line_end - self.pos) as u32));
+        let found = self.plain_line_end(&mut cells);
+        let (last_start, high) = (cells.start, cells.high);
+        self.cells = list;
+        let Some((line_end, next)) = found? else {
+            return Ok(false);
+        };
+        self.cells.push((last_start, (line_end - self.pos) as u32));
         self.in_buf = Some(self.pos..line_end);
+        self.ascii = !high;
         if next > line_end {
             let at = self.base + (next - 1) as u64;
             self.count_break(at);
         }
         self.pos = next;
         Ok(true)
+    }
+
+    /// Where the plain line at `pos` ends, and where the next record may start (after its
+    /// `\n` or `\r\n`), its commas noted in `cells`; `None` when the record is not plain.
+    fn plain_line_end(&mut self, cells: &mut Cells<'_>) -> Result<Option<(usize, usize)>> {
+        let mut scanned = 0;
+        loop {
+            let rest = &self.buf[self.pos + scanned..self.end];
+            match split_at_commas(rest, scanned as u32, cells) {
+                Some(i) => {
+                    let at = self.pos + scanned + i;
+                    match self.buf[at] {
+                        b'\n' => return Ok(Some((at, at + 1))),
+                        b'\r' => {
+                            // `\r\n` ends the line; a `\r` alone needs csv-core.
+                            if at + 1 == self.end && !self.eof {
+                                let from = at - self.pos;
+                                if !self.fill()? {
+                                    // End of input: the `\r` ends the last line.
+                                    return Ok(Some((self.pos + from, self.pos + from + 1)));
+                                }
+                                scanned = from;
+                                continue;
+                            }
+                            if at + 1 == self.end {
+                                return Ok(Some((at, at + 1)));
+                            }
+                            if self.buf[at + 1] == b'\n' {
+                                return Ok(Some((at, at + 2)));
+                            }
+                            return Ok(None);
+                        }
+                        _ => return Ok(None),
+                    }
+                }
+                None => {
+                    scanned = self.end - self.pos;
+                    if !self.fill()? {
+                        return Ok(Some((self.end, self.end)));
+                    }
+                }
+            }
+        }
     }
 
     /// Reads the record at `pos` with csv-core.
@@ -294,6 +328,7 @@ impl<R: Read> RecordReader<R> {
         }
         self.unescaped_len = written;
         self.in_buf = None;
+        self.ascii = false;
         Ok(())
     }
 
@@ -375,41 +410,44 @@ impl<R: Read> RecordReader<R> {
     }
 }
 
+/// The cells of a line found so far, while its bytes are scanned.
+struct Cells<'c> {
+    list: &'c mut Vec<(u32, u32)>,
+    /// Where the current cell starts.
+    start: u32,
+    /// Whether a byte of 0x80 or above was among those scanned (which may run past the line's
+    /// end): when not, the line is ASCII.
+    high: bool,
+}
+
+impl Cells<'_> {
+    fn comma(&mut self, at: u32) {
+        self.list.push((self.start, at));
+        self.start = at + 1;
+    }
+}
+
 /// Finds the first `\n`, `\r` or `"` in `bytes` and returns its index, noting each comma
-/// before it as the end of a cell: `cells` gets `(cell_start, comma)` and `cell_start` moves
-/// past the comma. Positions are counted from `offset` before `bytes[0]` (the line's start).
-/// `None` when there is no stop: every comma of `bytes` is noted.
-fn split_at_commas(
-    bytes: &[u8],
-    offset: u32,
-    cells: &mut Vec<(u32, u32)>,
-    cell_start: &mut u32,
-) -> Option<usize> {
+/// before it as the end of a cell. Positions are counted from `offset` before `bytes[0]` (the
+/// line's start). `None` when there is no stop: every comma of `bytes` is noted.
+fn split_at_commas(bytes: &[u8], offset: u32, cells: &mut Cells<'_>) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     {
-        split_at_commas_sse2(bytes, offset, cells, cell_start)
+        split_at_commas_sse2(bytes, offset, cells)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        split_at_commas_bytewise(bytes, offset, cells, cell_start)
+        split_at_commas_bytewise(bytes, offset, cells)
     }
 }
 
 /// [`split_at_commas`] a byte at a time (other architectures, and the tests' reference).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn split_at_commas_bytewise(
-    bytes: &[u8],
-    offset: u32,
-    cells: &mut Vec<(u32, u32)>,
-    cell_start: &mut u32,
-) -> Option<usize> {
+fn split_at_commas_bytewise(bytes: &[u8], offset: u32, cells: &mut Cells<'_>) -> Option<usize> {
     for (i, &b) in bytes.iter().enumerate() {
+        cells.high |= b >= 0x80;
         match b {
-            b',' => {
-                let at = offset + i as u32;
-                cells.push((*cell_start, at));
-                *cell_start = at + 1;
-            }
+            b',' => cells.comma(offset + i as u32),
             b'\n' | b'\r' | b'"' => return Some(i),
             _ => {}
         }
@@ -419,14 +457,10 @@ fn split_at_commas_bytewise(
 
 /// [`split_at_commas`] sixteen bytes at a time (SSE2 is part of every x86_64 processor).
 #[cfg(target_arch = "x86_64")]
-fn split_at_commas_sse2(
-    bytes: &[u8],
-    offset: u32,
-    cells: &mut Vec<(u32, u32)>,
-    cell_start: &mut u32,
-) -> Option<usize> {
+fn split_at_commas_sse2(bytes: &[u8], offset: u32, cells: &mut Cells<'_>) -> Option<usize> {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
     };
     let mut i = 0;
     // SAFETY: SSE2 is always present on x86_64; each load reads 16 bytes inside `bytes`.
@@ -437,8 +471,10 @@ fn split_at_commas_sse2(
             _mm_set1_epi8(b'\r' as i8),
             _mm_set1_epi8(b'"' as i8),
         );
+        let mut seen = _mm_setzero_si128();
         while i + 16 <= bytes.len() {
             let block = _mm_loadu_si128(bytes.as_ptr().add(i) as *const __m128i);
+            seen = _mm_or_si128(seen, block);
             let stops = _mm_movemask_epi8(_mm_or_si128(
                 _mm_or_si128(_mm_cmpeq_epi8(block, newline), _mm_cmpeq_epi8(block, cr)),
                 _mm_cmpeq_epi8(block, quote),
@@ -449,18 +485,18 @@ fn split_at_commas_sse2(
                 commas &= (1u32 << stops.trailing_zeros()) - 1;
             }
             while commas != 0 {
-                let at = offset + (i as u32) + commas.trailing_zeros();
-                cells.push((*cell_start, at));
-                *cell_start = at + 1;
+                cells.comma(offset + (i as u32) + commas.trailing_zeros());
                 commas &= commas - 1;
             }
             if stops != 0 {
+                cells.high |= _mm_movemask_epi8(seen) != 0;
                 return Some(i + stops.trailing_zeros() as usize);
             }
             i += 16;
         }
+        cells.high |= _mm_movemask_epi8(seen) != 0;
     }
-    split_at_commas_bytewise(&bytes[i..], offset + i as u32, cells, cell_start).map(|j| i + j)
+    split_at_commas_bytewise(&bytes[i..], offset + i as u32, cells).map(|j| i + j)
 }
 
 #[cfg(test)]
@@ -531,7 +567,9 @@ mod tests {
             if limit.is_some_and(|l| found.start >= l) {
                 return (out, Some(found), reader.newlines_below_limit());
             }
-            out.push((found, reader.record().iter().map(<[u8]>::to_vec).collect()));
+            let record = reader.record();
+            assert_eq!(record.text(), std::str::from_utf8(record.as_slice()).ok());
+            out.push((found, record.iter().map(<[u8]>::to_vec).collect()));
         }
         (out, None, reader.newlines_below_limit())
     }
@@ -568,11 +606,16 @@ mod tests {
             ),
             offset in 0u32..5,
         ) {
-            let (mut fast, mut fast_start) = (Vec::new(), offset);
-            let (mut slow, mut slow_start) = (Vec::new(), offset);
-            let f = split_at_commas(&bytes, offset, &mut fast, &mut fast_start);
-            let s = split_at_commas_bytewise(&bytes, offset, &mut slow, &mut slow_start);
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            let mut fast_cells = Cells { list: &mut fast, start: offset, high: false };
+            let mut slow_cells = Cells { list: &mut slow, start: offset, high: false };
+            let f = split_at_commas(&bytes, offset, &mut fast_cells);
+            let s = split_at_commas_bytewise(&bytes, offset, &mut slow_cells);
+            let (fast_start, fast_high, slow_start) = (fast_cells.start, fast_cells.high, slow_cells.start);
             prop_assert_eq!((f, fast, fast_start), (s, slow, slow_start));
+            // ASCII is claimed only for bytes that are, up to the stop.
+            let upto = f.map_or(bytes.len(), |i| i + 1);
+            prop_assert!(fast_high || bytes[..upto].is_ascii());
         }
 
         /// The split records, their lines and first bytes, the stop at a limit and the line
