@@ -190,12 +190,12 @@ pub fn for_each_deal<'a>(
     out: &mut Problems,
     each: &mut dyn FnMut(Deal<'a>),
 ) {
-    let mut stages = Stages {
-        pipeline,
-        known: HashMap::new(),
-    };
     match opportunities {
         Opportunities::Records(list) => {
+            let mut stages = Stages {
+                pipeline,
+                known: HashMap::new(),
+            };
             for (i, o) in list.iter().enumerate() {
                 let current = stages.get(&o.stage);
                 if let Some(d) = deal(i, DealRef::Record(o), current, &mut stages, as_of, out) {
