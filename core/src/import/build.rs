@@ -339,6 +339,13 @@ pub fn present(columns: &Columns) -> super::table::Present {
         account_id: has(ACCOUNT_ID),
         contact_id: has(CONTACT_ID),
         lead_id: has(LEAD_ID),
+        owner_id: has(OWNER_ID),
+        amount: has(AMOUNT),
+        close_date: has(CLOSE_DATE),
+        closed_at: has(CLOSED_AT),
+        forecast_category: has(FORECAST_CATEGORY),
+        source: has(SOURCE),
+        lost_reason: has(LOST_REASON),
     }
 }
 

@@ -104,7 +104,8 @@ impl CodeColumn {
     }
 
     fn get(&self, row: usize) -> Option<&str> {
-        match self.codes[row] {
+        // An absent column holds no codes.
+        match self.codes.get(row).copied().unwrap_or(0) {
             0 => None,
             c => Some(&self.values[c as usize - 1]),
         }
@@ -139,19 +140,33 @@ pub(crate) struct OpportunityCells<'a> {
     pub lead_id: Option<&'a str>,
 }
 
-/// Which optional text columns the file maps, so absent ones store nothing.
-#[derive(Debug, Clone, Copy, Default)]
+/// Which optional columns the file maps (and the options' `fields` keep), so absent ones store
+/// nothing: their column stays empty and reads as `None` on every row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Present {
     pub name: bool,
     pub account_id: bool,
     pub contact_id: bool,
     pub lead_id: bool,
+    pub owner_id: bool,
+    pub amount: bool,
+    pub close_date: bool,
+    pub closed_at: bool,
+    pub forecast_category: bool,
+    pub source: bool,
+    pub lost_reason: bool,
+}
+
+/// Row `row` of an optional column; `None` too when the column is absent (empty).
+fn optional<T: Copy>(column: &[Option<T>], row: usize) -> Option<T> {
+    column.get(row).copied().flatten()
 }
 
 /// Rows of one part of a file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Chunk {
     len: usize,
+    present: Present,
     id: TextColumn,
     created_at: Vec<DateTime<Utc>>,
     stage: Vec<u16>,
@@ -176,6 +191,7 @@ const CHUNK_TEXT_LIMIT: usize = 1 << 31;
 impl Chunk {
     pub(crate) fn new(present: Present, attributes: usize) -> Self {
         Chunk {
+            present,
             id: TextColumn::new(true),
             name: TextColumn::new(present.name),
             account_id: TextColumn::new(present.account_id),
@@ -197,15 +213,30 @@ impl Chunk {
         self.stage.push(c.stage as u16);
         self.name.push(c.name);
         self.account_id.push(c.account_id);
-        self.owner_id.push(c.owner_id);
         self.contact_id.push(c.contact_id);
-        self.amount.push(c.amount);
-        self.close_date.push(c.close_date);
-        self.closed_at.push(c.closed_at);
-        self.forecast_category.push(c.forecast_category);
-        self.source.push(c.source);
-        self.lost_reason.push(c.lost_reason);
         self.lead_id.push(c.lead_id);
+        let p = self.present;
+        if p.owner_id {
+            self.owner_id.push(c.owner_id);
+        }
+        if p.amount {
+            self.amount.push(c.amount);
+        }
+        if p.close_date {
+            self.close_date.push(c.close_date);
+        }
+        if p.closed_at {
+            self.closed_at.push(c.closed_at);
+        }
+        if p.forecast_category {
+            self.forecast_category.push(c.forecast_category);
+        }
+        if p.source {
+            self.source.push(c.source);
+        }
+        if p.lost_reason {
+            self.lost_reason.push(c.lost_reason);
+        }
         for (column, value) in self.attributes.iter_mut().zip(attributes) {
             column.push(*value);
         }
@@ -224,13 +255,15 @@ impl Chunk {
         }
         self.created_at.reserve(rows);
         self.stage.reserve(rows);
-        self.owner_id.codes.reserve(rows);
-        self.amount.reserve(rows);
-        self.close_date.reserve(rows);
-        self.closed_at.reserve(rows);
-        self.forecast_category.reserve(rows);
-        self.source.codes.reserve(rows);
-        self.lost_reason.codes.reserve(rows);
+        let p = self.present;
+        let some = |present: bool| if present { rows } else { 0 };
+        self.owner_id.codes.reserve(some(p.owner_id));
+        self.amount.reserve(some(p.amount));
+        self.close_date.reserve(some(p.close_date));
+        self.closed_at.reserve(some(p.closed_at));
+        self.forecast_category.reserve(some(p.forecast_category));
+        self.source.codes.reserve(some(p.source));
+        self.lost_reason.codes.reserve(some(p.lost_reason));
     }
 
     /// Keeps the first `rows` rows.
@@ -291,13 +324,13 @@ impl Chunk {
         self.created_at[row]
     }
     pub(crate) fn amount(&self, row: usize) -> Option<Money> {
-        self.amount[row]
+        optional(&self.amount, row)
     }
     pub(crate) fn close_date(&self, row: usize) -> Option<NaiveDate> {
-        self.close_date[row]
+        optional(&self.close_date, row)
     }
     pub(crate) fn closed_at(&self, row: usize) -> Option<DateTime<Utc>> {
-        self.closed_at[row]
+        optional(&self.closed_at, row)
     }
 
     fn heap_bytes(&self) -> usize {
@@ -459,7 +492,7 @@ impl<'a> OpportunityRef<'a> {
         self.chunk.closed_at(self.row)
     }
     pub fn forecast_category(&self) -> Option<ForecastCategory> {
-        self.chunk.forecast_category[self.row]
+        optional(&self.chunk.forecast_category, self.row)
     }
     /// The text of an unmapped column, by header.
     pub fn attribute(&self, name: &str) -> Option<&'a str> {
