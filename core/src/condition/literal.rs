@@ -233,7 +233,7 @@ impl Literals {
 
 /// `word` with its bytes ASCII-lowercased, all at once; every byte must be ASCII (below 0x80),
 /// so no addition carries into the next byte.
-fn ascii_lowercase_word(word: u64) -> u64 {
+pub(crate) fn ascii_lowercase_word(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     // A byte's top bit is set when it is at least `A`, and when it is above `Z`.
     let at_least_a = word.wrapping_add(ONES * u64::from(0x80 - b'A'));

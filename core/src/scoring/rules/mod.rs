@@ -30,7 +30,7 @@ use crate::error::{Error, Problems, Result};
 use crate::model::read::{self, collect};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
-use engine::{Engine, Grouped};
+use engine::{runs_in_lead_order, Engine, Grouped};
 use serde_json::Value;
 
 /// Rounds to the nearest 0.01, halves away from zero: `round(x * 100) / 100` in IEEE doubles.
@@ -124,8 +124,23 @@ impl Scorer {
         events: &[EngagementEvent],
         now: DateTime<Utc>,
     ) -> Vec<Score<'a>> {
-        let grouped = Grouped::new(leads, events);
         let mut scratch = self.engine.scratch();
+        if let Some(runs) = runs_in_lead_order(leads, events) {
+            return leads
+                .iter()
+                .zip(runs)
+                .map(|(lead, (from, to))| {
+                    self.engine.score(
+                        lead,
+                        events[from..to].iter(),
+                        events.len(),
+                        now,
+                        &mut scratch,
+                    )
+                })
+                .collect();
+        }
+        let grouped = Grouped::new(leads, events);
         leads
             .iter()
             .enumerate()
