@@ -393,6 +393,7 @@ fn flatten(node: &Node, holds: u32, fails: u32, paths: &[Box<str>], steps: &mut 
 impl BoundCondition {
     /// Whether the record whose fields are `values` (slot `i` holding the value of path `i`
     /// of the binding) matches. A slot past the end of `values` reads as absent.
+    #[inline]
     pub(crate) fn matches(&self, values: &[Option<FieldValue<'_>>]) -> bool {
         let mut at = self.entry;
         while let Some(step) = self.steps.get(at as usize) {

@@ -139,7 +139,19 @@ impl<'l, T: Copy, const N: usize> IntoIterator for &'l ShortList<T, N> {
 impl<T: Copy, const N: usize> FromIterator<T> for ShortList<T, N> {
     #[inline]
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut list = ShortList::new();
+        let mut iter = iter.into_iter();
+        let Some(first) = iter.next() else {
+            return ShortList::new();
+        };
+        let mut list = ShortList {
+            held: Held::InPlace {
+                len: 1,
+                items: [first; N],
+            },
+        };
+        if N == 0 {
+            list.held = Held::Heap(vec![first]);
+        }
         for item in iter {
             list.push(item);
         }
