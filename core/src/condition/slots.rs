@@ -1,6 +1,7 @@
 //! Conditions bound to field slots, for engines that test many conditions on one record: the
 //! record's fields are read once into a slice (one slot per distinct path), and every leaf
-//! reads its slot instead of looking its path up again. Leaves are evaluated by the same leaf
+//! reads its slot instead of looking its path up again. The tree is flattened into a list of
+//! leaves that each say where to go next, so evaluation is a loop rather than a walk. Leaves are evaluated by the same leaf
 //! evaluator as [`Condition::matches`], so a bound condition gives exactly its answer as long
 //! as slot `i` holds `record.field(paths[i])`.
 //!
@@ -12,22 +13,8 @@
 use super::ast::{Bound, Leaf, Node, Op, Scalar};
 use super::domain::is_free_mail_address;
 use super::eval::Shortcut;
-use super::literal::Literals;
+use super::literal::{ascii_lowercase_word, Literals};
 use super::{Condition, FieldValue};
-
-/// A [`Condition`] whose leaves read `values[slot]` (see [`Condition::bind`]).
-#[derive(Debug, Clone)]
-pub(crate) struct BoundCondition {
-    root: BoundNode,
-}
-
-#[derive(Debug, Clone)]
-enum BoundNode {
-    All(Vec<BoundNode>),
-    Any(Vec<BoundNode>),
-    Not(Box<BoundNode>),
-    Leaf(usize, Shortcut, Test, Leaf),
-}
 
 /// How a bound leaf is tested, decided at bind time.
 #[derive(Debug, Clone)]
@@ -104,22 +91,57 @@ impl TextSet {
     /// that is not ASCII while case is ignored: `K` U+212A folds to `k`).
     fn contains(&self, s: &str) -> Option<bool> {
         let bytes = s.as_bytes();
+        if bytes.len() <= 8 {
+            // The word holds the whole value: equal words of equal lengths are equal texts.
+            let mut head = short_word(bytes);
+            if self.fold {
+                // A byte with its top bit set is part of a non-ASCII character.
+                if head & (ONES * 0x80) != 0 {
+                    return None;
+                }
+                head = ascii_lowercase_word(head);
+            }
+            return Some(
+                self.items
+                    .iter()
+                    .any(|item| item.head == head && item.bytes.len() == bytes.len()),
+            );
+        }
         if self.fold && !s.is_ascii() {
             return None;
         }
-        Some(if bytes.len() <= 8 {
-            // The word holds the whole value: equal words of equal lengths are equal texts.
-            let head = head_word(bytes, self.fold);
-            self.items
-                .iter()
-                .any(|item| item.head == head && item.bytes.len() == bytes.len())
-        } else if self.fold {
+        Some(if self.fold {
             self.items.iter().any(|item| {
                 item.bytes.len() == bytes.len() && bytes.eq_ignore_ascii_case(&item.bytes)
             })
         } else {
             self.items.iter().any(|item| *item.bytes == *bytes)
         })
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// `bytes` (at most 8) as a little-endian word, zero-padded: what [`head_word`] reads without
+/// lowering, in two overlapping loads instead of a loop (the overlap holds the same bytes, so
+/// OR-ing the loads is exact).
+#[inline(always)]
+fn short_word(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    debug_assert!(n <= 8);
+    let at = |i: usize, k: usize| {
+        let mut w = [0u8; 8];
+        w[..k].copy_from_slice(&bytes[i..i + k]);
+        u64::from_le_bytes(w)
+    };
+    if n >= 4 {
+        at(0, 4) | (at(n - 4, 4) << (8 * (n - 4)))
+    } else if n >= 2 {
+        at(0, 2) | (at(n - 2, 2) << (8 * (n - 2)))
+    } else if n == 1 {
+        u64::from(bytes[0])
+    } else {
+        0
     }
 }
 
@@ -265,32 +287,105 @@ impl Test {
     }
 }
 
+/// A [`Condition`] whose leaves read `values[slot]` (see [`Condition::bind`]), flattened: its
+/// leaves in one list, each naming where evaluation goes next when it holds and when it does
+/// not (another leaf, or the answer). Matching is a loop over leaves: no recursion, no walk
+/// through `all` / `any` / `not` nodes. The leaves are visited exactly as the tree's
+/// short-circuit evaluation visits them, left to right, and the answer is the tree's.
+#[derive(Debug, Clone)]
+pub(crate) struct BoundCondition {
+    /// In the order the tree lists its leaves.
+    steps: Vec<Step>,
+    /// The first leaf to test (or [`HOLDS`] / [`FAILS`] for a condition without leaves,
+    /// which parsing never produces).
+    entry: u32,
+}
+
+/// One leaf of a [`BoundCondition`] and where evaluation goes after it.
+#[derive(Debug, Clone)]
+struct Step {
+    slot: usize,
+    how: Shortcut,
+    test: Test,
+    leaf: Leaf,
+    /// `next[0]` when the leaf does not hold, `next[1]` when it does: a step, [`HOLDS`] or
+    /// [`FAILS`].
+    next: [u32; 2],
+}
+
+/// The condition holds (a `next` past every step).
+const HOLDS: u32 = u32::MAX;
+/// The condition does not hold.
+const FAILS: u32 = u32::MAX - 1;
+
 impl Condition {
     /// This condition with each leaf bound to the index of its field in `paths`; a path not
-    /// yet there is appended, so binding never fails (a caller that listed every path of the
-    /// condition beforehand, e.g. from [`Condition::fields`], sees `paths` unchanged).
+    /// yet there is appended (in the order the leaves are listed), so binding never fails (a
+    /// caller that listed every path of the condition beforehand, e.g. from
+    /// [`Condition::fields`], sees `paths` unchanged).
     pub(crate) fn bind(&self, paths: &mut Vec<Box<str>>) -> BoundCondition {
+        add_paths(&self.root, paths);
+        let mut steps = Vec::new();
+        let entry = flatten(&self.root, HOLDS, FAILS, paths, &mut steps);
+        // Leaves were pushed last first: reverse them into the tree's order.
+        let last = steps.len() as u32;
+        let reversed = |at: u32| if at >= FAILS { at } else { last - 1 - at };
+        steps.reverse();
+        for s in &mut steps {
+            s.next = s.next.map(reversed);
+        }
         BoundCondition {
-            root: bind(&self.root, paths),
+            steps,
+            entry: reversed(entry),
         }
     }
 }
 
+/// Appends the paths of `node`'s leaves not yet in `paths`, in the order the leaves are listed.
 /// Trees are at most `Limits::max_depth` deep, so recursing is safe.
-fn bind(node: &Node, paths: &mut Vec<Box<str>>) -> BoundNode {
+fn add_paths(node: &Node, paths: &mut Vec<Box<str>>) {
     match node {
-        Node::All(children) => BoundNode::All(children.iter().map(|c| bind(c, paths)).collect()),
-        Node::Any(children) => BoundNode::Any(children.iter().map(|c| bind(c, paths)).collect()),
-        Node::Not(child) => BoundNode::Not(Box::new(bind(child, paths))),
+        Node::All(children) | Node::Any(children) => {
+            children.iter().for_each(|c| add_paths(c, paths));
+        }
+        Node::Not(child) => add_paths(child, paths),
         Node::Leaf(leaf) => {
-            let slot = match paths.iter().position(|p| **p == *leaf.field) {
-                Some(i) => i,
-                None => {
-                    paths.push(leaf.field.as_str().into());
-                    paths.len() - 1
-                }
-            };
-            BoundNode::Leaf(slot, leaf.shortcut(), Test::of(leaf), leaf.clone())
+            if !paths.iter().any(|p| **p == *leaf.field) {
+                paths.push(leaf.field.as_str().into());
+            }
+        }
+    }
+}
+
+/// Pushes the steps of `node`, which goes to `holds` when it holds and to `fails` when it does
+/// not, and returns its first step. Children are pushed last first, so each one's
+/// continuation is already known: in `all`, a child that holds goes to the next child (the
+/// last one to `holds`) and one that fails to `fails`; `any` the other way round; `not` swaps.
+fn flatten(node: &Node, holds: u32, fails: u32, paths: &[Box<str>], steps: &mut Vec<Step>) -> u32 {
+    match node {
+        Node::All(children) => children
+            .iter()
+            .rev()
+            .fold(holds, |next, c| flatten(c, next, fails, paths, steps)),
+        Node::Any(children) => children
+            .iter()
+            .rev()
+            .fold(fails, |next, c| flatten(c, holds, next, paths, steps)),
+        Node::Not(child) => flatten(child, fails, holds, paths, steps),
+        Node::Leaf(leaf) => {
+            // `add_paths` put every leaf's path there.
+            let slot = paths
+                .iter()
+                .position(|p| **p == *leaf.field)
+                .unwrap_or(paths.len());
+            steps.push(Step {
+                slot,
+                how: leaf.shortcut(),
+                test: Test::of(leaf),
+                leaf: leaf.clone(),
+                next: [fails, holds],
+            });
+            (steps.len() - 1) as u32
         }
     }
 }
@@ -298,38 +393,37 @@ fn bind(node: &Node, paths: &mut Vec<Box<str>>) -> BoundNode {
 impl BoundCondition {
     /// Whether the record whose fields are `values` (slot `i` holding the value of path `i`
     /// of the binding) matches. A slot past the end of `values` reads as absent.
+    #[inline]
     pub(crate) fn matches(&self, values: &[Option<FieldValue<'_>>]) -> bool {
-        self.root.matches(values)
+        let mut at = self.entry;
+        while let Some(step) = self.steps.get(at as usize) {
+            at = step.next[usize::from(step.holds(values))];
+        }
+        at == HOLDS
     }
 }
 
-impl BoundNode {
-    fn matches(&self, values: &[Option<FieldValue<'_>>]) -> bool {
-        match self {
-            BoundNode::All(children) => children.iter().all(|c| c.matches(values)),
-            BoundNode::Any(children) => children.iter().any(|c| c.matches(values)),
-            BoundNode::Not(child) => !child.matches(values),
-            BoundNode::Leaf(slot, how, test, leaf) => {
-                let value = values.get(*slot).and_then(Option::as_ref);
-                let fast = match (test, value) {
-                    (Test::Texts(set), Some(FieldValue::Text(s))) => set.contains(s),
-                    (Test::Numbers(range), Some(FieldValue::Number(x))) => Some(range.contains(*x)),
-                    (Test::Contains(search), Some(FieldValue::Text(s))) => search.is_match(s),
-                    (Test::Affix(affix), Some(FieldValue::Text(s))) => affix.test(s),
-                    // What the leaf evaluator's shortcuts do with a text value, without its
-                    // dispatch: the positive test of `matches`, the free-mail lookup.
-                    (Test::Matches, Some(FieldValue::Text(s))) => match &leaf.op {
-                        Op::Matches(p) => Some(p.is_match(s)),
-                        _ => None,
-                    },
-                    (Test::FreeMail, Some(FieldValue::Text(s))) => Some(is_free_mail_address(s)),
-                    _ => None,
-                };
-                match fast {
-                    Some(answer) => answer,
-                    None => leaf.is_match_by(*how, value),
-                }
-            }
+impl Step {
+    #[inline]
+    fn holds(&self, values: &[Option<FieldValue<'_>>]) -> bool {
+        let value = values.get(self.slot).and_then(Option::as_ref);
+        let fast = match (&self.test, value) {
+            (Test::Texts(set), Some(FieldValue::Text(s))) => set.contains(s),
+            (Test::Numbers(range), Some(FieldValue::Number(x))) => Some(range.contains(*x)),
+            (Test::Contains(search), Some(FieldValue::Text(s))) => search.is_match(s),
+            (Test::Affix(affix), Some(FieldValue::Text(s))) => affix.test(s),
+            // What the leaf evaluator's shortcuts do with a text value, without its
+            // dispatch: the positive test of `matches`, the free-mail lookup.
+            (Test::Matches, Some(FieldValue::Text(s))) => match &self.leaf.op {
+                Op::Matches(p) => Some(p.is_match(s)),
+                _ => None,
+            },
+            (Test::FreeMail, Some(FieldValue::Text(s))) => Some(is_free_mail_address(s)),
+            _ => None,
+        };
+        match fast {
+            Some(answer) => answer,
+            None => self.leaf.is_match_by(self.how, value),
         }
     }
 }
@@ -337,7 +431,92 @@ impl BoundNode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    /// Random trees of `all`, `any` and `not` (nested, one child or several) over leaves on
+    /// two fields, each leaf sometimes true, false or missing on the record.
+    fn tree() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(json!({"field": "a", "eq": "x"})),
+            Just(json!({"field": "a", "in": ["x", "y"]})),
+            Just(json!({"field": "b", "gt": 1})),
+            Just(json!({"field": "b", "exists": false})),
+            Just(json!({"field": "a", "contains": "x"})),
+            Just(json!({"field": "c", "exists": true})),
+        ];
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"all": c})),
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"any": c})),
+                inner.prop_map(|c| json!({"not": c})),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        /// The flattened condition answers what the tree answers (`matches` and `explain`), on
+        /// records where each field is present, absent, null or of another type.
+        #[test]
+        fn flattened_trees_answer_as_the_tree(
+            spec in tree(),
+            a in prop::sample::select(vec![json!("x"), json!("y"), json!("X"), json!(null), json!(3), json!("zz")]),
+            b in prop::sample::select(vec![json!(0), json!(2), json!(null), json!("2"), json!(f64::MAX)]),
+            c in any::<bool>(),
+        ) {
+            let condition = Condition::parse(&spec).expect("valid");
+            let mut record = json!({"a": a, "b": b});
+            if c {
+                record["c"] = json!(1);
+            }
+            let mut paths = Vec::new();
+            let bound = condition.bind(&mut paths);
+            let values: Vec<Option<FieldValue<'_>>> = paths
+                .iter()
+                .map(|p| crate::condition::Record::field(&record, p))
+                .collect();
+            let want = condition.explain(&record).matched;
+            prop_assert_eq!(condition.matches(&record), want);
+            prop_assert_eq!(bound.matches(&values), want, "{} on {}", spec, record);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// The two-load word of a short text is the byte-by-byte one, at every length up to 8,
+        /// zero bytes and non-ASCII bytes included.
+        #[test]
+        fn short_word_is_head_word(bytes in prop::collection::vec(any::<u8>(), 0..=8)) {
+            prop_assert_eq!(short_word(&bytes), head_word(&bytes, false));
+        }
+
+        /// A text list answers what comparing each item (ASCII-folded when case is ignored)
+        /// answers, on short and long values, mixed case, zero bytes and non-ASCII bytes
+        /// (no answer when case is ignored).
+        #[test]
+        fn text_set_is_item_by_item(
+            items in prop::collection::vec("[aAbB\\x00]{0,10}", 1..5),
+            value in "[aAbB\\x00]{0,10}|[aAbBé]{0,10}",
+            case_sensitive in any::<bool>(),
+        ) {
+            let leaf = json!({"field": "f", "in": items, "case_sensitive": case_sensitive});
+            let condition = Condition::parse(&leaf).expect("valid");
+            let mut paths = Vec::new();
+            let bound = condition.bind(&mut paths);
+            let [Step { test: Test::Texts(set), .. }] = &bound.steps[..] else {
+                return Err(TestCaseError::fail("an in of texts is a text set"));
+            };
+            let want = if case_sensitive {
+                Some(items.contains(&value))
+            } else if value.is_ascii() {
+                Some(items.iter().any(|i| i.eq_ignore_ascii_case(&value)))
+            } else {
+                None
+            };
+            prop_assert_eq!(set.contains(&value), want);
+        }
+    }
 
     #[test]
     fn a_bound_condition_answers_as_the_condition_does() {

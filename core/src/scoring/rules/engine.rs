@@ -645,6 +645,44 @@ impl crate::condition::Record for EventRecord<'_> {
     }
 }
 
+/// Each lead's events as one run of the batch's events, when they come that way: every event
+/// names the lead at its position in `leads` (events grouped by lead, in lead order, none of
+/// another lead) and lead ids are unique, so the run at a lead's position holds all its events,
+/// in the order given. `None` otherwise ([`Grouped`] then groups them).
+pub(crate) fn runs_in_lead_order(
+    leads: &[Lead],
+    events: &[EngagementEvent],
+) -> Option<Vec<(usize, usize)>> {
+    let mut runs = Vec::with_capacity(leads.len());
+    let mut j = 0;
+    for lead in leads {
+        let id = lead.id.as_str().as_bytes();
+        let from = j;
+        while j < events.len() && same_bytes(events[j].lead_id.as_str().as_bytes(), id) {
+            j += 1;
+        }
+        runs.push((from, j));
+    }
+    if j != events.len() {
+        return None;
+    }
+    // Unique ids: strictly increasing (one comparison per lead), or no repeat in a set.
+    let increasing = leads
+        .windows(2)
+        .all(|w| w[0].id.as_str() < w[1].id.as_str());
+    if !increasing {
+        let mut seen: FxMap<&str, ()> = FxMap::default();
+        seen.reserve(leads.len());
+        if leads
+            .iter()
+            .any(|l| seen.insert(l.id.as_str(), ()).is_some())
+        {
+            return None;
+        }
+    }
+    Some(runs)
+}
+
 /// A batch's events grouped by lead in one pass: `events_of(i)` yields lead `i`'s events in
 /// the order given (leads sharing an id share their events, as scoring them one by one would).
 pub(crate) struct Grouped {
@@ -722,7 +760,8 @@ impl Grouped {
 
 #[cfg(test)]
 mod tests {
-    use super::{same_bytes, KindTable};
+    use super::{runs_in_lead_order, same_bytes, KindTable};
+    use crate::model::{EngagementEvent, Lead};
     use crate::routing::parse_now;
     use crate::sample::{generate, SampleOptions};
     use crate::scoring::rules::{Scorer, ScoringModel};
@@ -762,6 +801,84 @@ mod tests {
             outside += a.iter().map(|s| s.events.outside_lookback).sum::<u64>();
         }
         assert!(outside > 0);
+    }
+
+    /// A small world whose leads and events the grouping proptest rearranges.
+    fn small_world() -> (Vec<Lead>, Vec<EngagementEvent>, Scorer) {
+        let world = generate(&SampleOptions {
+            leads: 12,
+            ..SampleOptions::default()
+        });
+        let scorer = Scorer::new(world.scoring_model.clone().expect("a model")).expect("valid");
+        (world.leads, world.events, scorer)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Batch scoring gives what scoring each lead on all the events gives, whichever way
+        /// the events are grouped: in lead order (the runs fast path), shuffled, with leads
+        /// repeated (shared ids share their events), leads in any order (ids not increasing),
+        /// events of leads not in the batch, and leads left out.
+        #[test]
+        fn batch_grouping_matches_one_by_one(
+            lead_picks in prop::collection::vec(0usize..12, 0..14),
+            shuffle in any::<bool>(),
+            rotate in 0usize..80,
+            stray in any::<bool>(),
+        ) {
+            let (all_leads, all_events, scorer) = small_world();
+            let now = parse_now("2026-07-01T00:00:00Z").expect("an instant");
+            let leads: Vec<Lead> = lead_picks.iter().map(|&i| all_leads[i].clone()).collect();
+            // Events in the order of the picked leads (grouped, in lead order).
+            let mut events: Vec<EngagementEvent> = leads
+                .iter()
+                .flat_map(|l| all_events.iter().filter(move |e| e.lead_id == l.id).cloned())
+                .collect();
+            if shuffle && !events.is_empty() {
+                let k = rotate % events.len();
+                events.rotate_left(k);
+                events.swap(0, k / 2);
+            }
+            if stray {
+                let mut e = all_events[0].clone();
+                e.lead_id = crate::model::LeadId("lead-none".into());
+                events.insert(events.len() / 2, e);
+            }
+            let fast = runs_in_lead_order(&leads, &events).is_some();
+            let batch = scorer.score_batch(&leads, &events, now);
+            prop_assert_eq!(batch.len(), leads.len());
+            for (lead, b) in leads.iter().zip(&batch) {
+                prop_assert_eq!(&scorer.score(lead, &events, now), b, "fast path {}", fast);
+            }
+        }
+    }
+
+    #[test]
+    fn the_runs_fast_path_is_taken_only_when_it_holds() {
+        let (leads, events, _) = small_world();
+        assert!(runs_in_lead_order(&leads, &events).is_some());
+        // Unique ids, not increasing: still runs.
+        let rev_leads: Vec<Lead> = leads.iter().rev().cloned().collect();
+        let rev_events: Vec<EngagementEvent> = rev_leads
+            .iter()
+            .flat_map(|l| events.iter().filter(move |e| e.lead_id == l.id).cloned())
+            .collect();
+        assert!(runs_in_lead_order(&rev_leads, &rev_events).is_some());
+        // A repeated lead with events: not runs.
+        let with_events = leads
+            .iter()
+            .find(|l| events.iter().any(|e| e.lead_id == l.id))
+            .expect("a lead with events");
+        let twice = vec![with_events.clone(), with_events.clone()];
+        let its: Vec<EngagementEvent> = events
+            .iter()
+            .filter(|e| e.lead_id == with_events.id)
+            .cloned()
+            .collect();
+        assert!(runs_in_lead_order(&twice, &its).is_none());
+        // No leads, some events: not runs; nothing at all: runs.
+        assert!(runs_in_lead_order(&[], &its).is_none());
+        assert_eq!(runs_in_lead_order(&[], &[]), Some(vec![]));
     }
 
     proptest! {

@@ -24,13 +24,16 @@ pub use model::{
     EngagementRule, FitRule, GradeThresholds, MqlRule, NegativeRule, RuleGroup, ScoringModel,
     SideCaps, MAX_POINTS, MAX_RULES,
 };
-pub use score::{Contribution, EventCounts, Grade, RuleInfo, Score, Side};
+pub use score::{
+    Contribution, Contributions, EventCounts, Grade, MissingFields, RuleInfo, Score, ShortList,
+    Side,
+};
 
 use crate::error::{Error, Problems, Result};
 use crate::model::read::{self, collect};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
-use engine::{Engine, Grouped};
+use engine::{runs_in_lead_order, Engine, Grouped};
 use serde_json::Value;
 
 /// Rounds to the nearest 0.01, halves away from zero: `round(x * 100) / 100` in IEEE doubles.
@@ -39,21 +42,21 @@ pub fn round2(x: f64) -> f64 {
 }
 
 /// `f64::round`, bit for bit, inline: on x86-64 without SSE4.1 `round` is a software call
-/// that costs more than the rest of a contribution. Below 2^52 truncating through `i64` is
-/// exact and so is the fraction `y - t`; at or above it (and for NaN and infinities) every
-/// value is already whole. `copysign` keeps the sign of zero (`round(-0.3)` is `-0.0`).
+/// that costs more than the rest of a contribution. At or above 2^52 (and for NaN and
+/// infinities) every value is already whole. Below it, adding the largest double under one
+/// half (with `y`'s sign) and truncating through `i64` rounds halves away from zero: a
+/// fraction under one half stays under the next integer (the sum is at least an ulp of `y`
+/// plus 2^-54 short of it, more than half an ulp of the sum), one of a half or more reaches it
+/// (`0.5 + h` rounds to 1 as a tie to even), and truncation is exact. `copysign` keeps the sign
+/// of zero (`round(-0.3)` is `-0.0`).
+#[inline]
 fn round_half_away(y: f64) -> f64 {
     const WHOLE_FROM: f64 = 4_503_599_627_370_496.0; // 2^52
+    const UNDER_HALF: f64 = 0.499_999_999_999_999_94; // 0.5 - 2^-54
     if y.is_nan() || y.abs() >= WHOLE_FROM {
         return y;
     }
-    let t = (y as i64) as f64;
-    let r = if (y - t).abs() >= 0.5 {
-        t + y.signum()
-    } else {
-        t
-    };
-    r.copysign(y)
+    (((y + UNDER_HALF.copysign(y)) as i64) as f64).copysign(y)
 }
 
 /// Checks a scoring model on its own: what `validate("scoring_model", ..)` does. Problems are
@@ -124,8 +127,23 @@ impl Scorer {
         events: &[EngagementEvent],
         now: DateTime<Utc>,
     ) -> Vec<Score<'a>> {
-        let grouped = Grouped::new(leads, events);
         let mut scratch = self.engine.scratch();
+        if let Some(runs) = runs_in_lead_order(leads, events) {
+            return leads
+                .iter()
+                .zip(runs)
+                .map(|(lead, (from, to))| {
+                    self.engine.score(
+                        lead,
+                        events[from..to].iter(),
+                        events.len(),
+                        now,
+                        &mut scratch,
+                    )
+                })
+                .collect();
+        }
+        let grouped = Grouped::new(leads, events);
         leads
             .iter()
             .enumerate()
@@ -275,6 +293,15 @@ mod tests {
             f64::NEG_INFINITY,
             -0.3,
             1234.5,
+            0.5000000000000001,
+            1.4999999999999998,
+            -1.4999999999999998,
+            2.4999999999999996,
+            2_251_799_813_685_247.5,
+            2_251_799_813_685_248.5,
+            -2_251_799_813_685_247.5,
+            1_125_899_906_842_623.8,
+            4_503_599_627_370_495.0,
         ] {
             assert_eq!(round_half_away(y).to_bits(), y.round().to_bits(), "{y:e}");
         }
@@ -288,6 +315,18 @@ mod tests {
             for y in [f64::from_bits(bits), small, cents as f64 / 100.0 * 100.0, (cents as f64 + 0.5) / 100.0 * 100.0] {
                 let (ours, std) = (round_half_away(y), y.round());
                 prop_assert!(ours.to_bits() == std.to_bits() || (ours.is_nan() && std.is_nan()), "{:e}", y);
+            }
+        }
+
+        /// Halves and their neighbours one ulp either side, in every binade below 2^52 and
+        /// both signs: where adding just under one half could go wrong.
+        #[test]
+        fn rounding_is_f64_round_next_to_halves(k in 0u64..(1 << 52), shift in 0u32..52, negative in any::<bool>()) {
+            let whole = (k >> shift) as f64;
+            let half = whole + 0.5;
+            for y in [half, f64::from_bits(half.to_bits() + 1), f64::from_bits(half.to_bits() - 1), whole, whole + 0.25] {
+                let y = if negative { -y } else { y };
+                prop_assert_eq!(round_half_away(y).to_bits(), y.round().to_bits(), "{:e}", y);
             }
         }
     }

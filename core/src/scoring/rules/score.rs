@@ -1,8 +1,9 @@
 //! What scoring a lead returns (docs/scoring.md, "Score"): the totals, the grade, the MQL flag,
 //! one contribution per rule that fired, and what became of every event given. Plain data in
 //! the wire format. A score borrows its names (rule ids, labels, the lead id) from the scorer
-//! and the lead, so scoring allocates nothing per lead but the score's own lists and never
-//! touches a reference count; serialise it, or keep the scorer and leads alive, to keep it.
+//! and the lead, and holds its few contributions and missing fields in place ([`ShortList`]),
+//! so scoring a usual lead allocates nothing and never touches a reference count; serialise
+//! it, or keep the scorer and leads alive, to keep it.
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Serialize, Serializer};
@@ -24,12 +25,178 @@ pub struct Score<'a> {
     /// Whether the lead meets every minimum of the model's MQL rule.
     pub mql: bool,
     /// One entry per rule that fired, in model order (fit, engagement, negative rules).
-    pub contributions: Vec<Contribution<'a>>,
+    pub contributions: Contributions<'a>,
     /// What became of every event given.
     pub events: EventCounts,
     /// Fields read by lead conditions that the lead lacks, sorted; absent when none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub missing_fields: Vec<&'a str>,
+    #[serde(skip_serializing_if = "ShortList::is_empty")]
+    pub missing_fields: MissingFields<'a>,
+}
+
+/// A score's contributions: up to 4 in place, more on the heap.
+pub type Contributions<'a> = ShortList<Contribution<'a>, 4>;
+
+/// A score's missing fields: up to 4 in place, more on the heap.
+pub type MissingFields<'a> = ShortList<&'a str, 4>;
+
+/// A list held in place up to `N` items and on the heap beyond: a score's contributions and
+/// missing fields are usually a handful, so scoring a lead allocates nothing for them. It
+/// reads as a slice (`iter`, `len`, indexing), compares and serialises as one, and has the JSON
+/// Schema of a list.
+#[derive(Clone)]
+pub struct ShortList<T: Copy, const N: usize> {
+    held: Held<T, N>,
+}
+
+#[derive(Clone)]
+enum Held<T: Copy, const N: usize> {
+    /// `items[..len]`; the rest repeat an earlier item (a copy, never read).
+    InPlace { len: usize, items: [T; N] },
+    /// Empty (no allocation) or past `N` items.
+    Heap(Vec<T>),
+}
+
+impl<T: Copy, const N: usize> ShortList<T, N> {
+    pub fn new() -> Self {
+        ShortList {
+            held: Held::Heap(Vec::new()),
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, item: T) {
+        match &mut self.held {
+            Held::InPlace { len, items } if *len < N => {
+                items[*len] = item;
+                *len += 1;
+            }
+            _ => self.push_slow(item),
+        }
+    }
+
+    /// [`ShortList::push`] onto an empty list, a full one or one on the heap.
+    #[inline(never)]
+    fn push_slow(&mut self, item: T) {
+        match &mut self.held {
+            Held::InPlace { len, items } if *len < N => {
+                items[*len] = item;
+                *len += 1;
+            }
+            Held::InPlace { items, .. } => {
+                let mut spilled = Vec::with_capacity(2 * N);
+                spilled.extend_from_slice(items);
+                spilled.push(item);
+                self.held = Held::Heap(spilled);
+            }
+            Held::Heap(v) if v.is_empty() && N > 0 => {
+                self.held = Held::InPlace {
+                    len: 1,
+                    items: [item; N],
+                };
+            }
+            Held::Heap(v) => v.push(item),
+        }
+    }
+
+    #[inline]
+    pub fn as_slice(&self) -> &[T] {
+        match &self.held {
+            Held::InPlace { len, items } => &items[..*len],
+            Held::Heap(v) => v,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+}
+
+impl<T: Copy, const N: usize> Default for ShortList<T, N> {
+    fn default() -> Self {
+        ShortList::new()
+    }
+}
+
+impl<T: Copy, const N: usize> std::ops::Deref for ShortList<T, N> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<'l, T: Copy, const N: usize> IntoIterator for &'l ShortList<T, N> {
+    type Item = &'l T;
+    type IntoIter = std::slice::Iter<'l, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl<T: Copy, const N: usize> FromIterator<T> for ShortList<T, N> {
+    #[inline]
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut iter = iter.into_iter();
+        let Some(first) = iter.next() else {
+            return ShortList::new();
+        };
+        let mut list = ShortList {
+            held: Held::InPlace {
+                len: 1,
+                items: [first; N],
+            },
+        };
+        if N == 0 {
+            list.held = Held::Heap(vec![first]);
+        }
+        for item in iter {
+            list.push(item);
+        }
+        list
+    }
+}
+
+impl<T: Copy, const N: usize> From<Vec<T>> for ShortList<T, N> {
+    fn from(v: Vec<T>) -> Self {
+        v.into_iter().collect()
+    }
+}
+
+impl<T: Copy + PartialEq, const N: usize> PartialEq for ShortList<T, N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<T: Copy + fmt::Debug, const N: usize> fmt::Debug for ShortList<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
+impl<T: Copy + Serialize, const N: usize> Serialize for ShortList<T, N> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
+    }
+}
+
+/// The schema of `Vec<T>`: on the wire a short list is a list.
+impl<T: Copy + JsonSchema, const N: usize> JsonSchema for ShortList<T, N> {
+    fn inline_schema() -> bool {
+        <Vec<T>>::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        <Vec<T>>::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        <Vec<T>>::schema_id()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        <Vec<T>>::json_schema(g)
+    }
 }
 
 /// Which total a rule adds to.
@@ -197,5 +364,43 @@ impl JsonSchema for Grade {
             "type": "string",
             "pattern": "^[A-D][1-4]$"
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShortList;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// A short list holds what a `Vec` holds, in place and past `N` alike: same items,
+        /// same JSON, equal lists compare equal, and its schema is a list's.
+        #[test]
+        fn a_short_list_is_a_vec(items in prop::collection::vec(any::<i32>(), 0..12)) {
+            let list: ShortList<i32, 4> = items.iter().copied().collect();
+            prop_assert_eq!(list.as_slice(), &items[..]);
+            prop_assert_eq!(list.len(), items.len());
+            prop_assert_eq!(list.is_empty(), items.is_empty());
+            prop_assert_eq!(
+                serde_json::to_string(&list).expect("serialises"),
+                serde_json::to_string(&items).expect("serialises")
+            );
+            prop_assert_eq!(format!("{list:?}"), format!("{items:?}"));
+            let again: ShortList<i32, 4> = ShortList::from(items.clone());
+            prop_assert!(again == list);
+            let mut other = list.clone();
+            other.push(7);
+            prop_assert!(other != list);
+            prop_assert_eq!(other.last(), Some(&7));
+            prop_assert_eq!((&list).into_iter().count(), items.len());
+        }
+    }
+
+    #[test]
+    fn a_short_list_has_the_schema_of_a_vec() {
+        let of_list = schemars::schema_for!(ShortList<u8, 4>);
+        let of_vec = schemars::schema_for!(Vec<u8>);
+        assert_eq!(of_list.as_value(), of_vec.as_value());
     }
 }
