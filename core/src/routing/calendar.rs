@@ -4,7 +4,8 @@
 
 use crate::model::Rep;
 use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike, Utc,
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike,
+    Utc,
 };
 use chrono_tz::Tz;
 
@@ -52,6 +53,9 @@ pub(crate) struct KnownOffset {
     /// The last local date looked up, as days since 1970-01-01 and as a date.
     day: i64,
     date: NaiveDate,
+    /// The last UTC date of a due time, the same way.
+    due_day: i64,
+    due_date: NaiveDate,
 }
 
 impl Default for KnownOffset {
@@ -62,6 +66,8 @@ impl Default for KnownOffset {
             offset: 0,
             day: i64::MIN,
             date: NaiveDate::MIN,
+            due_day: i64::MIN,
+            due_date: NaiveDate::MIN,
         }
     }
 }
@@ -79,6 +85,20 @@ impl KnownOffset {
             self.day = day;
         }
         Some(self.date)
+    }
+
+    /// The instant `n` nanoseconds since the epoch, as [`from_nanos`] gives it, its UTC date
+    /// remembered (the due times of a batch's decisions fall on a few days).
+    fn due(&mut self, n: i128) -> Option<DateTime<Utc>> {
+        let (secs, nanos) = split_nanos(n)?;
+        let day = secs.div_euclid(86_400);
+        if day != self.due_day {
+            self.due_date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+            self.due_day = day;
+        }
+        let time =
+            NaiveTime::from_num_seconds_from_midnight_opt(secs.rem_euclid(86_400) as u32, nanos)?;
+        Some(self.due_date.and_time(time).and_utc())
     }
 }
 
@@ -106,6 +126,8 @@ fn nanos(t: DateTime<Utc>) -> Option<i128> {
     (i128::from(sub) < NANOS).then(|| i128::from(t.timestamp()) * NANOS + i128::from(sub))
 }
 
+/// The reference [`KnownOffset::due`] is tested against.
+#[cfg(test)]
 fn from_nanos(n: i128) -> Option<DateTime<Utc>> {
     let (secs, nanos) = split_nanos(n)?;
     DateTime::from_timestamp(secs, nanos)
@@ -333,7 +355,7 @@ impl Calendar {
         ) {
             return None;
         }
-        from_nanos(due)
+        known.due(due)
     }
 
     /// The offset at `t` (UTC seconds): from `known` when it covers `t`; else read, and
@@ -718,6 +740,26 @@ mod tests {
         let before = known;
         cal.add_working_minutes_known(Now::new(start + Duration::days(2)), 30, &mut known);
         assert_eq!((before.from, before.to), (known.from, known.to));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A due time built through the remembered date is the instant itself, with one
+        /// `KnownOffset` carried over many instants (same day, next day, far apart, negative).
+        #[test]
+        fn due_times_through_the_remembered_date(
+            base in -4_000_000_000_000_000_000i128..4_000_000_000_000_000_000i128,
+            steps in proptest::collection::vec(-200_000_000_000_000i128..200_000_000_000_000i128, 1..20),
+        ) {
+            let mut known = KnownOffset::default();
+            let mut n = base;
+            for step in steps {
+                n += step;
+                prop_assert_eq!(known.due(n), from_nanos(n));
+            }
+            prop_assert_eq!(known.due(i128::MAX), None);
+        }
     }
 
     proptest! {

@@ -5,11 +5,11 @@
 //! would apply; `Router::route` holds the state lock across both, so a decision and its
 //! effect are atomic.
 
-use super::calendar::{Calendar, KnownOffset, Now, Unavailable};
+use super::calendar::{Calendar, KnownOffset, Now};
 use super::config::{DailyCount, PoolState, RoutingState, StickyFallback, Strategy};
 use super::matching::{AccountIndex, AccountMatch, MatchedBy};
 use super::territory::TerritoryIndex;
-use super::trace::{index, Code, Names, Step, Trace, NONE};
+use super::trace::{index, Code, Names, Step, Trace, Word, NONE};
 use crate::condition::{Condition, FieldValue, Record};
 use crate::model::{Account, Lead, Rep};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -43,10 +43,81 @@ impl Serialize for Id {
     }
 }
 
+/// The longest id a [`LeadKey`] holds inline (a UUID is 36 bytes, a Salesforce id 18).
+const INLINE_ID: usize = 38;
+
+/// A decision's lead id: its own copy, inline when it is [`INLINE_ID`] bytes or shorter (no
+/// allocation per decision), on the heap otherwise. Serialised as a string.
+#[derive(Clone)]
+pub struct LeadKey(KeyRepr);
+
+#[derive(Clone)]
+enum KeyRepr {
+    Inline(u8, [u8; INLINE_ID]),
+    Heap(Box<str>),
+}
+
+impl LeadKey {
+    pub fn new(s: &str) -> LeadKey {
+        match u8::try_from(s.len()) {
+            Ok(n) if s.len() <= INLINE_ID => {
+                let mut bytes = [0; INLINE_ID];
+                bytes[..s.len()].copy_from_slice(s.as_bytes());
+                LeadKey(KeyRepr::Inline(n, bytes))
+            }
+            _ => LeadKey(KeyRepr::Heap(s.into())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // The bytes were a `str`'s, so this never fails; were it to, the id would read empty
+            // rather than panic.
+            KeyRepr::Inline(n, bytes) => {
+                std::str::from_utf8(&bytes[..usize::from(*n)]).unwrap_or("")
+            }
+            KeyRepr::Heap(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for LeadKey {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for LeadKey {
+    fn eq(&self, other: &LeadKey) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for LeadKey {}
+
+impl std::fmt::Debug for LeadKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for LeadKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for LeadKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One routing decision (docs/routing.md, "Decision").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
-    pub lead_id: Id,
+    pub lead_id: LeadKey,
     pub owner_id: Option<Id>,
     pub queue: Option<Id>,
     pub account_id: Option<Id>,
@@ -71,10 +142,52 @@ pub(crate) enum CTarget {
     Queue(Id),
 }
 
+/// How a rule step tells whether one of its condition's fields is missing from a lead
+/// (`missing_fields`): a lead field whose presence is read directly (the usual case; what
+/// [`Record::field`] would find, without matching the path each time), or the path read.
+#[derive(Clone, Copy)]
+pub(crate) enum Presence {
+    Lead(fn(&Lead) -> bool),
+    Read,
+}
+
+impl Presence {
+    /// For a condition field path: the lead's own fields but `annual_revenue` (whose parts
+    /// are paths too) are read directly; attributes and `account.` paths are read.
+    pub fn of(path: &str) -> Presence {
+        let direct: fn(&Lead) -> bool = match path {
+            "id" | "created_at" | "status" => |_| true,
+            "email" => |l| l.email.is_some(),
+            "first_name" => |l| l.first_name.is_some(),
+            "last_name" => |l| l.last_name.is_some(),
+            "title" => |l| l.title.is_some(),
+            "phone" => |l| l.phone.is_some(),
+            "company" => |l| l.company.is_some(),
+            "website" => |l| l.website.is_some(),
+            "industry" => |l| l.industry.is_some(),
+            "employees" => |l| l.employees.is_some(),
+            "country" => |l| l.country.is_some(),
+            "region" => |l| l.region.is_some(),
+            "city" => |l| l.city.is_some(),
+            "postal_code" => |l| l.postal_code.is_some(),
+            "language" => |l| l.language.is_some(),
+            "source" => |l| l.source.is_some(),
+            "owner_id" => |l| l.owner_id.is_some(),
+            "account_id" => |l| l.account_id.is_some(),
+            "first_touch_at" => |l| l.first_touch_at.is_some(),
+            "converted_at" => |l| l.converted_at.is_some(),
+            _ => return Presence::Read,
+        };
+        Presence::Lead(direct)
+    }
+}
+
 pub(crate) struct CRule {
     pub id: Id,
     pub condition: Option<Condition>,
     pub fields: Vec<Id>,
+    /// Per field, how its presence is read.
+    pub presence: Vec<Presence>,
     pub target: CTarget,
     pub sla_minutes: Option<u32>,
 }
@@ -105,8 +218,6 @@ pub(crate) struct Engine {
     pub pools: Vec<CPool>,
     pub fallback_queue: Id,
     pub sla: Option<u32>,
-    /// The most steps a trace can have, so a trace is allocated once.
-    pub trace_capacity: usize,
     /// The ids traces point into.
     pub names: Arc<Names>,
 }
@@ -145,8 +256,42 @@ struct LeadView<'a> {
     account: Option<&'a Account>,
 }
 
+impl LeadView<'_> {
+    /// Whether field `path` is present, read as `presence` says.
+    fn has(&self, path: &str, presence: Presence) -> bool {
+        match presence {
+            Presence::Lead(present) => present(self.lead),
+            Presence::Read => self.field(path).is_some(),
+        }
+    }
+}
+
+/// A lead's text field as the condition language reads it.
+fn text(v: &Option<String>) -> Option<FieldValue<'_>> {
+    v.as_deref().map(FieldValue::Text)
+}
+
 impl Record for LeadView<'_> {
     fn field(&self, path: &str) -> Option<FieldValue<'_>> {
+        // The lead fields routing configs read most, found by the path's length first
+        // (`Record for Lead` compares the path with its names one by one); a proptest checks
+        // these read what it reads.
+        let lead = self.lead;
+        let direct = match (path.len(), path) {
+            (5, "email") => Some(text(&lead.email)),
+            (6, "source") => Some(text(&lead.source)),
+            (6, "region") => Some(text(&lead.region)),
+            (7, "country") => Some(text(&lead.country)),
+            (7, "company") => Some(text(&lead.company)),
+            (7, "website") => Some(text(&lead.website)),
+            (8, "industry") => Some(text(&lead.industry)),
+            (9, "employees") => Some(lead.employees.map(|n| FieldValue::Number(f64::from(n)))),
+            (11, "postal_code") => Some(text(&lead.postal_code)),
+            _ => None,
+        };
+        if let Some(value) = direct {
+            return value;
+        }
         match path.strip_prefix("account.") {
             Some(rest) => self.account?.field(rest),
             None => self.lead.field(path),
@@ -279,21 +424,21 @@ impl Engine {
         availability: bool,
         caps: Option<(Option<u32>, Option<u32>)>,
         now: Now,
-    ) -> Option<&'static str> {
+    ) -> Option<Word> {
         let info = &self.reps[rep];
         if !info.rep.active {
-            return Some("inactive");
+            return Some(Word::Inactive);
         }
         if availability {
             if let Some(u) = info.cal.unavailable_known(now, &mut known[rep]) {
-                return Some(u.code());
+                return Some(Word::from(u));
             }
         }
         if let Some((daily_cap, open_cap)) = caps {
             if let Some(cap) = daily_cap {
                 let day = info.cal.local_date_known(now, &mut known[rep]);
                 if self.daily_count(st, rep, day) >= cap {
-                    return Some("daily_cap_reached");
+                    return Some(Word::DailyCapReached);
                 }
             }
             let limit = match (open_cap, info.rep.capacity) {
@@ -302,7 +447,7 @@ impl Engine {
             };
             if let Some(limit) = limit {
                 if st.open[rep].unwrap_or(0) >= limit {
-                    return Some("open_cap_reached");
+                    return Some(Word::OpenCapReached);
                 }
             }
         }
@@ -310,7 +455,9 @@ impl Engine {
     }
 
     /// Decides for `lead` at `now` on state `st`; returns the decision (with the version the
-    /// state would have after committing) and the commit, if the decision assigns a rep.
+    /// state would have after committing) and sets `commit` when the decision assigns a rep
+    /// (an out-parameter rather than a returned pair, so the decision is built where the
+    /// caller wants it instead of being copied there).
     /// `known` (one per rep) is what is known of the reps' UTC offsets: a cache the decision
     /// extends, never an input that changes it.
     pub fn decide(
@@ -319,10 +466,11 @@ impl Engine {
         known: &mut [KnownOffset],
         lead: &Lead,
         now: DateTime<Utc>,
-    ) -> (Decision, Option<Commit>) {
+        commit: &mut Option<Commit>,
+    ) -> Decision {
         let now = Now::new(now);
         let mut d = Decision {
-            lead_id: Id::new(&lead.id.0),
+            lead_id: LeadKey::new(&lead.id.0),
             owner_id: None,
             queue: None,
             account_id: None,
@@ -331,7 +479,7 @@ impl Engine {
             pool_id: None,
             sla_due: None,
             state_version: st.version,
-            trace: Trace::new(&self.names, self.trace_capacity),
+            trace: Trace::new(&self.names),
         };
         let mut owner: Option<usize> = None;
         let mut commit_pool: Option<(usize, PoolMove)> = None;
@@ -342,7 +490,7 @@ impl Engine {
         let mut account_index = NONE;
         let mut step = Code::new(Step::AccountMatch);
         match &self.accounts {
-            None => step.result = Some("no_accounts"),
+            None => step.result = Some(Word::NoAccounts),
             Some((list, ids, index_)) => {
                 match index_.find(
                     lead,
@@ -351,10 +499,10 @@ impl Engine {
                     self.name_similarity,
                 ) {
                     AccountMatch::Matched(i, by) => {
-                        step.result = Some("matched");
+                        step.result = Some(Word::Matched);
                         step.detail = Some(match by {
-                            MatchedBy::Domain => "domain",
-                            MatchedBy::CompanyName => "company_name",
+                            MatchedBy::Domain => Word::Domain,
+                            MatchedBy::CompanyName => Word::CompanyName,
                         });
                         step.a = index(i);
                         account_index = index(i);
@@ -362,10 +510,10 @@ impl Engine {
                         account = Some(&list[i]);
                     }
                     AccountMatch::FreeMail(domain) => {
-                        step.result = Some("free_mail");
+                        step.result = Some(Word::FreeMail);
                         d.trace.domain = Some(domain.into_boxed_str());
                     }
-                    AccountMatch::None => step.result = Some("none"),
+                    AccountMatch::None => step.result = Some(Word::None),
                 }
             }
         }
@@ -377,21 +525,21 @@ impl Engine {
         if let (Some(acc), true) = (account, self.sticky) {
             let mut step = Code::new(Step::Sticky);
             let found = match &acc.owner_id {
-                None => Err("no_owner"),
+                None => Err(Word::NoOwner),
                 Some(o) => match self.rep_index.get(o.as_str()) {
                     None => {
                         step.b = account_index;
-                        Err("owner_unknown")
+                        Err(Word::OwnerUnknown)
                     }
                     Some(&r) if !self.reps[r].rep.active => {
                         step.a = index(r);
-                        Err("owner_inactive")
+                        Err(Word::OwnerInactive)
                     }
                     Some(&r) => match self.reps[r].cal.unavailable_known(now, &mut known[r]) {
                         Some(u) => {
                             step.a = index(r);
-                            step.detail = Some(Unavailable::code(u));
-                            Err("owner_unavailable")
+                            step.detail = Some(Word::from(u));
+                            Err(Word::OwnerUnavailable)
                         }
                         None => Ok(r),
                     },
@@ -399,7 +547,7 @@ impl Engine {
             };
             match found {
                 Ok(r) => {
-                    step.result = Some("assigned");
+                    step.result = Some(Word::Assigned);
                     step.a = index(r);
                     owner = Some(r);
                     done = true;
@@ -409,8 +557,8 @@ impl Engine {
                     step.result = Some(code);
                     d.trace.push(step);
                     // An account without an owner is not a sticky miss: the rules decide.
-                    if code != "no_owner" && self.sticky_fallback == StickyFallback::Queue {
-                        self.fallback(&mut d, None, "sticky_owner_unavailable");
+                    if code != Word::NoOwner && self.sticky_fallback == StickyFallback::Queue {
+                        self.fallback(&mut d, None, Word::StickyOwnerUnavailable);
                         done = true;
                     }
                 }
@@ -423,13 +571,14 @@ impl Engine {
             for (i, rule) in self.rules.iter().enumerate() {
                 let ok = rule.condition.as_ref().is_none_or(|c| c.matches(&view));
                 let mut step = Code::new(Step::Rule);
-                step.result = Some(if ok { "matched" } else { "not_matched" });
+                step.result = Some(if ok { Word::Matched } else { Word::NotMatched });
                 step.a = index(i);
                 let missing = rule
                     .fields
                     .iter()
+                    .zip(&rule.presence)
                     .enumerate()
-                    .filter(|(_, f)| view.field(f).is_none())
+                    .filter(|(_, (f, p))| !view.has(f, **p))
                     .map(|(k, _)| index(k));
                 d.trace.push_rule(step, rule.fields.len(), missing);
                 if ok {
@@ -438,7 +587,7 @@ impl Engine {
                 }
             }
             match matched {
-                None => self.fallback(&mut d, None, "no_rule_matched"),
+                None => self.fallback(&mut d, None, Word::NoRuleMatched),
                 Some(i) => {
                     let rule = &self.rules[i];
                     d.rule_id = Some(rule.id.clone());
@@ -447,7 +596,7 @@ impl Engine {
                     }
                     let pool = match &rule.target {
                         CTarget::Queue(_) => {
-                            self.fallback(&mut d, Some(i), "queue_rule");
+                            self.fallback(&mut d, Some(i), Word::QueueRule);
                             None
                         }
                         CTarget::Pool(p) => Some(*p),
@@ -455,16 +604,16 @@ impl Engine {
                             let mut step = Code::new(Step::Territory);
                             match self.territories.find(&view) {
                                 Some(t) => {
-                                    step.result = Some("selected");
+                                    step.result = Some(Word::Selected);
                                     step.a = index(t);
                                     d.territory_id = Some(self.territory_ids[t].clone());
                                     d.trace.push(step);
                                     Some(self.territories.list[t].pool)
                                 }
                                 None => {
-                                    step.result = Some("none");
+                                    step.result = Some(Word::None);
                                     d.trace.push(step);
-                                    self.fallback(&mut d, None, "no_territory");
+                                    self.fallback(&mut d, None, Word::NoTerritory);
                                     None
                                 }
                             }
@@ -474,15 +623,15 @@ impl Engine {
                             step.a = index(*r);
                             match self.skip_reason(st, known, *r, true, None, now) {
                                 None => {
-                                    step.result = Some("assigned");
+                                    step.result = Some(Word::Assigned);
                                     owner = Some(*r);
                                     d.trace.push(step);
                                 }
                                 Some(reason) => {
-                                    step.result = Some("skipped");
+                                    step.result = Some(Word::Skipped);
                                     step.detail = Some(reason);
                                     d.trace.push(step);
-                                    self.fallback(&mut d, None, "no_eligible_rep");
+                                    self.fallback(&mut d, None, Word::NoEligibleRep);
                                 }
                             }
                             None
@@ -495,7 +644,7 @@ impl Engine {
                                 owner = Some(r);
                                 commit_pool = Some((p, mv));
                             }
-                            None => self.fallback(&mut d, None, "no_eligible_rep"),
+                            None => self.fallback(&mut d, None, Word::NoEligibleRep),
                         }
                     }
                 }
@@ -503,7 +652,7 @@ impl Engine {
         }
 
         let Some(r) = owner else {
-            return (d, None);
+            return d;
         };
         let info = &self.reps[r];
         d.owner_id = Some(info.id.clone());
@@ -518,16 +667,16 @@ impl Engine {
             d.trace.push(step);
         }
         d.state_version = st.version + 1;
-        let commit = Commit {
+        *commit = Some(Commit {
             rep: r,
             day: info.cal.local_date_known(now, &mut known[r]),
             pool: commit_pool,
-        };
-        (d, Some(commit))
+        });
+        d
     }
 
     /// A fallback step and queue: the queue of rule `rule`, or the fallback queue.
-    fn fallback(&self, d: &mut Decision, rule: Option<usize>, reason: &'static str) {
+    fn fallback(&self, d: &mut Decision, rule: Option<usize>, reason: Word) {
         let mut step = Code::new(Step::Fallback);
         step.detail = Some(reason);
         let queue = match rule {
@@ -572,7 +721,7 @@ impl Engine {
             );
             match reason {
                 Some(reason) => {
-                    step.result = Some("skipped");
+                    step.result = Some(Word::Skipped);
                     step.detail = Some(reason);
                 }
                 None => {
@@ -584,7 +733,7 @@ impl Engine {
         if eligible_count == 0 {
             return None;
         }
-        let codes = &mut d.trace.codes[start..];
+        let codes = &mut d.trace.codes.as_mut_slice()[start..];
         let is_eligible = |codes: &[Code], j: usize| codes[j].result.is_none();
         let (winner, mv) = match pool.strategy {
             Strategy::RoundRobin => {
@@ -627,13 +776,102 @@ impl Engine {
         for (j, step) in codes.iter_mut().enumerate() {
             if step.result.is_none() {
                 if j == winner {
-                    step.result = Some("selected");
+                    step.result = Some(Word::Selected);
                 } else {
-                    step.result = Some("skipped");
-                    step.detail = Some("not_their_turn");
+                    step.result = Some(Word::Skipped);
+                    step.detail = Some(Word::NotTheirTurn);
                 }
             }
         }
         Some((pool.members[winner].0, mv))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LeadKey, LeadView, Presence, INLINE_ID};
+    use crate::condition::Record;
+    use crate::model::{Lead, LEAD_FIELDS};
+    use proptest::prelude::*;
+    use serde_json::{json, Map, Value};
+
+    /// A value for each of the lead's optional fields.
+    fn optional_fields() -> Vec<(&'static str, Value)> {
+        vec![
+            ("email", json!("ann@acme.com")),
+            ("first_name", json!("Ann")),
+            ("last_name", json!("Lee")),
+            ("title", json!("CTO")),
+            ("phone", json!("+1 555 0100")),
+            ("company", json!("Acme")),
+            ("website", json!("acme.com")),
+            ("industry", json!("software")),
+            ("employees", json!(120)),
+            (
+                "annual_revenue",
+                json!({"amount": "1000.00", "currency": "USD"}),
+            ),
+            ("country", json!("US")),
+            ("region", json!("CA")),
+            ("city", json!("Oakland")),
+            ("postal_code", json!("94601")),
+            ("language", json!("en")),
+            ("source", json!("web")),
+            ("owner_id", json!("R-1")),
+            ("account_id", json!("A-1")),
+            ("first_touch_at", json!("2026-03-02T10:00:00Z")),
+            ("converted_at", json!("2026-03-03T10:00:00Z")),
+            ("attributes", json!({"plan": "pro", "x": null})),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Presence read directly agrees with reading the field, and the view reads what the
+        /// lead reads, for every lead field, with any of the optional fields present.
+        #[test]
+        fn presence_agrees_with_reading(mask in any::<u32>()) {
+            let mut lead = Map::new();
+            lead.insert("id".into(), json!("L-1"));
+            lead.insert("created_at".into(), json!("2026-03-02T09:00:00Z"));
+            for (i, (k, v)) in optional_fields().into_iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    lead.insert(k.into(), v);
+                }
+            }
+            let lead: Lead = serde_json::from_value(Value::Object(lead)).unwrap();
+            let view = LeadView { lead: &lead, account: None };
+            let extra = ["annual_revenue.currency", "attributes.plan", "plan", "x", "account.tier"];
+            for path in LEAD_FIELDS.iter().chain(&extra) {
+                if !path.starts_with("account.") {
+                    prop_assert_eq!(view.field(path), lead.field(path), "{}", path);
+                }
+                let presence = Presence::of(path);
+                prop_assert_eq!(view.has(path, presence), lead.field(path).is_some() && !path.starts_with("account."), "{}", path);
+                let direct = matches!(presence, Presence::Lead(_));
+                prop_assert_eq!(direct, LEAD_FIELDS.contains(path) && *path != "annual_revenue", "{}", path);
+            }
+        }
+    }
+
+    /// A lead key reads, compares and serialises as its text, inline or on the heap.
+    #[test]
+    fn lead_keys_are_their_text() {
+        let long = "x".repeat(INLINE_ID + 1);
+        let exact = "é".repeat(INLINE_ID / 2);
+        for text in ["", "L-1", "ünïcødé-ß", exact.as_str(), long.as_str()] {
+            let key = LeadKey::new(text);
+            assert_eq!(key.as_str(), text);
+            assert_eq!(&*key, text);
+            assert_eq!(key.clone(), LeadKey::new(text));
+            assert_eq!(format!("{key}"), text);
+            assert_eq!(format!("{key:?}"), format!("{text:?}"));
+            assert_eq!(
+                serde_json::to_string(&key).unwrap(),
+                serde_json::to_string(text).unwrap()
+            );
+        }
+        assert_ne!(LeadKey::new("a"), LeadKey::new("b"));
     }
 }

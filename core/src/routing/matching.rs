@@ -413,7 +413,8 @@ fn normalize_ascii<'b>(name: &str, buf: &'b mut [u8; NAME_STACK]) -> Option<&'b 
     }
     let out = std::str::from_utf8(&buf[..n]).ok()?;
     let mut out = out;
-    while let Some(cut) = out.rfind(' ') {
+    // A plain loop rather than `rfind`'s call: only the last word is scanned.
+    while let Some(cut) = out.bytes().rposition(|b| b == b' ') {
         if !is_legal_suffix(&out[cut + 1..]) {
             break;
         }

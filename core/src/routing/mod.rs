@@ -25,7 +25,7 @@ pub use config::{
     DailyCount, MatchingConfig, Pool, PoolMember, PoolState, RoutingConfig, RoutingState,
     RoutingTerritory, Rule, SlaPolicy, StickyFallback, Strategy, Target,
 };
-pub use engine::{Decision, Id};
+pub use engine::{Decision, Id, LeadKey};
 pub use matching::normalize_company;
 pub use simulate::simulate_json;
 pub use trace::{Missing, Step, StepRef, Trace, TraceStep};
@@ -147,6 +147,10 @@ impl Router {
                     .as_ref()
                     .map(|c| c.fields().iter().map(|f| Id::new(f)).collect())
                     .unwrap_or_default(),
+                presence: condition
+                    .as_ref()
+                    .map(|c| c.fields().iter().map(|f| engine::Presence::of(f)).collect())
+                    .unwrap_or_default(),
                 condition,
                 target: match &r.target {
                     Target::Territories => CTarget::Territories,
@@ -246,15 +250,6 @@ impl Router {
             pools,
             fallback_queue: names.fallback_queue.clone(),
             sla: config.sla.as_ref().map(|s| s.first_touch_minutes),
-            // Account match, sticky, the rules, territory, a pool's candidates, fallback, SLA.
-            trace_capacity: 5
-                + config.rules.len()
-                + config
-                    .pools
-                    .iter()
-                    .map(|p| p.members.len())
-                    .max()
-                    .unwrap_or(0),
             names,
         };
         let state = match &state {
@@ -306,9 +301,10 @@ impl Router {
     pub fn route(&self, lead: &Lead, now: DateTime<Utc>) -> Decision {
         let mut guard = self.lock();
         let (st, known) = &mut *guard;
-        let (d, commit) = self.engine.decide(st, known, lead, now);
-        if let Some(c) = commit {
-            self.engine.commit(st, &c);
+        let mut commit = None;
+        let d = self.engine.decide(st, known, lead, now, &mut commit);
+        if let Some(c) = &commit {
+            self.engine.commit(st, c);
         }
         d
     }
@@ -316,7 +312,7 @@ impl Router {
     pub fn preview(&self, lead: &Lead, now: DateTime<Utc>) -> Decision {
         let mut guard = self.lock();
         let (st, known) = &mut *guard;
-        self.engine.decide(st, known, lead, now).0
+        self.engine.decide(st, known, lead, now, &mut None)
     }
 
     pub fn route_batch(&self, leads: &[Lead], now: DateTime<Utc>) -> Vec<Decision> {
@@ -325,9 +321,10 @@ impl Router {
         leads
             .iter()
             .map(|lead| {
-                let (d, commit) = self.engine.decide(st, known, lead, now);
-                if let Some(c) = commit {
-                    self.engine.commit(st, &c);
+                let mut commit = None;
+                let d = self.engine.decide(st, known, lead, now, &mut commit);
+                if let Some(c) = &commit {
+                    self.engine.commit(st, c);
                 }
                 d
             })

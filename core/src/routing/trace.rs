@@ -3,6 +3,7 @@
 //! ids only when read ([`StepRef`]) or serialised. A decision's trace serialises exactly as a
 //! list of [`TraceStep`]s would (docs/routing.md, "Trace"); it never holds a copy of an id.
 
+use super::calendar::Unavailable;
 use super::engine::Id;
 use chrono::{DateTime, Utc};
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -101,7 +102,87 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// in a bit mask.
 const MASK_FIELDS: usize = 32;
 
-/// One compact step. What `a` and `b` hold depends on the step:
+/// A step's `result`, `reason` or `by`, as one byte in a [`Code`]; [`Word::text`] is how it is
+/// written. Every name is one `&'static str` of [`WORDS`], so a name read twice is the same
+/// text at the same address (the Node encoder interns names by address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Word {
+    NoAccounts,
+    Matched,
+    NotMatched,
+    FreeMail,
+    None,
+    Assigned,
+    NoOwner,
+    OwnerUnknown,
+    OwnerInactive,
+    OwnerUnavailable,
+    Selected,
+    Skipped,
+    Domain,
+    CompanyName,
+    Inactive,
+    OutOfOffice,
+    Holiday,
+    OutsideHours,
+    DailyCapReached,
+    OpenCapReached,
+    NotTheirTurn,
+    StickyOwnerUnavailable,
+    NoRuleMatched,
+    QueueRule,
+    NoTerritory,
+    NoEligibleRep,
+}
+
+/// The text of every [`Word`], in declaration order.
+static WORDS: [&str; 26] = [
+    "no_accounts",
+    "matched",
+    "not_matched",
+    "free_mail",
+    "none",
+    "assigned",
+    "no_owner",
+    "owner_unknown",
+    "owner_inactive",
+    "owner_unavailable",
+    "selected",
+    "skipped",
+    "domain",
+    "company_name",
+    "inactive",
+    "out_of_office",
+    "holiday",
+    "outside_hours",
+    "daily_cap_reached",
+    "open_cap_reached",
+    "not_their_turn",
+    "sticky_owner_unavailable",
+    "no_rule_matched",
+    "queue_rule",
+    "no_territory",
+    "no_eligible_rep",
+];
+
+impl Word {
+    pub fn text(self) -> &'static str {
+        WORDS[self as usize]
+    }
+}
+
+impl From<Unavailable> for Word {
+    fn from(u: Unavailable) -> Word {
+        match u {
+            Unavailable::OutOfOffice => Word::OutOfOffice,
+            Unavailable::Holiday => Word::Holiday,
+            Unavailable::OutsideHours => Word::OutsideHours,
+        }
+    }
+}
+
+/// One compact step (12 bytes). What `a` and `b` hold depends on the step:
 /// account_match: `a` account; sticky: `a` rep, or `b` account when the owner is unknown;
 /// rule: `a` rule, `b` the mask of missing fields; territory: `a` territory; candidate:
 /// `a` pool, `b` rep; target_rep: `a` rep; fallback: `a` the rule whose queue it is, or none
@@ -109,9 +190,9 @@ const MASK_FIELDS: usize = 32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Code {
     pub step: Step,
-    pub result: Option<&'static str>,
+    pub result: Option<Word>,
     /// `by` for account_match, `reason` otherwise.
-    pub detail: Option<&'static str>,
+    pub detail: Option<Word>,
     pub a: u32,
     pub b: u32,
 }
@@ -135,11 +216,68 @@ pub(crate) fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(NONE)
 }
 
+/// Steps a trace holds inline, without an allocation of its own: a usual trace (account
+/// match, a few rules, territory, a pool's candidates, SLA) fits; longer ones move to the heap.
+const INLINE_STEPS: usize = 16;
+
+/// A trace's steps: inline up to [`INLINE_STEPS`], then on the heap.
+#[derive(Clone)]
+pub(crate) enum Codes {
+    Inline(u8, [Code; INLINE_STEPS]),
+    Heap(Vec<Code>),
+}
+
+impl Codes {
+    pub fn as_slice(&self) -> &[Code] {
+        match self {
+            Codes::Inline(n, codes) => &codes[..usize::from(*n)],
+            Codes::Heap(codes) => codes,
+        }
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [Code] {
+        match self {
+            Codes::Inline(n, codes) => &mut codes[..usize::from(*n)],
+            Codes::Heap(codes) => codes,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    #[inline]
+    fn push(&mut self, code: Code) {
+        if let Codes::Inline(n, codes) = self {
+            if let Some(slot) = codes.get_mut(usize::from(*n)) {
+                *slot = code;
+                *n += 1;
+                return;
+            }
+        }
+        self.push_heap(code);
+    }
+
+    /// [`Codes::push`] past the inline steps: moves them to the heap first.
+    #[cold]
+    fn push_heap(&mut self, code: Code) {
+        match self {
+            Codes::Inline(_, codes) => {
+                let mut heap = Vec::with_capacity(2 * INLINE_STEPS);
+                heap.extend_from_slice(codes);
+                heap.push(code);
+                *self = Codes::Heap(heap);
+            }
+            Codes::Heap(codes) => codes.push(code),
+        }
+    }
+}
+
 /// A decision's trace: compact steps read through the router's [`Names`].
 #[derive(Clone)]
 pub struct Trace {
     names: Arc<Names>,
-    pub(crate) codes: Vec<Code>,
+    pub(crate) codes: Codes,
     /// The free-mail domain of the account_match step, if it found one.
     pub(crate) domain: Option<Box<str>>,
     /// The due time of the sla step.
@@ -149,16 +287,17 @@ pub struct Trace {
 }
 
 impl Trace {
-    pub(crate) fn new(names: &Arc<Names>, capacity: usize) -> Trace {
+    pub(crate) fn new(names: &Arc<Names>) -> Trace {
         Trace {
             names: Arc::clone(names),
-            codes: Vec::with_capacity(capacity),
+            codes: Codes::Inline(0, [Code::new(Step::Sla); INLINE_STEPS]),
             domain: None,
             due: None,
             wide: Vec::new(),
         }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, code: Code) {
         self.codes.push(code);
     }
@@ -186,17 +325,18 @@ impl Trace {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
+        self.codes.len() == 0
     }
 
     /// Step `i`, borrowed.
     pub fn get(&self, i: usize) -> Option<StepRef<'_>> {
-        let code = self.codes.get(i)?;
+        let code = self.codes.as_slice().get(i)?;
         Some(self.view(i, code))
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = StepRef<'_>> + '_ {
         self.codes
+            .as_slice()
             .iter()
             .enumerate()
             .map(|(i, code)| self.view(i, code))
@@ -217,7 +357,7 @@ impl Trace {
             rule_id: None,
             pool_id: None,
             rep_id: None,
-            result: code.result,
+            result: code.result.map(Word::text),
             by: None,
             account_id: None,
             domain: None,
@@ -230,12 +370,12 @@ impl Trace {
         };
         match code.step {
             Step::AccountMatch => {
-                s.by = code.detail;
+                s.by = code.detail.map(Word::text);
                 s.account_id = at(&n.accounts, code.a);
                 s.domain = self.domain.as_deref();
             }
             Step::Sticky => {
-                s.reason = code.detail;
+                s.reason = code.detail.map(Word::text);
                 s.rep_id = match code.a {
                     NONE => n
                         .account_owners
@@ -270,16 +410,16 @@ impl Trace {
             }
             Step::Territory => s.territory_id = at(&n.territories, code.a),
             Step::Candidate => {
-                s.reason = code.detail;
+                s.reason = code.detail.map(Word::text);
                 s.pool_id = at(&n.pools, code.a);
                 s.rep_id = at(&n.reps, code.b);
             }
             Step::TargetRep => {
-                s.reason = code.detail;
+                s.reason = code.detail.map(Word::text);
                 s.rep_id = at(&n.reps, code.a);
             }
             Step::Fallback => {
-                s.reason = code.detail;
+                s.reason = code.detail.map(Word::text);
                 s.queue = match code.a {
                     NONE => Some(&n.fallback_queue),
                     r => n.rule_queues.get(r as usize).and_then(Option::as_ref),
@@ -514,6 +654,82 @@ mod tests {
         }
         let (d, _) = missing_fields(40, &(0..40).collect::<Vec<_>>());
         assert!(d["trace"][1].get("missing_fields").is_none());
+    }
+
+    /// Every word's text is its name in snake case, and a code is 12 bytes.
+    #[test]
+    fn words_are_their_names() {
+        use super::{Code, Word};
+        use Word::*;
+        let all = [
+            NoAccounts,
+            Matched,
+            NotMatched,
+            FreeMail,
+            None,
+            Assigned,
+            NoOwner,
+            OwnerUnknown,
+            OwnerInactive,
+            OwnerUnavailable,
+            Selected,
+            Skipped,
+            Domain,
+            CompanyName,
+            Inactive,
+            OutOfOffice,
+            Holiday,
+            OutsideHours,
+            DailyCapReached,
+            OpenCapReached,
+            NotTheirTurn,
+            StickyOwnerUnavailable,
+            NoRuleMatched,
+            QueueRule,
+            NoTerritory,
+            NoEligibleRep,
+        ];
+        assert_eq!(all.len(), super::WORDS.len());
+        for w in all {
+            let mut snake = String::new();
+            for (i, c) in format!("{w:?}").chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    snake.push('_');
+                }
+                snake.push(c.to_ascii_lowercase());
+            }
+            assert_eq!(w.text(), snake);
+        }
+        for u in [
+            crate::routing::Unavailable::OutOfOffice,
+            crate::routing::Unavailable::Holiday,
+            crate::routing::Unavailable::OutsideHours,
+        ] {
+            assert_eq!(Word::from(u).text(), u.code());
+        }
+        assert_eq!(std::mem::size_of::<Code>(), 12);
+    }
+
+    /// Steps stay in order when a trace moves from inline to the heap.
+    #[test]
+    fn codes_spill_in_order() {
+        use super::{Code, Codes, Step, INLINE_STEPS};
+        let mut codes = Codes::Inline(0, [Code::new(Step::Sla); INLINE_STEPS]);
+        let mut want = Vec::new();
+        for i in 0..3 * INLINE_STEPS as u32 {
+            let mut code = Code::new(Step::Candidate);
+            code.a = i;
+            codes.push(code);
+            want.push(code);
+            assert_eq!(codes.as_slice(), &want[..]);
+            assert_eq!(codes.len(), want.len());
+            assert_eq!(
+                matches!(codes, Codes::Inline(..)),
+                want.len() <= INLINE_STEPS
+            );
+        }
+        codes.as_mut_slice()[0].b = 7;
+        assert_eq!(codes.as_slice()[0].b, 7);
     }
 
     /// A trace serialises as its owned steps (`to_vec`) do, key order included.
