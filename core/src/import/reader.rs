@@ -220,7 +220,6 @@ impl FirstLines {
 
     fn reserve(&mut self, rows: usize) {
         self.kept_lines.reserve(rows);
-        super::table::prefer_huge_pages(&self.kept_lines);
     }
 
     /// Every entry recorded so far.

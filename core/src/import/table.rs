@@ -264,18 +264,6 @@ impl Chunk {
         self.forecast_category.reserve(some(p.forecast_category));
         self.source.codes.reserve(some(p.source));
         self.lost_reason.codes.reserve(some(p.lost_reason));
-        for t in self.texts() {
-            prefer_huge_pages_text(&t.bytes);
-            prefer_huge_pages(&t.ends);
-        }
-        prefer_huge_pages(&self.created_at);
-        prefer_huge_pages(&self.stage);
-        prefer_huge_pages(&self.owner_id.codes);
-        prefer_huge_pages(&self.amount);
-        prefer_huge_pages(&self.close_date);
-        prefer_huge_pages(&self.closed_at);
-        prefer_huge_pages(&self.source.codes);
-        prefer_huge_pages(&self.lost_reason.codes);
     }
 
     /// Keeps the first `rows` rows.
@@ -358,44 +346,6 @@ impl Chunk {
             + self.forecast_category.capacity()
     }
 }
-
-/// Asks Linux to back the memory a large column has reserved with 2 MiB pages (where it runs
-/// with transparent huge pages on `madvise`, as is common): filling a column of a million rows
-/// then takes a few page faults instead of tens of thousands, which cost more than reading
-/// the file. Only advice: nothing is read or written, and elsewhere it does nothing.
-#[cfg(target_os = "linux")]
-pub(crate) fn prefer_huge_pages<T>(column: &Vec<T>) {
-    advise_huge_pages(column.as_ptr() as usize, column.capacity() * size_of::<T>());
-}
-
-/// [`prefer_huge_pages`] for a text buffer.
-#[cfg(target_os = "linux")]
-fn prefer_huge_pages_text(text: &String) {
-    advise_huge_pages(text.as_ptr() as usize, text.capacity());
-}
-
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(start: usize, bytes: usize) {
-    const HUGE: usize = 2 << 20;
-    if bytes < 2 * HUGE {
-        return;
-    }
-    let (from, to) = (start.next_multiple_of(HUGE), (start + bytes) / HUGE * HUGE);
-    if to > from {
-        // SAFETY: the range lies inside the vector's own allocation, and MADV_HUGEPAGE only
-        // advises the kernel how to back it: it never changes the memory's contents. A
-        // failure (no transparent huge pages) changes nothing, so it is ignored.
-        unsafe {
-            libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE);
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn prefer_huge_pages<T>(_: &Vec<T>) {}
-
-#[cfg(not(target_os = "linux"))]
-fn prefer_huge_pages_text(_: &String) {}
 
 /// Imported opportunities, by column.
 #[derive(Debug, Clone, Default, PartialEq)]
