@@ -919,25 +919,40 @@ fn snippet<'a>(asset: &'a ContentAsset, matcher: &mut Matcher<'_, 'a>) -> String
     let Some((_, field, words, start)) = best else {
         return String::new();
     };
-    let end = (start + SNIPPET_WORDS).min(words.len());
+    render_snippet(field, words.len(), start, |i| {
+        let w = &words[i];
+        (w.start, w.end, w.term.is_some())
+    })
+}
+
+/// Writes the window of [`SNIPPET_WORDS`] words of `field` from word `start` (of `count`):
+/// `word(i)` is word `i`'s byte range and whether it matched (wrapped in `**`); `…` where the
+/// field was cut.
+pub(super) fn render_snippet(
+    field: &str,
+    count: usize,
+    start: usize,
+    word: impl Fn(usize) -> (usize, usize, bool),
+) -> String {
+    let end = (start + SNIPPET_WORDS).min(count);
     let mut out = String::new();
     if start > 0 {
         out.push('…');
     }
-    let mut at = words[start].start;
-    for w in &words[start..end] {
-        out.push_str(&field[at..w.start]);
-        let hit = w.term.is_some();
+    let mut at = word(start).0;
+    for i in start..end {
+        let (from, to, hit) = word(i);
+        out.push_str(&field[at..from]);
         if hit {
             out.push_str("**");
         }
-        out.push_str(&field[w.start..w.end]);
+        out.push_str(&field[from..to]);
         if hit {
             out.push_str("**");
         }
-        at = w.end;
+        at = to;
     }
-    if end < words.len() {
+    if end < count {
         out.push('…');
     } else {
         // Keep the closing punctuation of the field (a full stop), not trailing space.

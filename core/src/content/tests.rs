@@ -831,31 +831,14 @@ fn reference_snippet(asset: &ContentAsset, include: &[String]) -> String {
     let Some((_, field, words, start)) = best else {
         return String::new();
     };
-    let end = (start + super::search::SNIPPET_WORDS).min(words.len());
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    let mut at = words[start].start;
-    for w in &words[start..end] {
-        out.push_str(&field[at..w.start]);
-        let hit = w.term.as_ref().is_some_and(|t| include.contains(t));
-        if hit {
-            out.push_str("**");
-        }
-        out.push_str(&field[w.start..w.end]);
-        if hit {
-            out.push_str("**");
-        }
-        at = w.end;
-    }
-    if end < words.len() {
-        out.push('…');
-    } else {
-        // Keep the closing punctuation of the field (a full stop), not trailing space.
-        out.push_str(field[at..].trim_end());
-    }
-    out
+    super::search::render_snippet(field, words.len(), start, |i| {
+        let w = &words[i];
+        (
+            w.start,
+            w.end,
+            w.term.as_ref().is_some_and(|t| include.contains(t)),
+        )
+    })
 }
 
 /// The first window of [`super::search::SNIPPET_WORDS`] words holding the most distinct terms of `include`:
