@@ -2,7 +2,7 @@
 //! problem of the row collected (column, field, code, reason), unmapped cells kept in
 //! `attributes`. Blank cells are absent values, never errors, unless the field is required.
 
-use super::cell::{parse_amount, parse_count, parse_written, DateOrder};
+use super::cell::{parse_amount, parse_count, parse_written_with, DateMemo, DateOrder};
 use super::mapping::Columns;
 use super::records::Record;
 use super::table::OpportunityCells;
@@ -30,16 +30,24 @@ pub struct Row<'a> {
     text: Option<&'a str>,
     pub line: u64,
     pub problems: Vec<RowError>,
+    /// The dates read so far, kept from row to row by the reader.
+    dates: &'a mut DateMemo,
 }
 
 impl<'a> Row<'a> {
-    pub fn new(ctx: &'a RowContext<'a>, record: Record<'a>, line: u64) -> Self {
+    pub fn new(
+        ctx: &'a RowContext<'a>,
+        record: Record<'a>,
+        line: u64,
+        dates: &'a mut DateMemo,
+    ) -> Self {
         Row {
             ctx,
             record,
             text: record.text(),
             line,
             problems: Vec::new(),
+            dates,
         }
     }
 
@@ -64,8 +72,19 @@ impl<'a> Row<'a> {
     }
 
     /// The trimmed cell of a slot; `None` when the column is absent or the cell blank.
+    #[inline]
     fn cell(&mut self, slot: usize) -> Option<&'a str> {
         let column = self.ctx.columns.slots[slot]?;
+        // The usual cell, of an ASCII record: no UTF-8 check, no problem possible.
+        if let Some(text) = self.record.ascii_cell(column) {
+            return Some(trim(text)).filter(|s| !s.is_empty());
+        }
+        self.checked_cell(slot, column)
+    }
+
+    /// [`Row::cell`] of a record not known to be ASCII: checked as UTF-8.
+    #[inline(never)]
+    fn checked_cell(&mut self, slot: usize, column: usize) -> Option<&'a str> {
         match self.utf8(column)? {
             Some(s) => Some(trim(s)).filter(|s| !s.is_empty()),
             None => {
@@ -94,7 +113,7 @@ impl<'a> Row<'a> {
     }
 
     fn instant_of(&mut self, slot: usize, text: &str) -> Option<DateTime<Utc>> {
-        match parse_written(text, self.ctx.date_order).map(|w| w.instant()) {
+        match parse_written_with(text, self.ctx.date_order, self.dates).map(|w| w.instant()) {
             Ok(Some(t)) => Some(t),
             Ok(None) => {
                 self.problem(
@@ -118,7 +137,7 @@ impl<'a> Row<'a> {
 
     fn date(&mut self, slot: usize) -> Option<NaiveDate> {
         let text = self.cell(slot)?;
-        match parse_written(text, self.ctx.date_order) {
+        match parse_written_with(text, self.ctx.date_order, self.dates) {
             Ok(w) => Some(w.date()),
             Err(reason) => {
                 self.problem(slot, "invalid_date", reason);
@@ -218,9 +237,11 @@ impl<'a> Row<'a> {
 }
 
 /// `text` without leading and trailing white space (`str::trim`), answered from the first and
-/// last bytes when both are ASCII and not white space (a cell as exports write it).
+/// last bytes when both are printable ASCII, `!` to DEL (a cell as exports write it); any other
+/// first or last byte goes to `str::trim`.
+#[inline]
 fn trim(text: &str) -> &str {
-    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !char::from(*b).is_whitespace());
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.wrapping_sub(b'!') <= 0x7f - b'!');
     let bytes = text.as_bytes();
     if plain(bytes.first()) && plain(bytes.last()) {
         text

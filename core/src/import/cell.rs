@@ -101,26 +101,83 @@ const DATE_FORMS: &str = "expected YYYY-MM-DD, an ISO date-time, or M/D/YYYY (D/
 /// Reads `2026-01-05`, `2026-01-05T14:30:00Z`, `2026-01-05 14:30:00+02:00`, `1/5/2026`,
 /// `1/5/2026 14:30`, `1/5/2026 2:30 PM`.
 pub fn parse_written(text: &str, order: DateOrder) -> Result<Written, String> {
-    match iso_fixed(text.as_bytes()) {
+    match iso_fixed(text.as_bytes(), None) {
         Some(written) => Ok(written),
         None => parse_written_general(text, order),
+    }
+}
+
+/// [`parse_written`], remembering the dates it reads in `memo` (the same answers, faster when
+/// dates repeat).
+pub(crate) fn parse_written_with(
+    text: &str,
+    order: DateOrder,
+    memo: &mut DateMemo,
+) -> Result<Written, String> {
+    match iso_fixed(text.as_bytes(), Some(memo)) {
+        Some(written) => Ok(written),
+        None => parse_written_general(text, order),
+    }
+}
+
+/// Calendar dates read before, by the ten bytes `YYYY-MM-DD` that wrote them: an export
+/// repeats a few hundred dates over a million rows, and a remembered date is one lookup
+/// instead of a calendar check. Only valid dates are remembered, under their whole text, so
+/// what a text reads as never depends on what the memo holds.
+pub(crate) struct DateMemo {
+    /// Direct-mapped: each slot holds the text's first eight bytes, its last two, and the date.
+    slots: Vec<(u64, u16, NaiveDate)>,
+}
+
+impl DateMemo {
+    /// Slots, a power of two.
+    const SLOTS: usize = 4096;
+
+    pub(crate) fn new() -> Self {
+        // No date's text starts with eight zero bytes: an empty slot never matches.
+        DateMemo {
+            slots: vec![(0, 0, NaiveDate::MIN); Self::SLOTS],
+        }
+    }
+
+    /// The date `text` (ten bytes) writes: remembered, or read by `read` and remembered.
+    #[inline]
+    fn date(
+        &mut self,
+        text: &[u8; 10],
+        read: impl FnOnce() -> Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
+        let head = u64::from_le_bytes([
+            text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7],
+        ]);
+        let tail = u16::from_le_bytes([text[8], text[9]]);
+        // Each part multiplied apart (a product's top bits depend on all of its factor's
+        // bits), so that no two dates of a few years share a slot often.
+        let mixed = head.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ u64::from(tail).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+        let slot = &mut self.slots[(mixed >> 52) as usize & (Self::SLOTS - 1)];
+        if slot.0 == head && slot.1 == tail {
+            return Some(slot.2);
+        }
+        let date = read()?;
+        *slot = (head, tail, date);
+        Some(date)
     }
 }
 
 /// The forms exports write most, read at fixed positions: `YYYY-MM-DD`, and that followed by
 /// ` HH:MM`, `THH:MM`, ` HH:MM:SS` or `THH:MM:SS`. `None` for anything else, including an
 /// impossible date or time (the general reader words the problem).
-fn iso_fixed(b: &[u8]) -> Option<Written> {
-    let digit = |i: usize| -> Option<u32> {
-        let d = b[i].wrapping_sub(b'0');
-        (d < 10).then_some(u32::from(d))
-    };
-    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+/// With a memo, the date part is looked up there first.
+fn iso_fixed(b: &[u8], memo: Option<&mut DateMemo>) -> Option<Written> {
+    let two = |i: usize| two_digits(b, i);
     if !matches!(b.len(), 10 | 16 | 19) || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let y = two(0)? * 100 + two(2)?;
-    let date = NaiveDate::from_ymd_opt(y as i32, two(5)?, two(8)?)?;
+    let date = match memo {
+        Some(memo) => memo.date(b[..10].try_into().ok()?, || iso_date(b))?,
+        None => iso_date(b)?,
+    };
     if b.len() == 10 {
         return Some(Written::Date(date));
     }
@@ -134,6 +191,23 @@ fn iso_fixed(b: &[u8]) -> Option<Written> {
     };
     let time = NaiveTime::from_hms_opt(two(11)?, two(14)?, sec)?;
     Some(Written::DateTime(date.and_time(time), None))
+}
+
+/// The two digits at `b[i..i + 2]` as a number.
+#[inline(always)]
+fn two_digits(b: &[u8], i: usize) -> Option<u32> {
+    let digit = |i: usize| -> Option<u32> {
+        let d = b[i].wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
+    };
+    Some(digit(i)? * 10 + digit(i + 1)?)
+}
+
+/// The date `YYYY-MM-DD` at the start of `b` (the dashes already checked).
+#[inline(always)]
+fn iso_date(b: &[u8]) -> Option<NaiveDate> {
+    let y = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
+    NaiveDate::from_ymd_opt(y as i32, two_digits(b, 5)?, two_digits(b, 8)?)
 }
 
 fn parse_written_general(text: &str, order: DateOrder) -> Result<Written, String> {
@@ -425,12 +499,43 @@ mod tests {
             }
             let text = String::from_utf8(text).unwrap();
             let general = parse_written_general(&text, DateOrder::Mdy);
-            match iso_fixed(text.as_bytes()) {
+            match iso_fixed(text.as_bytes(), None) {
                 Some(fast) => proptest::prop_assert_eq!(Ok(fast), general),
                 None => proptest::prop_assert!(
                     general.is_err() || form == 5 || noise.is_some() && text.len() != 10,
                     "{} reads as {:?} but not at fixed positions", text, general
                 ),
+            }
+        }
+
+        /// Reading through one memo gives what reading without it gives, text after text:
+        /// dates valid and not (2025-02-29), repeated, with times and noise, in every slot.
+        #[test]
+        fn the_date_memo_changes_no_answer(
+            texts in proptest::collection::vec(
+                (2023u32..2026, 1u32..14, 27u32..32, 0usize..3,
+                 proptest::option::of((0usize..16, proptest::sample::select(vec![b'x', b'0', b'-', b'/'])))),
+                1..300,
+            ),
+        ) {
+            let mut memo = DateMemo::new();
+            for (y, m, d, form, noise) in texts {
+                let mut text = match form {
+                    0 => format!("{y:04}-{m:02}-{d:02}"),
+                    1 => format!("{y:04}-{m:02}-{d:02} 10:{d:02}"),
+                    _ => format!("{y:04}-{m:02}-{d:02}T10:{d:02}:59"),
+                }.into_bytes();
+                if let Some((at, byte)) = noise {
+                    if at < text.len() {
+                        text[at] = byte;
+                    }
+                }
+                let text = String::from_utf8(text).unwrap();
+                proptest::prop_assert_eq!(
+                    parse_written_with(&text, DateOrder::Mdy, &mut memo),
+                    parse_written(&text, DateOrder::Mdy),
+                    "{}", text
+                );
             }
         }
     }

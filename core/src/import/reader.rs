@@ -13,8 +13,9 @@
 //! start and shifted by the line breaks of the parts before it.
 
 use super::build::{self, Row, RowContext};
+use super::cell::DateMemo;
 use super::records::{Found, RecordReader};
-use super::table::{Chunk, OpportunityTable, Present};
+use super::table::{Chunk, OpportunityCells, OpportunityTable, Present};
 use super::{io_error, ImportOptions, RowError, StageLookup};
 use crate::error::{Error, Problems, Result};
 use crate::model::validate::{Context, Validate};
@@ -93,6 +94,11 @@ pub(crate) struct TableSink<'p> {
     current: Chunk,
     /// The allocation that holds each row's unmapped cells, kept from row to row.
     attribute_cells: Vec<Option<&'p str>>,
+    /// Whether each stage key is blank (a problem `opportunity_rules` reports).
+    blank_stage: Vec<bool>,
+    /// Whether the last row built is known to pass `opportunity_rules` (when not, the rules
+    /// run and word its problems).
+    last_passes: bool,
 }
 
 /// An empty list with `list`'s allocation, for borrows of another lifetime (the in-place
@@ -112,7 +118,22 @@ impl<'p> TableSink<'p> {
             full_rows: 0,
             current: Chunk::new(present, attributes),
             attribute_cells: Vec::with_capacity(attributes),
+            blank_stage: stage_keys.iter().map(|k| k.trim().is_empty()).collect(),
+            last_passes: false,
         }
+    }
+
+    /// Whether a row passes `opportunity_rules`, decided from its values: its stage is not
+    /// blank, its amount not negative, and it does not close before it was created.
+    fn passes_rules(&self, c: &OpportunityCells<'_>) -> bool {
+        // Days since 1970-01-01 (the day of `num_days_from_ce` 719,163).
+        let created_day = c.created_at.timestamp().div_euclid(86_400);
+        let day =
+            |d: chrono::NaiveDate| i64::from(chrono::Datelike::num_days_from_ce(&d)) - 719_163;
+        !self.blank_stage.get(c.stage).copied().unwrap_or(true)
+            && c.amount.is_none_or(|m| !m.is_negative())
+            && c.close_date.is_none_or(|d| day(d) >= created_day)
+            && c.closed_at.is_none_or(|t| t >= c.created_at)
     }
 
     pub(crate) fn into_chunks(mut self) -> Vec<Chunk> {
@@ -134,10 +155,14 @@ impl Sink for TableSink<'_> {
             self.full.push(std::mem::replace(&mut self.current, next));
         }
         self.current.push(&cells, &attributes);
+        self.last_passes = self.passes_rules(&cells);
         self.attribute_cells = recycle(attributes);
         true
     }
     fn validate_last(&self, out: &mut Problems) {
+        if self.last_passes {
+            return;
+        }
         let c = &self.current;
         let Some(row) = c.len().checked_sub(1) else {
             return;
@@ -395,6 +420,7 @@ pub(crate) fn read_rows<R: Read, S: Sink>(
     let mut next_start = None;
     let mut failed = None;
     let mut checked = Problems::new();
+    let mut dates = DateMemo::new();
     while let Some(Found { line, start }) = reader.read_record()? {
         if limit.is_some_and(|l| start >= l) {
             next_start = Some(start + offset);
@@ -411,7 +437,7 @@ pub(crate) fn read_rows<R: Read, S: Sink>(
             }
         }
         let record = reader.record();
-        let mut row = Row::new(ctx, record, line);
+        let mut row = Row::new(ctx, record, line, &mut dates);
         let built = if record.len() != columns.headers.len() {
             row.problems.push(RowError {
                 line,
@@ -701,5 +727,58 @@ mod tests {
         let list = super::recycle(list);
         assert!(list.is_empty());
         assert_eq!((list.as_ptr() as usize, list.capacity()), (at, 12));
+    }
+
+    use super::{OpportunityCells, Present, TableSink};
+    use crate::error::Problems;
+    use crate::model::{Currency, Money};
+    use chrono::DateTime;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// The quick decision of the table reader is `opportunity_rules` finding no problem,
+        /// around day boundaries and before 1970 too.
+        #[test]
+        fn passes_rules_is_no_problem(
+            created in -3_000_000_000i64..3_000_000_000,
+            close in proptest::option::of(-3i64..3),
+            closed in proptest::option::of(-200_000i64..200_000),
+            amount in proptest::option::of(-3i64..3),
+            stage in 0usize..3,
+        ) {
+            let keys = ["won".to_string(), " ".to_string(), "".to_string()];
+            let sink = TableSink::new(&keys, Present::default(), 0);
+            let created_at = DateTime::from_timestamp(created, 0).unwrap();
+            let cells = OpportunityCells {
+                id: "o",
+                created_at,
+                stage,
+                name: None,
+                account_id: None,
+                owner_id: None,
+                contact_id: None,
+                amount: amount.map(|m| Money::from_minor(m, Currency::from_code("USD").unwrap()).unwrap()),
+                close_date: close.map(|d| {
+                    created_at.date_naive() + chrono::Days::new(5) - chrono::Days::new((5 - d) as u64)
+                }),
+                closed_at: closed.map(|s| DateTime::from_timestamp(created + s, 0).unwrap()),
+                forecast_category: None,
+                source: None,
+                lost_reason: None,
+                lead_id: None,
+            };
+            let mut out = Problems::new();
+            crate::model::validate::opportunity_rules(
+                &keys[stage],
+                cells.amount.as_ref(),
+                cells.created_at,
+                cells.close_date,
+                cells.closed_at,
+                "",
+                &mut out,
+            );
+            prop_assert_eq!(sink.passes_rules(&cells), out.is_empty());
+        }
     }
 }
