@@ -7,7 +7,7 @@ use crate::import::{OpportunityRef, OpportunityTable};
 use crate::model::{
     Currency, ForecastCategory, Money, Opportunity, Pipeline, Stage, StageChange, StageKind,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -137,6 +137,8 @@ pub struct Deal<'a> {
     /// Closed deals: the day it closed; open deals: the expected close date, if any.
     pub close_day: Option<NaiveDate>,
     pub created_day: NaiveDate,
+    /// Closed deals with a close day: whole days from the day created to the day closed.
+    pub cycle_days: Option<i64>,
     /// The amount in minor units, if any, and its currency.
     pub amount: Option<(i64, Currency)>,
     pub forecast: Option<ForecastCategory>,
@@ -290,13 +292,20 @@ fn deal<'a>(
         Some(f) if stage.is_some_and(|s| std::ptr::eq(s, current)) => Some(f),
         _ => stage.map(|s| s.forecast_category),
     };
+    let created_day = o.created_at().date_naive();
+    // Whole days between the two dates (what `(close - created).num_days()` gives, without
+    // chrono's duration arithmetic).
+    let cycle_days = close_day
+        .filter(|_| status != Status::Open)
+        .map(|close| i64::from(close.num_days_from_ce() - created_day.num_days_from_ce()));
     Some(Deal {
         index: i,
         opportunity: o,
         status,
         stage,
         close_day,
-        created_day: o.created_at().date_naive(),
+        created_day,
+        cycle_days,
         amount: o.amount().map(|m| (m.minor_units(), m.currency())),
         forecast,
     })

@@ -6,7 +6,7 @@ use super::deals::{Deal, Status};
 use super::funnel::FunnelTally;
 use crate::model::ForecastCategory;
 use crate::model::{Lead, LeadStatus, Pipeline};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 /// A metric a report can compute.
@@ -197,23 +197,24 @@ impl Tally {
     /// order). The weighted pipeline's float sum is added as a whole, so it may round
     /// differently from one pass; stage paths are not merged (`funnel` is left as it is): see
     /// [`Metric::merges_exactly`].
-    pub fn merge(&mut self, other: Tally) {
+    pub fn merge(&mut self, other: &Tally) {
         self.won += other.won;
         self.lost += other.lost;
         self.open += other.open;
         self.won_minor += other.won_minor;
         self.lost_minor += other.lost_minor;
-        self.won_amounts.extend(other.won_amounts);
+        self.won_amounts.extend_from_slice(&other.won_amounts);
         self.open_minor += other.open_minor;
         self.weighted_minor += other.weighted_minor;
         self.created_minor += other.created_minor;
         for (a, b) in self.forecast_minor.iter_mut().zip(other.forecast_minor) {
             *a += b;
         }
-        self.cycles.extend(other.cycles);
+        self.cycles.extend_from_slice(&other.cycles);
         self.leads += other.leads;
         self.converted += other.converted;
-        self.response_minutes.extend(other.response_minutes);
+        self.response_minutes
+            .extend_from_slice(&other.response_minutes);
         self.sla_met += other.sla_met;
         self.sla_missed += other.sla_missed;
     }
@@ -282,13 +283,8 @@ impl Tally {
                 }
             }
         }
-        if d.status != Status::Open {
-            if let Some(close) = d.close_day {
-                // Whole days between the two dates (what `(close - created).num_days()` gives,
-                // without chrono's duration arithmetic).
-                let days = close.num_days_from_ce() - d.created_day.num_days_from_ce();
-                self.cycles.push(i64::from(days));
-            }
+        if let Some(days) = d.cycle_days {
+            self.cycles.push(days);
         }
     }
 }
@@ -428,7 +424,7 @@ mod tests {
         /// Days between dates by day numbers are chrono's whole days of the difference.
         #[test]
         fn days_between_dates(a in -400_000i32..400_000, b in -400_000i32..400_000) {
-            use chrono::NaiveDate;
+            use chrono::{Datelike, NaiveDate};
             let (a, b) = (
                 NaiveDate::from_num_days_from_ce_opt(a).unwrap(),
                 NaiveDate::from_num_days_from_ce_opt(b).unwrap(),
