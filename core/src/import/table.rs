@@ -103,6 +103,12 @@ impl CodeColumn {
         self.codes.push(code);
     }
 
+    /// The code of a row: 0 when absent, else one more than the value's index.
+    fn code(&self, row: usize) -> u32 {
+        // An absent column holds no codes.
+        self.codes.get(row).copied().unwrap_or(0)
+    }
+
     fn get(&self, row: usize) -> Option<&str> {
         // An absent column holds no codes.
         match self.codes.get(row).copied().unwrap_or(0) {
@@ -475,6 +481,15 @@ impl<'a> OpportunityRef<'a> {
     }
     pub fn owner_id(&self) -> Option<&'a str> {
         self.chunk.owner_id.get(self.row)
+    }
+    /// The owner as numbers that tell owners apart while the table is borrowed (for grouping
+    /// without reading the text): the address of the row's chunk, and the owner's code in
+    /// that chunk's dictionary (0: none). Two chunks may give the same owner different pairs.
+    pub fn owner_code(&self) -> (usize, u32) {
+        (
+            std::ptr::from_ref(self.chunk) as usize,
+            self.chunk.owner_id.code(self.row),
+        )
     }
     pub fn account_id(&self) -> Option<&'a str> {
         self.chunk.account_id.get(self.row)
