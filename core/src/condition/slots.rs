@@ -9,6 +9,10 @@
 //! word by word, number bounds compared directly, `contains` searched a word at a time. A specialised test answers only for the
 //! value shapes where it is exactly the general evaluator's answer (a plain text, ASCII when
 //! case is ignored; a plain number) and hands every other value to the leaf evaluator.
+//!
+//! Conditions tested together on each record can be gathered in a [`BoundSet`]: matched in one
+//! call, and the literal leaves on one text field (`matches` alternations, `contains`) answered
+//! by one pass over the text instead of one search each.
 
 use super::ast::{Bound, Leaf, Node, Op, Scalar};
 use super::domain::is_free_mail_address;
