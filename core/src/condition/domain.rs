@@ -269,22 +269,34 @@ const fn free_mail_table() -> [FreeMailSlot; FREE_MAIL_SLOTS] {
 /// The host part of `s` (an email, a URL or a bare domain), trailing dot dropped, not yet
 /// checked to be a domain.
 fn host_part(s: &str) -> &str {
-    let s = s.trim_ascii();
-    // Unicode whitespace can only be left at an end that is not ASCII.
-    let s = match (s.bytes().next(), s.bytes().last()) {
-        (Some(f), Some(l)) if !f.is_ascii() || !l.is_ascii() => s.trim(),
-        _ => s,
+    // Usually both ends are letters or digits: nothing to trim there, nor at the end of the
+    // host after an `@` (checked below without going through `char`s).
+    let plain_ends = match (s.bytes().next(), s.bytes().last()) {
+        (Some(f), Some(l)) => f.is_ascii_graphic() && l.is_ascii_alphanumeric(),
+        _ => false,
     };
+    let s = if plain_ends { s } else { trim_ends(s) };
     // One pass for the last `@` and the first `:` (both ASCII, so byte offsets are boundaries).
     let (at, colon) = last_at_first_colon(s.as_bytes());
     let host = match (colon, at) {
         // Only a scheme puts `://` in a domain-bearing value, before any other `:`.
         (Some(i), _) if s[i..].starts_with("://") => url_host(&s[i + 3..]),
         // An email, possibly in a display form (`Ann <ann@acme.com>`).
+        (_, Some(a)) if plain_ends => &s[a + 1..],
         (_, Some(a)) => s[a + 1..].trim_end_matches(|c: char| c == '>' || c.is_whitespace()),
         _ => url_host(s),
     };
     host.strip_suffix('.').unwrap_or(host)
+}
+
+/// `s` without whitespace at either end (ASCII, and Unicode at an end that is not ASCII).
+fn trim_ends(s: &str) -> &str {
+    let s = s.trim_ascii();
+    // Unicode whitespace can only be left at an end that is not ASCII.
+    match (s.bytes().next(), s.bytes().last()) {
+        (Some(f), Some(l)) if !f.is_ascii() || !l.is_ascii() => s.trim(),
+        _ => s,
+    }
 }
 
 /// The index of the last `@` and of the first `:` in `bytes`, eight bytes at a time.
@@ -463,6 +475,22 @@ mod tests {
     }
 
     /// The general reading of a free-mail address: the domain, then the list.
+    /// [`host_part`] as it was before the plain-ends shortcut: always trimming.
+    fn host_part_trimming(s: &str) -> &str {
+        let s = s.trim_ascii();
+        let s = match (s.bytes().next(), s.bytes().last()) {
+            (Some(f), Some(l)) if !f.is_ascii() || !l.is_ascii() => s.trim(),
+            _ => s,
+        };
+        let (at, colon) = last_at_first_colon(s.as_bytes());
+        let host = match (colon, at) {
+            (Some(i), _) if s[i..].starts_with("://") => url_host(&s[i + 3..]),
+            (_, Some(a)) => s[a + 1..].trim_end_matches(|c: char| c == '>' || c.is_whitespace()),
+            _ => url_host(s),
+        };
+        host.strip_suffix('.').unwrap_or(host)
+    }
+
     fn free_mail_by_domain(s: &str) -> bool {
         domain_part(s).is_some_and(is_free_mail)
     }
@@ -546,6 +574,20 @@ mod tests {
         ) {
             let v: String = parts.concat();
             proptest::prop_assert_eq!(is_free_mail_address(&v), free_mail_by_domain(&v), "{:?}", v);
+        }
+
+        /// Skipping the trims when both ends are plain (an ASCII graphic first byte, an ASCII
+        /// letter or digit last) reads the host the trimming reading reads, on addresses,
+        /// URLs and junk with whitespace (ASCII and not), `>` and non-ASCII letters at the ends.
+        #[test]
+        fn host_reading_with_plain_ends_is_the_trimming_reading(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "ann", "@", "gmail.com", "WwW.", ".", "-", ":", "://", "https", "/", ">", "<",
+                " ", "\t", "\u{2003}", "é", "a", "7", ":443", "?q", "#x", "\u{85}", "Z",
+            ]), 0..8),
+        ) {
+            let v: String = parts.concat();
+            proptest::prop_assert_eq!(host_part(&v), host_part_trimming(&v), "{:?}", v);
         }
 
         /// The hashed table answers what a binary search of the sorted list answers (ASCII

@@ -161,6 +161,16 @@ impl Literals {
         })
     }
 
+    /// The length of the shortest needle, in bytes.
+    pub(crate) fn shortest(&self) -> usize {
+        self.needles.iter().map(|n| n.len()).min().unwrap_or(0)
+    }
+
+    /// Whether the needles are compared ignoring ASCII case.
+    pub(crate) fn ignores_case(&self) -> bool {
+        self.ignore_case
+    }
+
     /// Whether one of the literals occurs in `value`; `None` when only the regex can tell
     /// (a case-insensitive pattern on a value that is not ASCII).
     pub(crate) fn is_match(&self, value: &str) -> Option<bool> {
@@ -229,6 +239,180 @@ impl Literals {
             }
         }
         false
+    }
+}
+
+/// Several literal searches over one text answered in one pass: a lead's title is searched
+/// by two `matches` alternations and a `contains` in the sample model, and reading it three
+/// times cost more than the rest of the rules together. The value is copied once (lowercased,
+/// when case is ignored) into a zero-padded buffer; each position is passed over after one
+/// lookup of its two bytes unless a needle starts with a pair of the same bucket, where the
+/// word at the position is compared with those needles' heads (and rests).
+///
+/// It gives exactly what each search's [`Literals::is_match`] gives, or no answer: every
+/// needle has at least two bytes, so a needle occurs in the value exactly when it occurs at a
+/// position whose two bytes fall in its bucket, and that is where it is compared; the padding
+/// is zeros, which no needle holds. No answer for a value that is not ASCII when case is
+/// ignored (where [`Literals::is_match`] has none either) or longer than
+/// [`SHARED_MAX_VALUE`] bytes (the caller then asks each search).
+#[derive(Debug, Clone)]
+pub(crate) struct SharedSearch {
+    ignore_case: bool,
+    /// Every needle of every search once, with the bits of the searches holding it.
+    needles: Vec<SharedNeedle>,
+    /// By [`pair_bucket`] of a position's two bytes: 0 when no needle starts with a pair of
+    /// that bucket, else 1 + an index into `candidates`.
+    buckets: Box<[u8; PAIR_BUCKETS]>,
+    /// Bits of the `needles` starting with a pair of one bucket (at most 255 distinct sets).
+    candidates: Vec<u64>,
+    /// The bits of every search.
+    all: u64,
+}
+
+#[derive(Debug, Clone)]
+struct SharedNeedle {
+    bytes: Box<[u8]>,
+    /// The first (up to) 8 bytes as a little-endian word, and the mask of those bytes.
+    head: u64,
+    mask: u64,
+    /// Bit `i` set when search `i` holds this needle.
+    searches: u64,
+}
+
+const PAIR_BUCKETS: usize = 4096;
+
+/// Values up to this many bytes are searched in one pass; longer ones get no answer.
+pub(crate) const SHARED_MAX_VALUE: usize = 120;
+
+/// The bucket of two adjacent bytes: the low six bits of each (distinct for the ASCII
+/// letters of one case; collisions only cost a comparison).
+#[inline(always)]
+fn pair_bucket(b0: u8, b1: u8) -> usize {
+    (usize::from(b0 & 63) << 6) | usize::from(b1 & 63)
+}
+
+impl SharedSearch {
+    /// One pass for `searches` (search `i` is bit `i` of [`SharedSearch::find`]'s answer), or
+    /// `None` when they cannot share one: not all ignoring case alike, more than 64 of them or
+    /// of their needles, a needle of one byte, more than 255 distinct bucket sets.
+    pub(crate) fn new(searches: &[&Literals]) -> Option<SharedSearch> {
+        let ignore_case = searches.first()?.ignore_case;
+        if searches.len() > 64 || searches.iter().any(|s| s.ignore_case != ignore_case) {
+            return None;
+        }
+        let mut needles: Vec<SharedNeedle> = Vec::new();
+        for (i, search) in searches.iter().enumerate() {
+            for bytes in &search.needles {
+                if bytes.len() < 2 {
+                    return None;
+                }
+                match needles.iter_mut().find(|n| n.bytes == *bytes) {
+                    Some(n) => n.searches |= 1 << i,
+                    None => {
+                        let mut word = [0u8; 8];
+                        let k = bytes.len().min(8);
+                        word[..k].copy_from_slice(&bytes[..k]);
+                        needles.push(SharedNeedle {
+                            bytes: bytes.clone(),
+                            head: u64::from_le_bytes(word),
+                            mask: if k == 8 {
+                                u64::MAX
+                            } else {
+                                (1u64 << (8 * k)) - 1
+                            },
+                            searches: 1 << i,
+                        });
+                    }
+                }
+            }
+        }
+        if needles.len() > 64 {
+            return None;
+        }
+        let mut sets = vec![0u64; PAIR_BUCKETS];
+        for (k, n) in needles.iter().enumerate() {
+            // Needles are lowercase when case is ignored, and so is the buffer searched.
+            sets[pair_bucket(n.bytes[0], n.bytes[1])] |= 1 << k;
+        }
+        let mut candidates: Vec<u64> = Vec::new();
+        let mut buckets = Box::new([0u8; PAIR_BUCKETS]);
+        for (b, &set) in sets.iter().enumerate() {
+            if set == 0 {
+                continue;
+            }
+            let at = match candidates.iter().position(|&c| c == set) {
+                Some(at) => at,
+                None => {
+                    candidates.push(set);
+                    candidates.len() - 1
+                }
+            };
+            buckets[b] = u8::try_from(at + 1).ok()?;
+        }
+        let all = if searches.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << searches.len()) - 1
+        };
+        Some(SharedSearch {
+            ignore_case,
+            needles,
+            buckets,
+            candidates,
+            all,
+        })
+    }
+
+    /// How many searches share the pass.
+    pub(crate) fn len(&self) -> usize {
+        self.all.count_ones() as usize
+    }
+
+    /// The bits of the searches that find one of their needles in `value`; `None` when only
+    /// each search can tell (see [`SharedSearch`]).
+    pub(crate) fn find(&self, value: &str) -> Option<u64> {
+        let bytes = value.as_bytes();
+        let n = bytes.len();
+        if n > SHARED_MAX_VALUE || (self.ignore_case && !value.is_ascii()) {
+            return None;
+        }
+        let mut buf = [0u8; SHARED_MAX_VALUE + 8];
+        buf[..n].copy_from_slice(bytes);
+        if self.ignore_case {
+            // ASCII and zero bytes only: lowercase a word at a time.
+            for chunk in buf[..n.div_ceil(8) * 8].chunks_exact_mut(8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(chunk);
+                chunk.copy_from_slice(&ascii_lowercase_word(u64::from_le_bytes(w)).to_le_bytes());
+            }
+        }
+        let mut found = 0u64;
+        for i in 0..n.saturating_sub(1) {
+            let bucket = self.buckets[pair_bucket(buf[i], buf[i + 1])];
+            if bucket == 0 {
+                continue;
+            }
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&buf[i..i + 8]);
+            let word = u64::from_le_bytes(w);
+            let mut cands = self.candidates[usize::from(bucket - 1)];
+            while cands != 0 {
+                let k = cands.trailing_zeros() as usize;
+                cands &= cands - 1;
+                let needle = &self.needles[k];
+                if needle.searches & !found == 0 || word & needle.mask != needle.head {
+                    continue;
+                }
+                let len = needle.bytes.len();
+                if len <= 8 || buf.get(i + 8..i + len) == Some(&needle.bytes[8..]) {
+                    found |= needle.searches;
+                }
+            }
+            if found == self.all {
+                break;
+            }
+        }
+        Some(found)
     }
 }
 
@@ -450,5 +634,52 @@ mod tests {
             let regex = Regex::new(&pattern).expect("valid");
             prop_assert_eq!(lits.is_match(&value), Some(regex.is_match(&value)));
         }
+
+        /// One shared pass answers what each search answers, whenever it answers: patterns
+        /// and `contains` texts that overlap and share prefixes, on values in mixed case, with
+        /// non-ASCII letters (the Kelvin sign, the long s), zero bytes, empty, and longer than
+        /// the pass takes. It answers every ASCII value up to its length limit.
+        #[test]
+        fn a_shared_search_answers_as_each_search(
+            ignore_case in any::<bool>(),
+            searches in prop::collection::vec(prop::collection::vec("[a-dA-D ]{2,10}", 1..4), 1..5),
+            value in "[a-dA-D \\x00]{0,24}|[a-dA-Dé\u{212A}\u{17F}]{0,12}|[abAB]{100,130}",
+        ) {
+            let lits: Vec<Literals> = searches
+                .iter()
+                .map(|branches| {
+                    let pattern = format!("{}{}", if ignore_case { "(?i)" } else { "" }, branches.join("|"));
+                    Literals::of(&pattern).expect("a plain alternation")
+                })
+                .collect();
+            let refs: Vec<&Literals> = lits.iter().collect();
+            let shared = SharedSearch::new(&refs).expect("two-byte needles share a pass");
+            match shared.find(&value) {
+                Some(bits) => {
+                    for (i, l) in lits.iter().enumerate() {
+                        prop_assert_eq!(Some(bits >> i & 1 == 1), l.is_match(&value), "search {} on {:?}", i, value);
+                    }
+                }
+                None => prop_assert!(
+                    value.len() > SHARED_MAX_VALUE || (ignore_case && !value.is_ascii()),
+                    "no answer on {:?}", value
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn searches_that_cannot_share_a_pass_are_refused() {
+        let one_byte = Literals::of("(?i)a|bc").expect("valid");
+        let two = Literals::of("(?i)ab|bc").expect("valid");
+        let cased = Literals::of("ab|bc").expect("valid");
+        assert!(SharedSearch::new(&[&one_byte, &two]).is_none());
+        assert!(SharedSearch::new(&[&two, &cased]).is_none());
+        assert!(SharedSearch::new(&[]).is_none());
+        let text = Literals::of_text("student", true).expect("valid");
+        let shared = SharedSearch::new(&[&two, &text]).expect("shareable");
+        assert_eq!(shared.find("STUDENT of ABc"), Some(0b11));
+        assert_eq!(shared.find("a student"), Some(0b10));
+        assert_eq!(shared.find("\u{212A}"), None);
     }
 }

@@ -92,7 +92,7 @@ mod slots;
 mod text;
 mod wire;
 
-pub(crate) use slots::BoundCondition;
+pub(crate) use slots::{BoundCondition, BoundSet};
 
 #[cfg(test)]
 mod tests;

@@ -9,11 +9,15 @@
 //! word by word, number bounds compared directly, `contains` searched a word at a time. A specialised test answers only for the
 //! value shapes where it is exactly the general evaluator's answer (a plain text, ASCII when
 //! case is ignored; a plain number) and hands every other value to the leaf evaluator.
+//!
+//! Conditions tested together on each record can be gathered in a [`BoundSet`]: matched in one
+//! call, and the literal leaves on one text field (`matches` alternations, `contains`) answered
+//! by one pass over the text instead of one search each.
 
 use super::ast::{Bound, Leaf, Node, Op, Scalar};
 use super::domain::is_free_mail_address;
 use super::eval::Shortcut;
-use super::literal::{ascii_lowercase_word, Literals};
+use super::literal::{ascii_lowercase_word, Literals, SharedSearch};
 use super::{Condition, FieldValue};
 
 /// How a bound leaf is tested, decided at bind time.
@@ -89,6 +93,7 @@ impl TextSet {
 
     /// Whether `s` equals an item; `None` when only the leaf evaluator can tell (a value
     /// that is not ASCII while case is ignored: `K` U+212A folds to `k`).
+    #[inline(always)]
     fn contains(&self, s: &str) -> Option<bool> {
         let bytes = s.as_bytes();
         if bytes.len() <= 8 {
@@ -311,6 +316,8 @@ struct Step {
     /// `next[0]` when the leaf does not hold, `next[1]` when it does: a step, [`HOLDS`] or
     /// [`FAILS`].
     next: [u32; 2],
+    /// In a [`BoundSet`], the bit of this leaf in [`Known`] when a shared search answers it.
+    shared: Option<u8>,
 }
 
 /// The condition holds (a `next` past every step).
@@ -384,6 +391,7 @@ fn flatten(node: &Node, holds: u32, fails: u32, paths: &[Box<str>], steps: &mut 
                 test: Test::of(leaf),
                 leaf: leaf.clone(),
                 next: [fails, holds],
+                shared: None,
             });
             (steps.len() - 1) as u32
         }
@@ -395,17 +403,143 @@ impl BoundCondition {
     /// of the binding) matches. A slot past the end of `values` reads as absent.
     #[inline]
     pub(crate) fn matches(&self, values: &[Option<FieldValue<'_>>]) -> bool {
+        self.matches_knowing(values, Known::NOTHING)
+    }
+
+    #[inline(always)]
+    fn matches_knowing(&self, values: &[Option<FieldValue<'_>>], known: Known) -> bool {
         let mut at = self.entry;
         while let Some(step) = self.steps.get(at as usize) {
-            at = step.next[usize::from(step.holds(values))];
+            at = step.next[usize::from(step.holds(values, known))];
         }
         at == HOLDS
     }
 }
 
+/// Answers of the shared searches of a [`BoundSet`] for one record: bit `b` of `holds` is the
+/// answer of the leaf marked `shared: Some(b)` when bit `b` of `answered` is set.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    answered: u64,
+    holds: u64,
+}
+
+impl Known {
+    const NOTHING: Known = Known {
+        answered: 0,
+        holds: 0,
+    };
+}
+
+/// Conditions bound to the same slots and tested together on each record (a scoring model's
+/// lead rules): literal leaves on one text field (`matches` alternations, `contains`) are
+/// answered by one pass over the text ([`SharedSearch`]) instead of one search each, and the
+/// whole set is matched in one call. Each condition answers exactly what
+/// [`BoundCondition::matches`] answers: a shared answer is the leaf's own fast test's answer,
+/// and a leaf the pass does not answer (a value that is not text, not ASCII while case is
+/// ignored, too long) is tested on its own.
+#[derive(Debug, Clone)]
+pub(crate) struct BoundSet {
+    conditions: Vec<BoundCondition>,
+    /// The slot each shared search reads, the search, and the bit of its first leaf.
+    searches: Vec<(usize, SharedSearch, u8)>,
+}
+
+/// A slot and whether its literal leaves ignore case: the leaves one pass can answer.
+type LiteralGroup = (usize, bool);
+/// A leaf of a set: its condition and its step there.
+type LeafAt = (usize, usize);
+
+impl BoundSet {
+    pub(crate) fn new(mut conditions: Vec<BoundCondition>) -> BoundSet {
+        // The literal leaves by slot and case rule, as (condition, step) positions.
+        let mut groups: Vec<(LiteralGroup, Vec<LeafAt>)> = Vec::new();
+        for (c, condition) in conditions.iter().enumerate() {
+            for (k, step) in condition.steps.iter().enumerate() {
+                // A one-byte needle is found by its own search (the pass reads pairs).
+                if let Some(search) = step.literals().filter(|l| l.shortest() >= 2) {
+                    let key = (step.slot, search.ignores_case());
+                    match groups.iter_mut().find(|(g, _)| *g == key) {
+                        Some((_, members)) => members.push((c, k)),
+                        None => groups.push((key, vec![(c, k)])),
+                    }
+                }
+            }
+        }
+        let mut searches = Vec::new();
+        let mut next_bit = 0usize;
+        for ((slot, _), members) in groups {
+            if members.len() < 2 || next_bit + members.len() > 64 {
+                continue;
+            }
+            let literals: Vec<&Literals> = members
+                .iter()
+                .filter_map(|&(c, k)| conditions[c].steps[k].literals())
+                .collect();
+            if literals.len() != members.len() {
+                continue;
+            }
+            let Some(search) = SharedSearch::new(&literals) else {
+                continue;
+            };
+            let first = next_bit as u8;
+            for (i, &(c, k)) in members.iter().enumerate() {
+                conditions[c].steps[k].shared = Some(first + i as u8);
+            }
+            next_bit += members.len();
+            searches.push((slot, search, first));
+        }
+        BoundSet {
+            conditions,
+            searches,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.conditions.len()
+    }
+
+    /// `out[i]` = whether condition `i` matches the record whose fields are `values` (as for
+    /// [`BoundCondition::matches`]); `out` has [`BoundSet::len`] items.
+    pub(crate) fn matches_each(&self, values: &[Option<FieldValue<'_>>], out: &mut [bool]) {
+        let mut known = Known::NOTHING;
+        for (slot, search, first) in &self.searches {
+            if let Some(Some(FieldValue::Text(s))) = values.get(*slot) {
+                if let Some(found) = search.find(s) {
+                    let width = search.len();
+                    let ones = if width == 64 {
+                        u64::MAX
+                    } else {
+                        (1u64 << width) - 1
+                    };
+                    known.answered |= ones << first;
+                    known.holds |= found << first;
+                }
+            }
+        }
+        for (c, o) in self.conditions.iter().zip(out.iter_mut()) {
+            *o = c.matches_knowing(values, known);
+        }
+    }
+}
+
 impl Step {
-    #[inline]
-    fn holds(&self, values: &[Option<FieldValue<'_>>]) -> bool {
+    /// The literal search this leaf makes of a text value, if it is one.
+    fn literals(&self) -> Option<&Literals> {
+        match (&self.test, &self.leaf.op) {
+            (Test::Contains(search), _) => Some(search),
+            (Test::Matches, Op::Matches(p)) => p.literals.as_deref(),
+            _ => None,
+        }
+    }
+
+    #[inline(always)]
+    fn holds(&self, values: &[Option<FieldValue<'_>>], known: Known) -> bool {
+        if let Some(bit) = self.shared {
+            if known.answered >> bit & 1 == 1 {
+                return known.holds >> bit & 1 == 1;
+            }
+        }
         let value = values.get(self.slot).and_then(Option::as_ref);
         let fast = match (&self.test, value) {
             (Test::Texts(set), Some(FieldValue::Text(s))) => set.contains(s),
@@ -515,6 +649,76 @@ mod tests {
                 None
             };
             prop_assert_eq!(set.contains(&value), want);
+        }
+    }
+
+    /// Conditions with literal leaves on one field (alternations and `contains`, ignoring
+    /// case and not, one-byte needles, under `not` and `any`) and on others.
+    fn literal_conditions() -> Vec<Condition> {
+        [
+            json!({"field": "title", "matches": "(?i)vp|head|chief|ceo|founder|director"}),
+            json!({"field": "title", "matches": "(?i)sales|revenue|operations"}),
+            json!({"any": [{"field": "title", "contains": "student"}, {"field": "email", "ends_with": ".edu"}]}),
+            json!({"field": "title", "matches": "Sales|VP"}),
+            json!({"field": "title", "contains": "Ops", "case_sensitive": true}),
+            json!({"not": {"field": "title", "contains": "an"}}),
+            json!({"field": "title", "matches": "(?i)a|bc"}),
+            json!({"all": [{"field": "email", "contains": "ann"}, {"field": "email", "matches": "(?i)acme|gmail"}]}),
+            json!({"field": "title", "matches": "^VP"}),
+            json!({"field": "title", "in": ["CEO", "Founder"]}),
+        ]
+        .iter()
+        .map(|c| Condition::parse(c).expect("valid"))
+        .collect()
+    }
+
+    #[test]
+    fn a_set_shares_a_pass_for_the_literal_leaves_of_a_field() {
+        let conditions = literal_conditions();
+        let mut paths = Vec::new();
+        let bound: Vec<BoundCondition> = conditions.iter().map(|c| c.bind(&mut paths)).collect();
+        let set = BoundSet::new(bound);
+        // Title ignoring case (3 leaves), title by case (2), email (2): `a|bc` stays alone.
+        let widths: Vec<usize> = set.searches.iter().map(|(_, s, _)| s.len()).collect();
+        assert_eq!(widths, [4, 2, 2]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// A set answers each condition as the condition does, whether the shared pass answers
+        /// (ASCII titles in any case) or not (non-ASCII titles, the Kelvin sign, titles longer
+        /// than the pass reads, numbers, null, absent titles).
+        #[test]
+        fn a_set_answers_each_condition_as_the_condition(
+            title in prop_oneof![
+                "[a-zA-Z ]{0,30}",
+                prop::sample::select(vec!["VP of Sales", "Head of Revenue Operations", "Student",
+                    "Sales Ops", "ceo", "Directeur général", "\u{212A}elvin ceo", "pa\u{17F}s student",
+                    "CHIEF", "b", "an", "Analyst"]).prop_map(String::from),
+                "[a-zA-Zé ]{100,130}",
+            ],
+            email in prop::sample::select(vec!["ann@acme.com", "Ann@GMAIL.com", "bob@uni.edu", "", "é@acme.com"]),
+            shape in 0usize..4,
+        ) {
+            let conditions = literal_conditions();
+            let mut paths = Vec::new();
+            let bound: Vec<BoundCondition> = conditions.iter().map(|c| c.bind(&mut paths)).collect();
+            let set = BoundSet::new(bound);
+            let record = match shape {
+                0 => json!({"title": title, "email": email}),
+                1 => json!({"title": null, "email": email}),
+                2 => json!({"title": 7, "email": email}),
+                _ => json!({"email": title}),
+            };
+            let values: Vec<Option<FieldValue<'_>>> = paths
+                .iter()
+                .map(|p| crate::condition::Record::field(&record, p))
+                .collect();
+            let mut out = vec![false; set.len()];
+            set.matches_each(&values, &mut out);
+            for (i, c) in conditions.iter().enumerate() {
+                prop_assert_eq!(out[i], c.matches(&record), "condition {} on {}", i, record);
+            }
         }
     }
 

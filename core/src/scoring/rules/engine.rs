@@ -9,11 +9,12 @@
 use super::fields::{EventField, LeadField};
 use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
 use super::round2;
-use super::score::{Contribution, EventCounts, Grade, RuleInfo, Score, Side};
-use crate::condition::{BoundCondition, Condition, FieldValue};
+use super::score::{Contribution, Contributions, EventCounts, Grade, RuleInfo, Score, Side};
+use crate::condition::{BoundCondition, BoundSet, Condition, FieldValue};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::mem::ManuallyDrop;
 
 /// Maps hashed with FxHash (rustc's hasher, the `rustc-hash` crate): ids and event kinds are
 /// short strings, where SipHash's setup dominates. Inputs come from the caller, but a crowded
@@ -136,11 +137,11 @@ struct Meta {
     group: Option<usize>,
 }
 
-/// A rule on the lead: a positive fit rule or a penalty. Its condition reads the lead's
-/// fields by slot: slot `i` is `lead_paths[i]`, read once per lead.
+/// A rule on the lead: a positive fit rule or a penalty. Its condition is in the engine's
+/// `lead_conditions` (fit rules first, then condition penalties) and reads the lead's fields
+/// by slot: slot `i` is `lead_paths[i]`, read once per lead.
 struct LeadRule {
     meta: Meta,
-    condition: BoundCondition,
     points: f64,
 }
 
@@ -201,6 +202,8 @@ pub(crate) struct Engine {
     penalties: Vec<Penalty>,
     /// The condition penalties, in model order.
     lead_penalties: Vec<LeadRule>,
+    /// The conditions of `fit`, then of `lead_penalties`, matched together on each lead.
+    lead_conditions: BoundSet,
     /// Event kind -> indices of the event rules counting it, in model order.
     kinds: KindTable,
     group_caps: Vec<f64>,
@@ -212,35 +215,39 @@ pub(crate) struct Engine {
     lead_paths: Vec<Box<str>>,
     /// How each of `lead_paths` is read.
     lead_fields: Vec<LeadField>,
+    /// Whether a lead field is read through `Record::field` (which may give a value owning a
+    /// list); the others borrow from the lead, so their values need no drop.
+    lead_values_own: bool,
 }
 
-/// Which rule fired, while a lead is scored.
+/// The instant scored at, as whole seconds and nanoseconds since the epoch: read once per
+/// batch, not once per lead.
 #[derive(Clone, Copy)]
-enum Fired {
-    Fit(usize),
-    /// An engagement rule or an event penalty.
-    Event(usize),
-    /// A condition penalty.
-    Penalty(usize),
+pub(crate) struct Now {
+    secs: i64,
+    nanos: u32,
 }
 
-/// A rule that fired and what it gave, before it becomes a [`Contribution`].
-#[derive(Clone, Copy)]
-struct Hit {
-    rule: Fired,
-    side: Side,
-    points: f64,
-    capped_from: Option<f64>,
+impl Now {
+    pub(crate) fn of(now: DateTime<Utc>) -> Now {
+        Now {
+            secs: now.timestamp(),
+            nanos: now.timestamp_subsec_nanos(),
+        }
+    }
 }
 
-/// Per-rule sums, group room and fired rules, reused from lead to lead so that the only
-/// allocations per lead are the score's own lists.
+/// Per-rule sums, group room and the lead conditions' answers, reused from lead to lead so
+/// that scoring a lead allocates nothing but the score's own lists (when they outgrow their
+/// place). `sums` and `counts` are zero but at the rules in `touched`, which the next lead
+/// sets back to zero: only the rules an event reached are reset.
 #[derive(Default)]
 pub(crate) struct Scratch {
     sums: Vec<f64>,
     counts: Vec<u64>,
+    touched: Vec<u32>,
     room: Vec<f64>,
-    hits: Vec<Hit>,
+    matched: Vec<bool>,
 }
 
 thread_local! {
@@ -289,18 +296,21 @@ impl Engine {
             paths.dedup();
             paths.into_iter().map(String::into_boxed_str).collect()
         };
-        let fit: Vec<LeadRule> = model
+        let fit: Vec<(LeadRule, BoundCondition)> = model
             .fit_rules
             .iter()
             .zip(checked.fit)
             .filter_map(|(r, c)| {
-                Some(LeadRule {
-                    meta: meta(&r.id, &r.label, Side::Fit, None, &r.group),
-                    condition: c?.bind(&mut lead_paths),
-                    points: r.points,
-                })
+                Some((
+                    LeadRule {
+                        meta: meta(&r.id, &r.label, Side::Fit, None, &r.group),
+                        points: r.points,
+                    },
+                    c?.bind(&mut lead_paths),
+                ))
             })
             .collect();
+        let (fit, mut conditions): (Vec<LeadRule>, Vec<BoundCondition>) = fit.into_iter().unzip();
         let mut event_rules: Vec<EventRule> = model
             .engagement_rules
             .iter()
@@ -336,9 +346,9 @@ impl Engine {
                     penalties.push(Penalty::Lead(lead_penalties.len()));
                     lead_penalties.push(LeadRule {
                         meta: meta(&r.id, &r.label, Side::Fit, None, &None),
-                        condition: condition.bind(&mut lead_paths),
                         points: r.points,
                     });
+                    conditions.push(condition.bind(&mut lead_paths));
                 }
                 (None, None) => {}
             }
@@ -348,19 +358,22 @@ impl Engine {
                 .iter()
                 .map(|r| (&*r.kind, r.filter.is_some(), r.lookback_days)),
         );
+        let lead_fields: Vec<LeadField> = lead_paths.iter().map(|p| LeadField::of(p)).collect();
         Engine {
             fit,
             event_rules,
             engagement,
             penalties,
             lead_penalties,
+            lead_conditions: BoundSet::new(conditions),
             kinds,
             group_caps: model.groups.iter().map(|g| g.cap).collect(),
             fit_cap: model.caps.fit,
             engagement_cap: model.caps.engagement,
             grades: model.grades.clone(),
             mql: model.mql.clone(),
-            lead_fields: lead_paths.iter().map(|p| LeadField::of(p)).collect(),
+            lead_values_own: lead_fields.iter().any(|f| matches!(f, LeadField::Path(_))),
+            lead_fields,
             lead_paths,
         }
     }
@@ -380,7 +393,7 @@ impl Engine {
         lead: &'a Lead,
         own: impl Iterator<Item = &'e EngagementEvent>,
         given: usize,
-        now: DateTime<Utc>,
+        now: Now,
     ) -> Score<'a> {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => self.score(lead, own, given, now, &mut scratch),
@@ -396,18 +409,25 @@ impl Engine {
         lead: &'a Lead,
         own: impl Iterator<Item = &'e EngagementEvent>,
         given: usize,
-        now: DateTime<Utc>,
+        now: Now,
         scratch: &mut Scratch,
     ) -> Score<'a> {
         // The lead's fields, each read once, on the stack for any usual model.
         const STACK: usize = 8;
         let fields = &self.lead_fields;
         if fields.len() <= STACK {
-            let mut values: [Option<FieldValue<'a>>; STACK] = [const { None }; STACK];
+            let mut values: ManuallyDrop<[Option<FieldValue<'a>>; STACK]> =
+                ManuallyDrop::new([const { None }; STACK]);
             for (v, f) in values.iter_mut().zip(fields) {
                 *v = f.read(lead);
             }
-            self.score_fields(lead, &values[..fields.len()], own, given, now, scratch)
+            let score = self.score_fields(lead, &values[..fields.len()], own, given, now, scratch);
+            // Values read straight from the lead borrow it and own nothing: only a value read
+            // through `Record::field` can hold a list to free.
+            if self.lead_values_own {
+                drop(ManuallyDrop::into_inner(values));
+            }
+            score
         } else {
             let values: Vec<Option<FieldValue<'a>>> = fields.iter().map(|f| f.read(lead)).collect();
             self.score_fields(lead, &values, own, given, now, scratch)
@@ -421,21 +441,38 @@ impl Engine {
         values: &[Option<FieldValue<'a>>],
         own: impl Iterator<Item = &'e EngagementEvent>,
         given: usize,
-        now: DateTime<Utc>,
+        now: Now,
         scratch: &mut Scratch,
     ) -> Score<'a> {
+        let Scratch {
+            sums,
+            counts,
+            touched,
+            room,
+            matched,
+        } = scratch;
         let n = self.event_rules.len();
-        scratch.sums.clear();
-        scratch.sums.resize(n, 0.0);
-        scratch.counts.clear();
-        scratch.counts.resize(n, 0);
-        scratch.room.clear();
-        scratch.room.extend_from_slice(&self.group_caps);
-        scratch.hits.clear();
+        if sums.len() != n || counts.len() != n {
+            sums.clear();
+            sums.resize(n, 0.0);
+            counts.clear();
+            counts.resize(n, 0);
+            touched.clear();
+        }
+        for &r in touched.iter() {
+            sums[r as usize] = 0.0;
+            counts[r as usize] = 0;
+        }
+        touched.clear();
+        room.clear();
+        room.extend_from_slice(&self.group_caps);
 
         let mut events = EventCounts::default();
         let mut seen: u64 = 0;
-        let (now_s, now_ns) = (now.timestamp(), now.timestamp_subsec_nanos());
+        let Now {
+            secs: now_s,
+            nanos: now_ns,
+        } = now;
         for e in own {
             seen += 1;
             let (at_s, at_ns) = (e.at.timestamp(), e.at.timestamp_subsec_nanos());
@@ -472,8 +509,12 @@ impl Engine {
                     Some(h) => rule.points * (-age_days / h).exp2(),
                     None => rule.points,
                 };
-                scratch.sums[r as usize] += points;
-                scratch.counts[r as usize] += 1;
+                let count = &mut counts[r as usize];
+                if *count == 0 {
+                    touched.push(r);
+                }
+                *count += 1;
+                sums[r as usize] += points;
             }
             if counted {
                 events.counted += 1;
@@ -485,24 +526,24 @@ impl Engine {
         }
         events.other_lead = (given as u64).saturating_sub(seen);
 
-        let Scratch {
-            sums,
-            counts,
-            room,
-            hits,
-        } = scratch;
+        matched.resize(self.lead_conditions.len(), false);
+        self.lead_conditions.matches_each(values, matched);
+        let (fit_matched, penalty_matched) = matched.split_at(self.fit.len());
+
+        // Contributions in model order, each side's total summed in that order.
+        let mut contributions = Contributions::new();
+        let (mut fit, mut engagement) = (0.0, 0.0);
         // Positive fit rules: group caps, then the fit cap, filled in rule order.
         let mut side_room = self.fit_cap;
-        for (i, r) in self.fit.iter().enumerate() {
-            if r.condition.matches(values) {
-                let points = keep(r.points, &r.meta, room, &mut side_room);
-                hits.push(Hit {
-                    rule: Fired::Fit(i),
-                    side: Side::Fit,
-                    points,
-                    capped_from: (points != r.points).then_some(r.points),
-                });
-            }
+        for (r, _) in self.fit.iter().zip(fit_matched).filter(|(_, &m)| m) {
+            let points = keep(r.points, &r.meta, room, &mut side_room);
+            fit += points;
+            contributions.push(Contribution {
+                rule: &r.meta.info,
+                points,
+                events: None,
+                capped_from: (points != r.points).then_some(r.points),
+            });
         }
         // Engagement rules: decayed sum, rule cap, group caps, then the engagement cap.
         let mut side_room = self.engagement_cap;
@@ -512,18 +553,20 @@ impl Engine {
             }
             let capped = round2(r.cap.map_or(sums[i], |c| sums[i].min(c)));
             let points = keep(capped, &r.meta, room, &mut side_room);
-            hits.push(event_hit(i, sums[i], points));
+            engagement += points;
+            contributions.push(event_contribution(r, counts[i], sums[i], points));
         }
         // Penalties, after every cap, in model order.
         for p in &self.penalties {
             match *p {
                 Penalty::Lead(i) => {
-                    let r = &self.lead_penalties[i];
-                    if r.condition.matches(values) {
-                        hits.push(Hit {
-                            rule: Fired::Penalty(i),
-                            side: Side::Fit,
+                    if penalty_matched[i] {
+                        let r = &self.lead_penalties[i];
+                        fit += r.points;
+                        contributions.push(Contribution {
+                            rule: &r.meta.info,
                             points: r.points,
+                            events: None,
                             capped_from: None,
                         });
                     }
@@ -534,18 +577,12 @@ impl Engine {
                     }
                     let r = &self.event_rules[j];
                     let points = round2(r.cap.map_or(sums[j], |c| sums[j].max(-c)));
-                    hits.push(event_hit(j, sums[j], points));
+                    engagement += points;
+                    contributions.push(event_contribution(r, counts[j], sums[j], points));
                 }
             }
         }
 
-        let (mut fit, mut engagement) = (0.0, 0.0);
-        for h in hits.iter() {
-            match h.side {
-                Side::Fit => fit += h.points,
-                Side::Engagement => engagement += h.points,
-            }
-        }
         let (fit, engagement) = (round2(fit), round2(engagement));
         let total = round2(fit + engagement);
         let step = |x: f64, t: &[f64; 3]| t.iter().position(|&t| x >= t).unwrap_or(3);
@@ -570,37 +607,24 @@ impl Engine {
             total,
             grade,
             mql,
-            contributions: hits.iter().map(|h| self.contribution(h, counts)).collect(),
+            contributions,
             events,
             missing_fields,
         }
     }
-
-    fn contribution<'a>(&'a self, hit: &Hit, counts: &[u64]) -> Contribution<'a> {
-        let (meta, events) = match hit.rule {
-            Fired::Fit(i) => (&self.fit[i].meta, None),
-            Fired::Penalty(i) => (&self.lead_penalties[i].meta, None),
-            Fired::Event(i) => (&self.event_rules[i].meta, Some(counts[i])),
-        };
-        Contribution {
-            rule: &meta.info,
-            points: hit.points,
-            events,
-            capped_from: hit.capped_from,
-        }
-    }
 }
 
-fn event_hit(i: usize, sum: f64, points: f64) -> Hit {
+/// The contribution of an event rule that counted `count` events summing to `sum` and keeps
+/// `points` of them.
+fn event_contribution(rule: &EventRule, count: u64, sum: f64, points: f64) -> Contribution<'_> {
     let uncapped = round2(sum);
-    Hit {
-        rule: Fired::Event(i),
-        side: Side::Engagement,
+    Contribution {
+        rule: &rule.meta.info,
         points,
+        events: Some(count),
         capped_from: (points != uncapped).then_some(uncapped),
     }
 }
-
 /// What a positive rule keeps of `points` under its group's room and its side's room, both
 /// reduced by what it keeps. Every value is on the 0.01 grid, so `min` stays on it and the
 /// subtractions are rounded back onto it.

@@ -33,7 +33,7 @@ use crate::error::{Error, Problems, Result};
 use crate::model::read::{self, collect};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
-use engine::{runs_in_lead_order, Engine, Grouped};
+use engine::{runs_in_lead_order, Engine, Grouped, Now};
 use serde_json::Value;
 
 /// Rounds to the nearest 0.01, halves away from zero: `round(x * 100) / 100` in IEEE doubles.
@@ -116,7 +116,7 @@ impl Scorer {
         now: DateTime<Utc>,
     ) -> Score<'a> {
         let own = events.iter().filter(|e| e.lead_id == lead.id);
-        self.engine.score_one(lead, own, events.len(), now)
+        self.engine.score_one(lead, own, events.len(), Now::of(now))
     }
 
     /// Scores every lead on the events naming it; the same scores as [`Scorer::score`] of
@@ -128,6 +128,7 @@ impl Scorer {
         now: DateTime<Utc>,
     ) -> Vec<Score<'a>> {
         let mut scratch = self.engine.scratch();
+        let now = Now::of(now);
         if let Some(runs) = runs_in_lead_order(leads, events) {
             return leads
                 .iter()
