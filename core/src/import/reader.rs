@@ -126,13 +126,11 @@ impl<'p> TableSink<'p> {
     /// Whether a row passes `opportunity_rules`, decided from its values: its stage is not
     /// blank, its amount not negative, and it does not close before it was created.
     fn passes_rules(&self, c: &OpportunityCells<'_>) -> bool {
-        // Days since 1970-01-01 (the day of `num_days_from_ce` 719,163).
-        let created_day = c.created_at.timestamp().div_euclid(86_400);
-        let day =
-            |d: chrono::NaiveDate| i64::from(chrono::Datelike::num_days_from_ce(&d)) - 719_163;
+        // The UTC date as stored (what `date_naive` gives for UTC, without offset arithmetic).
+        let created_day = c.created_at.naive_utc().date();
         !self.blank_stage.get(c.stage).copied().unwrap_or(true)
             && c.amount.is_none_or(|m| !m.is_negative())
-            && c.close_date.is_none_or(|d| day(d) >= created_day)
+            && c.close_date.is_none_or(|d| d >= created_day)
             && c.closed_at.is_none_or(|t| t >= c.created_at)
     }
 

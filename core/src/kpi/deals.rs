@@ -160,7 +160,7 @@ fn status_of(kind: StageKind) -> Status {
 /// `closed_at`, else the day of its last change into a won or lost stage.
 fn recorded_close_day<'a>(o: &DealRef<'a>, stages: &mut Stages<'a>) -> Option<NaiveDate> {
     o.close_date()
-        .or_else(|| o.closed_at().map(|t| t.date_naive()))
+        .or_else(|| o.closed_at().map(|t| t.naive_utc().date()))
         .or_else(|| {
             o.stage_history()
                 .iter()
@@ -292,7 +292,8 @@ fn deal<'a>(
         Some(f) if stage.is_some_and(|s| std::ptr::eq(s, current)) => Some(f),
         _ => stage.map(|s| s.forecast_category),
     };
-    let created_day = o.created_at().date_naive();
+    // The UTC date as stored (what `date_naive` gives for UTC, without the offset arithmetic).
+    let created_day = o.created_at().naive_utc().date();
     // Whole days between the two dates (what `(close - created).num_days()` gives, without
     // chrono's duration arithmetic).
     let cycle_days = close_day

@@ -351,9 +351,12 @@ impl Tally {
     /// The value of each of the metric's columns.
     pub fn values(&self, metric: Metric, ctx: &Context<'_>) -> Vec<Value> {
         let won_amount = self.money(self.won_minor, ctx);
-        let avg_deal = mean(&self.won_amounts).map(|m| m / ctx.scale);
+        // The mean of `won_amounts`, whose sum is `won_minor`; means only when a metric reads
+        // them (each is a pass over a list).
+        let avg_deal =
+            || ratio(self.won_minor as f64, self.won_amounts.len() as f64).map(|m| m / ctx.scale);
         let win_rate = ratio(self.won as f64, (self.won + self.lost) as f64);
-        let avg_cycle = mean(&self.cycles);
+        let avg_cycle = || mean(&self.cycles);
         match metric {
             Metric::WinRate => vec![json!(win_rate)],
             Metric::WinRateValue => vec![json!(ratio(
@@ -363,11 +366,11 @@ impl Tally {
             Metric::WonCount => vec![json!(self.won)],
             Metric::LostCount => vec![json!(self.lost)],
             Metric::WonAmount => vec![json!(won_amount)],
-            Metric::AvgDealSize => vec![json!(avg_deal)],
+            Metric::AvgDealSize => vec![json!(avg_deal())],
             Metric::MedianDealSize => {
                 vec![json!(median(&self.won_amounts).map(|m| m / ctx.scale))]
             }
-            Metric::AvgCycleDays => vec![json!(avg_cycle)],
+            Metric::AvgCycleDays => vec![json!(avg_cycle())],
             Metric::MedianCycleDays => vec![json!(median(&self.cycles))],
             Metric::PipelineCreated => vec![json!(self.money(self.created_minor, ctx))],
             Metric::OpenPipeline => vec![json!(self.money(self.open_minor, ctx))],
@@ -387,7 +390,7 @@ impl Tally {
                 .quota_minor
                 .and_then(|q| ratio(self.won_minor as f64, q as f64)))],
             Metric::SalesVelocity => {
-                let v = match (win_rate, avg_deal, avg_cycle) {
+                let v = match (win_rate, avg_deal(), avg_cycle()) {
                     (Some(w), Some(a), Some(c)) => ratio(self.open as f64 * w * a, c),
                     _ => None,
                 };
