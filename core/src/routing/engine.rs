@@ -1,9 +1,9 @@
 //! The decision procedure (docs/routing.md, "Deciding, step by step") over a compiled config,
 //! and the in-memory state it reads and, when routing (not previewing), commits.
 //!
-//! `decide` only reads the state and returns the decision plus the [`Commit`] that routing it
-//! would apply; `Router::route` holds the state lock across both, so a decision and its
-//! effect are atomic.
+//! `decide` only reads the state; it fills in the decision (built by the caller with
+//! [`Engine::start`]) and sets the [`Commit`] that routing it would apply; `Router::route` holds
+//! the state lock across deciding and committing, so a decision and its effect are atomic.
 
 use super::calendar::{Calendar, KnownOffset, Now};
 use super::config::{DailyCount, PoolState, RoutingState, StickyFallback, Strategy};
