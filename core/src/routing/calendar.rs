@@ -26,19 +26,17 @@ const PROBE_STEP: Duration = Duration::days(7);
 /// again, so that later leads find it known ([`KnownOffset`]).
 const AHEAD: Duration = Duration::days(28);
 
-const NANOS: i128 = 1_000_000_000;
+const NANOS: i64 = 1_000_000_000;
 
-/// Seconds and nanoseconds of `n` nanoseconds since the epoch (in 64 bits when it fits, as
-/// it does from 1677 to 2262: 128-bit division is a slow library call).
-fn split_nanos(n: i128) -> Option<(i64, u32)> {
-    const NANOS64: i64 = 1_000_000_000;
-    match i64::try_from(n) {
-        Ok(n) => Some((n.div_euclid(NANOS64), n.rem_euclid(NANOS64) as u32)),
-        Err(_) => Some((
-            i64::try_from(n.div_euclid(NANOS)).ok()?,
-            n.rem_euclid(NANOS) as u32,
-        )),
-    }
+/// The UTC seconds the fixed-offset SLA clock starts from, either side of the epoch: every
+/// instant it computes (up to [`FIXED_DAYS`] and a day or two of offset and margin later)
+/// then fits in 64-bit nanoseconds, which reach from 1677 to 2262. Other starts take the
+/// general path.
+const FIXED_SECS: i64 = 9_000_000_000;
+
+/// Seconds and nanoseconds of `n` nanoseconds since the epoch.
+fn split_nanos(n: i64) -> (i64, u32) {
+    (n.div_euclid(NANOS), n.rem_euclid(NANOS) as u32)
 }
 
 /// What a router knows of one rep's UTC offset: `offset` (seconds) is in force from `from` to
@@ -89,8 +87,8 @@ impl KnownOffset {
 
     /// The instant `n` nanoseconds since the epoch, as [`from_nanos`] gives it, its UTC date
     /// remembered (the due times of a batch's decisions fall on a few days).
-    fn due(&mut self, n: i128) -> Option<DateTime<Utc>> {
-        let (secs, nanos) = split_nanos(n)?;
+    fn due(&mut self, n: i64) -> Option<DateTime<Utc>> {
+        let (secs, nanos) = split_nanos(n);
         let day = secs.div_euclid(86_400);
         if day != self.due_day {
             self.due_date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
@@ -121,15 +119,18 @@ impl Now {
 
 /// An instant as nanoseconds since the epoch; `None` within a leap second, which chrono's
 /// arithmetic counts as an extra second (the SLA clock then takes the general path).
-fn nanos(t: DateTime<Utc>) -> Option<i128> {
-    let sub = t.timestamp_subsec_nanos();
-    (i128::from(sub) < NANOS).then(|| i128::from(t.timestamp()) * NANOS + i128::from(sub))
+fn nanos(t: DateTime<Utc>) -> Option<i64> {
+    let sub = i64::from(t.timestamp_subsec_nanos());
+    if sub >= NANOS {
+        return None;
+    }
+    t.timestamp().checked_mul(NANOS)?.checked_add(sub)
 }
 
 /// The reference [`KnownOffset::due`] is tested against.
 #[cfg(test)]
-fn from_nanos(n: i128) -> Option<DateTime<Utc>> {
-    let (secs, nanos) = split_nanos(n)?;
+fn from_nanos(n: i64) -> Option<DateTime<Utc>> {
+    let (secs, nanos) = split_nanos(n);
     DateTime::from_timestamp(secs, nanos)
 }
 
@@ -163,8 +164,8 @@ pub struct Calendar {
     /// Sorted by start.
     off: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// `off` in nanoseconds since the epoch, for the fixed-offset clock; `None` when a bound is
-    /// within a leap second.
-    off_nanos: Option<Vec<(i128, i128)>>,
+    /// within a leap second or outside what 64-bit nanoseconds hold (1677 to 2262).
+    off_nanos: Option<Vec<(i64, i64)>>,
 }
 
 impl Calendar {
@@ -331,22 +332,26 @@ impl Calendar {
         known: &mut KnownOffset,
     ) -> Option<DateTime<Utc>> {
         let off = self.off_nanos.as_deref()?;
-        let sub = start.at.timestamp_subsec_nanos();
-        if i128::from(sub) >= NANOS {
+        let sub = i64::from(start.at.timestamp_subsec_nanos());
+        if sub >= NANOS {
             return None; // a leap second
         }
         let secs = start.secs;
-        let start_nanos = i128::from(secs) * NANOS + i128::from(sub);
+        if !(-FIXED_SECS..=FIXED_SECS).contains(&secs) {
+            return None;
+        }
+        // Within FIXED_SECS: no arithmetic below overflows.
+        let start_nanos = secs * NANOS + sub;
         let offset = self.offset_near(secs, known)?;
         let local = secs.checked_add(offset)?;
         let local_midnight = local.div_euclid(86_400) * 86_400;
         let first = known.date(local)?;
         // UTC seconds of the first day's local midnight.
-        let midnight = i128::from(local_midnight - offset);
+        let midnight = local_midnight - offset;
         let due = self.clock_nanos(start_nanos, first, minutes, off, |day, secs| {
-            (midnight + i128::from(day) * 86_400 + i128::from(secs)) * NANOS
+            (midnight + day * 86_400 + i64::from(secs)) * NANOS
         })?;
-        let (due_secs, _) = split_nanos(due)?;
+        let (due_secs, _) = split_nanos(due);
         let margin = MARGIN.num_seconds();
         if !self.cover(
             secs.checked_sub(margin)?,
@@ -497,13 +502,13 @@ impl Calendar {
     /// (a stretch's whole seconds; the due time keeps the start's fraction).
     fn clock_nanos(
         &self,
-        start: i128,
+        start: i64,
         first: NaiveDate,
         minutes: u32,
-        off: &[(i128, i128)],
-        instant: impl Fn(i64, u32) -> i128,
-    ) -> Option<i128> {
-        let mut left = i128::from(minutes) * 60;
+        off: &[(i64, i64)],
+        instant: impl Fn(i64, u32) -> i64,
+    ) -> Option<i64> {
+        let mut left = i64::from(minutes) * 60;
         if left == 0 {
             return Some(start);
         }
@@ -538,8 +543,9 @@ impl Calendar {
                         .min()
                         .unwrap_or(we);
                     let end = we.min(next_off);
-                    // Within one working window: far less than 2^63 nanoseconds.
-                    let span = i128::from(i64::try_from(end - t).ok()? / 1_000_000_000);
+                    // Within one working window (so `left` is under a day when it is
+                    // multiplied below).
+                    let span = (end - t) / NANOS;
                     if span >= left {
                         return Some(t + left * NANOS);
                     }
@@ -679,6 +685,32 @@ mod tests {
         );
     }
 
+    /// Starts beyond what 64-bit nanoseconds hold around them (after 2255, before 1684) take
+    /// the general path and get its answer; just inside, the fixed path still answers.
+    #[test]
+    fn far_starts_take_the_general_path() {
+        let cal = calendar("Europe/London", [0, 0, 0, 0, 0, 5, 5], true, vec![]);
+        for (at, fixed) in [
+            ("2261-06-30T15:00:00Z", false),
+            ("1680-06-30T15:00:00Z", false),
+            ("2250-06-30T15:00:00Z", true),
+            ("1690-06-28T15:00:00Z", true),
+        ] {
+            let start: DateTime<Utc> = at.parse().unwrap();
+            let (answer, general) = both(&cal, start, 600);
+            assert_eq!(answer.is_some(), fixed, "{at}");
+            if let Some(answer) = answer {
+                assert_eq!(answer, general, "{at}");
+            }
+            let mut known = KnownOffset::default();
+            assert_eq!(
+                cal.add_working_minutes_known(Now::new(start), 600, &mut known),
+                general,
+                "{at}"
+            );
+        }
+    }
+
     /// One [`KnownOffset`] carried from lead to lead, as a router carries it, through the weeks
     /// around each DST change, going forward and jumping back: the clock answers as the
     /// general one, the local date and availability as the time-zone conversion, and once the
@@ -749,8 +781,8 @@ mod tests {
         /// `KnownOffset` carried over many instants (same day, next day, far apart, negative).
         #[test]
         fn due_times_through_the_remembered_date(
-            base in -4_000_000_000_000_000_000i128..4_000_000_000_000_000_000i128,
-            steps in proptest::collection::vec(-200_000_000_000_000i128..200_000_000_000_000i128, 1..20),
+            base in -4_000_000_000_000_000_000i64..4_000_000_000_000_000_000i64,
+            steps in proptest::collection::vec(-200_000_000_000_000i64..200_000_000_000_000i64, 1..20),
         ) {
             let mut known = KnownOffset::default();
             let mut n = base;
@@ -758,7 +790,9 @@ mod tests {
                 n += step;
                 prop_assert_eq!(known.due(n), from_nanos(n));
             }
-            prop_assert_eq!(known.due(i128::MAX), None);
+            for n in [i64::MIN, i64::MAX, i64::MIN + 1, i64::MAX - 1] {
+                prop_assert_eq!(known.due(n), from_nanos(n));
+            }
         }
     }
 

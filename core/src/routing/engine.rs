@@ -1,15 +1,15 @@
 //! The decision procedure (docs/routing.md, "Deciding, step by step") over a compiled config,
 //! and the in-memory state it reads and, when routing (not previewing), commits.
 //!
-//! `decide` only reads the state and returns the decision plus the [`Commit`] that routing it
-//! would apply; `Router::route` holds the state lock across both, so a decision and its
-//! effect are atomic.
+//! `decide` only reads the state; it fills in the decision (built by the caller with
+//! [`Engine::start`]) and sets the [`Commit`] that routing it would apply; `Router::route` holds
+//! the state lock across deciding and committing, so a decision and its effect are atomic.
 
 use super::calendar::{Calendar, KnownOffset, Now};
 use super::config::{DailyCount, PoolState, RoutingState, StickyFallback, Strategy};
 use super::matching::{AccountIndex, AccountMatch, MatchedBy};
 use super::territory::TerritoryIndex;
-use super::trace::{index, Code, Names, Step, Trace, Word, NONE};
+use super::trace::{index, Code, Names, Step, Trace, Word, MASK_FIELDS, NONE};
 use crate::condition::{Condition, FieldValue, Record};
 use crate::model::{Account, Lead, Rep};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -454,10 +454,28 @@ impl Engine {
         None
     }
 
-    /// Decides for `lead` at `now` on state `st`; returns the decision (with the version the
-    /// state would have after committing) and sets `commit` when the decision assigns a rep
-    /// (an out-parameter rather than a returned pair, so the decision is built where the
-    /// caller wants it instead of being copied there).
+    /// A decision for `lead` before any step: what [`Engine::decide`] fills in. Built by the
+    /// caller, where the caller keeps it (a `route`'s return value, a batch's list), so that
+    /// the decision is not copied out of `decide`.
+    pub fn start(&self, lead: &Lead) -> Decision {
+        Decision {
+            lead_id: LeadKey::new(&lead.id.0),
+            owner_id: None,
+            queue: None,
+            account_id: None,
+            territory_id: None,
+            rule_id: None,
+            pool_id: None,
+            sla_due: None,
+            state_version: 0,
+            trace: Trace::new(&self.names),
+        }
+    }
+
+    /// Decides for `lead` at `now` on state `st` into `d`, which is [`Engine::start`] of
+    /// `lead` (the decision carries the version the state would have after committing), and
+    /// sets `commit` when the decision assigns a rep (out-parameters rather than a returned
+    /// pair, so the decision is built where the caller wants it instead of being copied there).
     /// `known` (one per rep) is what is known of the reps' UTC offsets: a cache the decision
     /// extends, never an input that changes it.
     pub fn decide(
@@ -467,20 +485,10 @@ impl Engine {
         lead: &Lead,
         now: DateTime<Utc>,
         commit: &mut Option<Commit>,
-    ) -> Decision {
+        d: &mut Decision,
+    ) {
         let now = Now::new(now);
-        let mut d = Decision {
-            lead_id: LeadKey::new(&lead.id.0),
-            owner_id: None,
-            queue: None,
-            account_id: None,
-            territory_id: None,
-            rule_id: None,
-            pool_id: None,
-            sla_due: None,
-            state_version: st.version,
-            trace: Trace::new(&self.names),
-        };
+        d.state_version = st.version;
         let mut owner: Option<usize> = None;
         let mut commit_pool: Option<(usize, PoolMove)> = None;
         let mut sla = self.sla;
@@ -558,7 +566,7 @@ impl Engine {
                     d.trace.push(step);
                     // An account without an owner is not a sticky miss: the rules decide.
                     if code != Word::NoOwner && self.sticky_fallback == StickyFallback::Queue {
-                        self.fallback(&mut d, None, Word::StickyOwnerUnavailable);
+                        self.fallback(d, None, Word::StickyOwnerUnavailable);
                         done = true;
                     }
                 }
@@ -573,21 +581,33 @@ impl Engine {
                 let mut step = Code::new(Step::Rule);
                 step.result = Some(if ok { Word::Matched } else { Word::NotMatched });
                 step.a = index(i);
-                let missing = rule
-                    .fields
-                    .iter()
-                    .zip(&rule.presence)
-                    .enumerate()
-                    .filter(|(_, (f, p))| !view.has(f, **p))
-                    .map(|(k, _)| index(k));
-                d.trace.push_rule(step, rule.fields.len(), missing);
+                if rule.fields.len() <= MASK_FIELDS {
+                    // The missing fields as a mask, read without an iterator chain.
+                    let mut mask = 0u32;
+                    for (k, (f, p)) in rule.fields.iter().zip(&rule.presence).enumerate() {
+                        if !view.has(f, *p) {
+                            mask |= 1 << k;
+                        }
+                    }
+                    step.b = mask;
+                    d.trace.push(step);
+                } else {
+                    let missing = rule
+                        .fields
+                        .iter()
+                        .zip(&rule.presence)
+                        .enumerate()
+                        .filter(|(_, (f, p))| !view.has(f, **p))
+                        .map(|(k, _)| index(k));
+                    d.trace.push_rule(step, rule.fields.len(), missing);
+                }
                 if ok {
                     matched = Some(i);
                     break;
                 }
             }
             match matched {
-                None => self.fallback(&mut d, None, Word::NoRuleMatched),
+                None => self.fallback(d, None, Word::NoRuleMatched),
                 Some(i) => {
                     let rule = &self.rules[i];
                     d.rule_id = Some(rule.id.clone());
@@ -596,7 +616,7 @@ impl Engine {
                     }
                     let pool = match &rule.target {
                         CTarget::Queue(_) => {
-                            self.fallback(&mut d, Some(i), Word::QueueRule);
+                            self.fallback(d, Some(i), Word::QueueRule);
                             None
                         }
                         CTarget::Pool(p) => Some(*p),
@@ -613,7 +633,7 @@ impl Engine {
                                 None => {
                                     step.result = Some(Word::None);
                                     d.trace.push(step);
-                                    self.fallback(&mut d, None, Word::NoTerritory);
+                                    self.fallback(d, None, Word::NoTerritory);
                                     None
                                 }
                             }
@@ -631,7 +651,7 @@ impl Engine {
                                     step.result = Some(Word::Skipped);
                                     step.detail = Some(reason);
                                     d.trace.push(step);
-                                    self.fallback(&mut d, None, Word::NoEligibleRep);
+                                    self.fallback(d, None, Word::NoEligibleRep);
                                 }
                             }
                             None
@@ -639,12 +659,12 @@ impl Engine {
                     };
                     if let Some(p) = pool {
                         d.pool_id = Some(self.pools[p].id.clone());
-                        match self.pick(st, known, p, now, &mut d) {
+                        match self.pick(st, known, p, now, d) {
                             Some((r, mv)) => {
                                 owner = Some(r);
                                 commit_pool = Some((p, mv));
                             }
-                            None => self.fallback(&mut d, None, Word::NoEligibleRep),
+                            None => self.fallback(d, None, Word::NoEligibleRep),
                         }
                     }
                 }
@@ -652,7 +672,7 @@ impl Engine {
         }
 
         let Some(r) = owner else {
-            return d;
+            return;
         };
         let info = &self.reps[r];
         d.owner_id = Some(info.id.clone());
@@ -672,7 +692,6 @@ impl Engine {
             day: info.cal.local_date_known(now, &mut known[r]),
             pool: commit_pool,
         });
-        d
     }
 
     /// A fallback step and queue: the queue of rule `rule`, or the fallback queue.

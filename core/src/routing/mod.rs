@@ -299,20 +299,26 @@ impl Router {
     }
 
     pub fn route(&self, lead: &Lead, now: DateTime<Utc>) -> Decision {
+        let mut d = self.engine.start(lead);
         let mut guard = self.lock();
         let (st, known) = &mut *guard;
         let mut commit = None;
-        let d = self.engine.decide(st, known, lead, now, &mut commit);
+        self.engine
+            .decide(st, known, lead, now, &mut commit, &mut d);
         if let Some(c) = &commit {
             self.engine.commit(st, c);
         }
+        drop(guard);
         d
     }
 
     pub fn preview(&self, lead: &Lead, now: DateTime<Utc>) -> Decision {
+        let mut d = self.engine.start(lead);
         let mut guard = self.lock();
         let (st, known) = &mut *guard;
-        self.engine.decide(st, known, lead, now, &mut None)
+        self.engine.decide(st, known, lead, now, &mut None, &mut d);
+        drop(guard);
+        d
     }
 
     pub fn route_batch(&self, leads: &[Lead], now: DateTime<Utc>) -> Vec<Decision> {
@@ -321,8 +327,10 @@ impl Router {
         leads
             .iter()
             .map(|lead| {
+                let mut d = self.engine.start(lead);
                 let mut commit = None;
-                let d = self.engine.decide(st, known, lead, now, &mut commit);
+                self.engine
+                    .decide(st, known, lead, now, &mut commit, &mut d);
                 if let Some(c) = &commit {
                     self.engine.commit(st, c);
                 }

@@ -100,7 +100,7 @@ pub(crate) const NONE: u32 = u32::MAX;
 
 /// Rules with more condition fields than this list missing fields in [`Trace::wide`] rather than
 /// in a bit mask.
-const MASK_FIELDS: usize = 32;
+pub(crate) const MASK_FIELDS: usize = 32;
 
 /// A step's `result`, `reason` or `by`, as one byte in a [`Code`]; [`Word::text`] is how it is
 /// written. Every name is one `&'static str` of [`WORDS`], so a name read twice is the same
