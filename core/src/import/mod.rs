@@ -231,7 +231,13 @@ pub(crate) struct StageLookup<'p> {
     pipeline: &'p Pipeline,
     folded: HashMap<String, usize>,
     seen: HashMap<String, Option<usize>, rustc_hash::FxBuildHasher>,
+    /// The first few labels seen, compared before the map is hashed (a pipeline has a
+    /// handful of stages, so these are nearly all of a file's labels).
+    first: Vec<(Box<str>, Option<usize>)>,
 }
+
+/// How many labels [`StageLookup`] compares before hashing.
+const FIRST_LABELS: usize = 12;
 
 impl<'p> StageLookup<'p> {
     fn new(pipeline: &'p Pipeline) -> Self {
@@ -248,16 +254,23 @@ impl<'p> StageLookup<'p> {
             pipeline,
             folded,
             seen: HashMap::default(),
+            first: Vec::new(),
         }
     }
 
     /// The index of the stage `label` names (key, name or alias, compared folded).
     fn index_of(&mut self, label: &str) -> Option<usize> {
+        if let Some((_, i)) = self.first.iter().find(|(l, _)| **l == *label) {
+            return *i;
+        }
         match self.seen.get(label) {
             Some(i) => *i,
             None => {
                 let i = self.folded.get(&build::fold(label)).copied();
                 self.seen.insert(label.to_string(), i);
+                if self.first.len() < FIRST_LABELS {
+                    self.first.push((label.into(), i));
+                }
                 i
             }
         }

@@ -143,7 +143,9 @@ pub struct Tally {
     pub open: u64,
     pub won_minor: i128,
     pub lost_minor: i128,
-    /// Won deals' amounts, for the average and the median.
+    /// Won deals with an amount (`won_minor` is their sum).
+    pub won_with_amount: u64,
+    /// Their amounts, kept when a metric needs them all (the median).
     pub won_amounts: Vec<i64>,
     pub open_minor: i128,
     /// `Σ amount * probability` over open deals, in minor units, summed in input order.
@@ -151,7 +153,10 @@ pub struct Tally {
     pub created_minor: i128,
     /// Open amounts by forecast category: commit, best case, pipeline.
     pub forecast_minor: [i128; 3],
-    /// Closed deals' cycles in whole days.
+    /// Closed deals with a close day, and the sum of their cycles in whole days.
+    pub cycle_count: u64,
+    pub cycle_days: i128,
+    /// Their cycles, kept when a metric needs them all (the median).
     pub cycles: Vec<i64>,
     /// Stage paths, when a metric reads them.
     pub funnel: Option<FunnelTally>,
@@ -183,6 +188,9 @@ pub struct Source<'a> {
     pub as_of: Option<DateTime<Utc>>,
     /// Whether tallies keep stage paths.
     pub funnel: bool,
+    /// Whether tallies keep every won amount, and every cycle (for medians).
+    pub keep_amounts: bool,
+    pub keep_cycles: bool,
 }
 
 impl Tally {
@@ -203,6 +211,7 @@ impl Tally {
         self.open += other.open;
         self.won_minor += other.won_minor;
         self.lost_minor += other.lost_minor;
+        self.won_with_amount += other.won_with_amount;
         self.won_amounts.extend_from_slice(&other.won_amounts);
         self.open_minor += other.open_minor;
         self.weighted_minor += other.weighted_minor;
@@ -210,6 +219,8 @@ impl Tally {
         for (a, b) in self.forecast_minor.iter_mut().zip(other.forecast_minor) {
             *a += b;
         }
+        self.cycle_count += other.cycle_count;
+        self.cycle_days += other.cycle_days;
         self.cycles.extend_from_slice(&other.cycles);
         self.leads += other.leads;
         self.converted += other.converted;
@@ -261,7 +272,10 @@ impl Tally {
                 self.won += 1;
                 if let Some(m) = minor {
                     self.won_minor += i128::from(m);
-                    self.won_amounts.push(m);
+                    self.won_with_amount += 1;
+                    if source.keep_amounts {
+                        self.won_amounts.push(m);
+                    }
                 }
             }
             Status::Lost => {
@@ -284,7 +298,11 @@ impl Tally {
             }
         }
         if let Some(days) = d.cycle_days {
-            self.cycles.push(days);
+            self.cycle_count += 1;
+            self.cycle_days += i128::from(days);
+            if source.keep_cycles {
+                self.cycles.push(days);
+            }
         }
     }
 }
@@ -292,11 +310,6 @@ impl Tally {
 /// `n / d`, null when `d` is 0.
 fn ratio(n: f64, d: f64) -> Option<f64> {
     (d != 0.0).then(|| n / d)
-}
-
-fn mean(values: &[i64]) -> Option<f64> {
-    let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
-    ratio(sum as f64, values.len() as f64)
 }
 
 /// The median of integers: the middle one, or the mean of the two middle ones.
@@ -351,12 +364,11 @@ impl Tally {
     /// The value of each of the metric's columns.
     pub fn values(&self, metric: Metric, ctx: &Context<'_>) -> Vec<Value> {
         let won_amount = self.money(self.won_minor, ctx);
-        // The mean of `won_amounts`, whose sum is `won_minor`; means only when a metric reads
-        // them (each is a pass over a list).
+        // Means from exact integer sums and counts (what the means of the lists give).
         let avg_deal =
-            || ratio(self.won_minor as f64, self.won_amounts.len() as f64).map(|m| m / ctx.scale);
+            ratio(self.won_minor as f64, self.won_with_amount as f64).map(|m| m / ctx.scale);
         let win_rate = ratio(self.won as f64, (self.won + self.lost) as f64);
-        let avg_cycle = || mean(&self.cycles);
+        let avg_cycle = ratio(self.cycle_days as f64, self.cycle_count as f64);
         match metric {
             Metric::WinRate => vec![json!(win_rate)],
             Metric::WinRateValue => vec![json!(ratio(
@@ -366,11 +378,11 @@ impl Tally {
             Metric::WonCount => vec![json!(self.won)],
             Metric::LostCount => vec![json!(self.lost)],
             Metric::WonAmount => vec![json!(won_amount)],
-            Metric::AvgDealSize => vec![json!(avg_deal())],
+            Metric::AvgDealSize => vec![json!(avg_deal)],
             Metric::MedianDealSize => {
                 vec![json!(median(&self.won_amounts).map(|m| m / ctx.scale))]
             }
-            Metric::AvgCycleDays => vec![json!(avg_cycle())],
+            Metric::AvgCycleDays => vec![json!(avg_cycle)],
             Metric::MedianCycleDays => vec![json!(median(&self.cycles))],
             Metric::PipelineCreated => vec![json!(self.money(self.created_minor, ctx))],
             Metric::OpenPipeline => vec![json!(self.money(self.open_minor, ctx))],
@@ -390,7 +402,7 @@ impl Tally {
                 .quota_minor
                 .and_then(|q| ratio(self.won_minor as f64, q as f64)))],
             Metric::SalesVelocity => {
-                let v = match (win_rate, avg_deal(), avg_cycle()) {
+                let v = match (win_rate, avg_deal, avg_cycle) {
                     (Some(w), Some(a), Some(c)) => ratio(self.open as f64 * w * a, c),
                     _ => None,
                 };

@@ -356,6 +356,8 @@ fn report(
         pipeline,
         as_of: request.as_of,
         funnel: metrics.iter().any(|m| m.needs_funnel()),
+        keep_amounts: metrics.contains(&Metric::MedianDealSize),
+        keep_cycles: metrics.contains(&Metric::MedianCycleDays),
     };
     let mut total = Tally::new(&source);
     let leads: Vec<&Lead> = request
