@@ -206,12 +206,13 @@ const single = measure('revcore route(lead, now) per lead', leads.length, () => 
   for (const lead of leads) r4.route(lead, now);
 });
 
-// Where routeBatch's time goes (bindings-node/index.js): projecting the wanted keys and
-// JSON.stringify in JS, the native call (parse + route + encode), decoding into objects.
+// Where routeBatch's time goes (bindings-node/index.js): the flat encoding of the leads' wanted
+// keys in JS (leadsFlat), the native call (read the flat leads + route + encode), decoding the
+// decisions into objects. Older builds (no leadsFlat) report their JSON-text split instead.
 const internals = revcore.__batchInternals;
 if (internals) {
   const r5 = new Router(config, reps, accounts);
-  let text;
+  let input;
   let encoded;
   const us = (fn) => {
     for (let i = 0; i < 2; i++) fn();
@@ -223,13 +224,23 @@ if (internals) {
     }
     return ((median(times) / leads.length) * 1000).toFixed(2);
   };
-  const project = us(() => (text = internals.leadsText(leads, r5)));
-  const call = us(() => (encoded = internals.routeBatchText(r5, text, now)));
-  const decode = us(() => internals.decodeDecisions(encoded));
-  console.log(
-    `  routeBatch split, µs per lead: JS projection + JSON.stringify ${project}, ` +
-      `native parse + route + encode ${call}, decode ${decode}`,
-  );
+  if (internals.leadsFlat) {
+    const project = us(() => (input = internals.leadsFlat(leads, r5)));
+    const call = us(() => (encoded = internals.routeBatchFlat(r5, input, now)));
+    const decode = us(() => internals.decodeDecisions(encoded));
+    console.log(
+      `  routeBatch split, µs per lead: JS flat encoding ${project}, ` +
+        `native read + route + encode ${call}, decode ${decode}`,
+    );
+  } else {
+    const project = us(() => (input = internals.leadsText(leads, r5)));
+    const call = us(() => (encoded = internals.routeBatchText(r5, input, now)));
+    const decode = us(() => internals.decodeDecisions(encoded));
+    console.log(
+      `  routeBatch split, µs per lead: JS projection + JSON.stringify ${project}, ` +
+        `native parse + route + encode ${call}, decode ${decode}`,
+    );
+  }
 }
 const perLead = (rate) => `${(1e6 / rate).toFixed(2)} µs/lead`;
 console.log(
