@@ -321,9 +321,11 @@ const MINUTES = 1 << STEP_FIELDS.indexOf('minutes')
  * Per mask, the function reading one trace step (after its `step, mask` codes) into an object
  * literal: every object of a mask gets its keys at once, in one shape, which V8 builds several
  * times faster than adding keys one by one. `cursor` holds the positions in `codes` (`p`) and
- * `numbers` (`q`). Compiled at first use; a batch meets a few dozen masks.
+ * `numbers` (`q`). Compiled at first use; a batch meets a few dozen masks. The table has a
+ * slot for every mask from the start: readers stored at scattered indices of an empty array
+ * would turn it into a dictionary, and every look-up into a hash probe.
  */
-const stepReaders = []
+const stepReaders = new Array(1 << STEP_FIELDS.length).fill(undefined)
 
 function stepReader(mask) {
   let reader = stepReaders[mask]

@@ -496,3 +496,17 @@ test('flat leads: a getter that routes another batch meanwhile', () => {
   assert.deepStrictEqual(decisions, new Router(CONFIG, REPS, ACCOUNTS).routeBatch(LEADS.slice(0, 8), NOW))
   assert.deepStrictEqual(innerDecisions, new Router(CONFIG, REPS, ACCOUNTS).routeBatch(LEADS.slice(10, 14), NOW))
 })
+
+test('a long trace (a pool of 70 reps) decodes the same, every way', async () => {
+  const members = Array.from({ length: 70 }, (_, i) => rep(`M-${i}`, i % 3 === 0 ? { active: false } : {}))
+  const config = {
+    version: 1,
+    rules: [{ id: 'all', target: { pool: 'big' } }],
+    pools: [{ id: 'big', strategy: 'round_robin', members: members.map((m) => ({ rep_id: m.id })), daily_cap: 1 }],
+    fallback_queue: 'unassigned',
+    sla: { first_touch_minutes: 30 },
+  }
+  const leads = Array.from({ length: 60 }, (_, i) => ({ id: `L-${i}`, created_at: at }))
+  const decisions = await agreeEveryWay(config, members, undefined, leads, NOW)
+  assert.ok(decisions.every((d) => d.trace.length > 70), String(decisions[0].trace.length))
+})
