@@ -12,6 +12,7 @@
 //
 // Usage (from benches/compare, after `npm install` and a release build of bindings-node):
 //   node routing.mjs [--runs 7] [--jre-leads 10000]
+//   node routing.mjs --count K    (K routeBatch calls only, for callgrind)
 // The fixture is read from fixture.json, written first by
 //   cargo run --release -q -p revcore-benches --example routing_fixture
 
@@ -48,6 +49,18 @@ if (!existsSync(fixturePath)) {
 }
 const { now, config, reps, accounts, leads } = JSON.parse(readFileSync(fixturePath, 'utf8'));
 const JRE_LEADS = Math.min(arg('jre-leads', leads.length), leads.length);
+
+// `--count K`: only K routeBatch calls on one router, for instruction counts of the whole
+// process under callgrind (benches/RESULTS.md, "Node bridge"): run it with two values of K and
+// divide the difference by the extra leads routed.
+const COUNT = arg('count', 0);
+if (COUNT > 0) {
+  const router = new Router(config, reps, accounts);
+  let routed = 0;
+  for (let i = 0; i < COUNT; i++) routed += router.routeBatch(leads, now).length;
+  console.log(`routed ${routed} leads in ${COUNT} routeBatch calls`);
+  process.exit(0);
+}
 
 console.log(
   `machine: ${os.cpus()[0].model} x ${os.cpus().length}, ${os.platform()} ${os.release()}; ` +
