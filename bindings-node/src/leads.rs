@@ -50,19 +50,47 @@ pub struct FlatLeads<'de> {
     pub numbers: &'de [f64],
 }
 
-/// Positions in `codes`, the strings and `numbers`.
+/// Positions in the strings and `numbers`.
 struct Cursor<'de> {
-    strings: Vec<&'de str>,
-    string: usize,
+    /// The strings joined with NUL.
+    text: &'de str,
+    /// Where the next string starts; past the end (`text.len() + 1`) once the last is taken.
+    at: usize,
+    /// Strings taken, of `strings` sent.
+    taken: usize,
+    strings: usize,
     numbers: &'de [f64],
     number: usize,
 }
 
 impl<'de> Cursor<'de> {
+    /// The next string: up to the next NUL, or the end of `text`. A byte loop: the strings are
+    /// short (ids, names, times), where a call to `memchr` per string costs more.
     fn string(&mut self) -> Option<&'de str> {
-        let s = self.strings.get(self.string).copied();
-        self.string += 1;
-        s
+        if self.taken == self.strings {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let mut end = start;
+        while end < bytes.len() && bytes[end] != 0 {
+            end += 1;
+        }
+        self.taken += 1;
+        self.at = end + 1;
+        // NUL is ASCII: `start` and `end` are on character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// Whether every string was taken and they were all there is: a string holding NUL
+    /// leaves a piece over (or shifts the others, which the leads then refuse).
+    fn all_taken(&self) -> bool {
+        self.taken == self.strings
+            && if self.strings == 0 {
+                self.text.is_empty()
+            } else {
+                self.at == self.text.len() + 1
+            }
     }
 
     fn number(&mut self) -> Option<f64> {
@@ -75,19 +103,12 @@ impl<'de> Cursor<'de> {
 /// The leads, or `None` when this reader does not take them (module documentation).
 pub fn read(flat: &FlatLeads<'_>) -> Option<Vec<Lead>> {
     let count = usize::try_from(*flat.codes.first()?).ok()?;
-    let string_count = usize::try_from(*flat.codes.get(1)?).ok()?;
-    let strings: Vec<&str> = if string_count == 0 {
-        Vec::new()
-    } else {
-        flat.text.split('\0').collect()
-    };
-    // A string holding NUL splits into more pieces than were sent.
-    if strings.len() != string_count || (string_count == 0 && !flat.text.is_empty()) {
-        return None;
-    }
+    let strings = usize::try_from(*flat.codes.get(1)?).ok()?;
     let mut cursor = Cursor {
+        text: flat.text,
+        at: 0,
+        taken: 0,
         strings,
-        string: 0,
         numbers: flat.numbers,
         number: 0,
     };
@@ -105,9 +126,8 @@ pub fn read(flat: &FlatLeads<'_>) -> Option<Vec<Lead>> {
         };
         leads.push(Lead::deserialize(map).ok()?);
     }
-    let all_read = p == flat.codes.len()
-        && cursor.string == cursor.strings.len()
-        && cursor.number == flat.numbers.len();
+    let all_read =
+        p == flat.codes.len() && cursor.all_taken() && cursor.number == flat.numbers.len();
     all_read.then_some(leads)
 }
 
@@ -377,6 +397,21 @@ mod tests {
             &[]
         )
         .is_none());
+        // An empty string; a NUL inside the last string (it would read as a lead without it).
+        let company: Vec<String> = ["company", "created_at", "id"].map(String::from).to_vec();
+        let three = [1, 3, 3, code(2, STRING), code(0, STRING), code(1, STRING)];
+        let with_company = |text: &str| {
+            read(&FlatLeads {
+                keys: &company,
+                text,
+                codes: &three,
+                numbers: &[],
+            })
+        };
+        let empty = with_company("L\x00\x002026-03-02T10:00:00Z").expect("read");
+        assert_eq!(empty[0].company.as_deref(), Some(""));
+        assert!(with_company("L\x00Acme\x002026-03-02T10:00:00Z").is_some());
+        assert!(with_company("L\x00Acme\x002026-03-02T10:00:00Z\x00x").is_none());
         assert!(lead("", &[0, 0], &[]).is_some_and(|l| l.is_empty()));
         assert!(lead("x", &[0, 0], &[]).is_none());
         assert!(lead("", &[], &[]).is_none());
