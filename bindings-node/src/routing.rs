@@ -126,13 +126,21 @@ fn route_encoded(
     Ok(Some(encode(&router.route_batch(&leads, now))))
 }
 
-/// [`route_encoded`] for leads that are never left to index.js (text, or read natively).
+/// [`route_encoded`] for leads that are never left to index.js (text, or read natively), which
+/// always give decisions or an error. Flat leads that are not read would be an error here
+/// (not reached: flat leads go through `routeBatchFlat`), never an empty batch.
 fn route_encoded_all(
     router: &core::Router,
     leads: &Leads,
     now: &revcore::Result<String>,
 ) -> revcore::Result<Encoded> {
-    route_encoded(router, leads, now).map(|encoded| encoded.unwrap_or_else(|| encode(&[])))
+    route_encoded(router, leads, now)?.ok_or_else(|| {
+        CoreError::parse(
+            "leads",
+            "invalid_value",
+            "flat leads this entry point cannot fall back from",
+        )
+    })
 }
 
 /// An optional argument: absent or `undefined` is `None` (`null` goes to the core, which reads
