@@ -7,8 +7,10 @@
 //   `JSON.parse` of the core's JSON gives, key order included) in far less time than building
 //   them through N-API or parsing their JSON text.
 // - A batch of plain leads whose wanted keys (`router.leadFields()`) hold only JSON-safe values
-//   crosses as the JSON text of those keys (`JSON.stringify` is much cheaper than reading
-//   objects through N-API). Any other batch (not an array, a non-object, a class instance, NaN,
+//   crosses flat (`leadsFlat`: their strings joined in one string, their numbers in a
+//   Float64Array, one code per key in an Int32Array; read natively by src/leads.rs), or, when
+//   the native side does not take that (a string holding NUL), as the JSON text of those keys
+//   (`JSON.stringify` is much cheaper than reading objects through N-API). Any other batch (not an array, a non-object, a class instance, NaN,
 //   a BigInt, a Map, an invalid Date, a getter that throws, ...) goes to the native object
 //   reader, which reads the same keys and reports problems with their paths
 //   (`leads[3].created_at`), so both ways accept and refuse the same leads and decide the same.
@@ -30,17 +32,23 @@ if (!Object.hasOwn(proto, NATIVE)) {
       readAsync: proto.routeBatchAsync,
       text: proto.routeBatchText,
       textAsync: proto.routeBatchTextAsync,
+      flat: proto.routeBatchFlat,
+      flatAsync: proto.routeBatchFlatAsync,
     }),
   })
   // Not part of the API: reachable only through the methods below.
   delete proto.routeBatchText
   delete proto.routeBatchTextAsync
+  delete proto.routeBatchFlat
+  delete proto.routeBatchFlatAsync
 }
 const {
   read: readRouteBatch,
   readAsync: readRouteBatchAsync,
   text: textRouteBatch,
   textAsync: textRouteBatchAsync,
+  flat: flatRouteBatch,
+  flatAsync: flatRouteBatchAsync,
 } = proto[NATIVE]
 
 /** Most values the native reader reads from one argument (convert.rs, MAX_VALUES). */
@@ -77,27 +85,29 @@ function compile(params, body) {
 }
 
 /**
- * Per router: a function telling whether a key is one of its `leadFields()` (a `switch` over
- * the names, compiled once: cheaper than any lookup), or null when leads cannot be projected
- * in JS (a field named `__proto__`: `read[k] = v` would set the prototype).
+ * Per router: a function giving a key's index in its `leadFields()`, or -1 for a key routing
+ * does not read (a `switch` over the names, compiled once: cheaper than any lookup), or null
+ * when leads cannot be projected in JS (a field named `__proto__`: `read[k] = v` would set the
+ * prototype).
  */
 const wantedKeys = new WeakMap()
 
 function wanted(router) {
   if (!(router instanceof Router)) return null // the native method reports what `this` is
-  let isWanted = wantedKeys.get(router)
-  if (isWanted === undefined) {
+  let keyIndex = wantedKeys.get(router)
+  if (keyIndex === undefined) {
     const keys = router.leadFields()
     if (keys.includes('__proto__')) {
-      isWanted = null
+      keyIndex = null
     } else {
-      const cases = keys.map((k) => ` case ${JSON.stringify(k)}:`).join('')
-      const set = new Set(keys)
-      isWanted = compile(['k'], `switch (k) {${cases} return true; default: return false }`) ?? ((k) => set.has(k))
+      const cases = keys.map((k, i) => ` case ${JSON.stringify(k)}: return ${i};`).join('')
+      const index = new Map(keys.map((k, i) => [k, i]))
+      keyIndex = compile(['k'], `switch (k) {${cases} default: return -1 }`) ?? ((k) => index.get(k) ?? -1)
+      keyIndex.keyCount = keys.length
     }
-    wantedKeys.set(router, isWanted)
+    wantedKeys.set(router, keyIndex)
   }
-  return isWanted
+  return keyIndex
 }
 
 /** Values still allowed in the batch being checked (see MAX_VALUES). */
@@ -161,8 +171,8 @@ function prototypePolluted() {
  * JSON-safe (see `jsonSafe`). A lead's keys are its own enumerable ones, in its order, as the
  * native reader and `JSON.stringify` see them.
  */
-function leadsText(leads, isWanted) {
-  if (isWanted === null || !isArray(leads) || isProxy(leads) || prototypePolluted()) return undefined
+function leadsText(leads, keyIndex) {
+  if (keyIndex === null || !isArray(leads) || isProxy(leads) || prototypePolluted()) return undefined
   try {
     const n = leads.length
     budget = MAX_VALUES - 1 - n
@@ -178,7 +188,7 @@ function leadsText(leads, isWanted) {
       const read = {}
       // Own enumerable keys only, Object.prototype having none (checked above).
       for (const k in lead) {
-        if (!isWanted(k)) continue
+        if (keyIndex(k) < 0) continue
         const v = lead[k]
         if (v === undefined) continue // absent, as JSON.stringify and the reader see it
         if (typeof v === 'string' ? --budget < 0 || !wellFormed(v) : !jsonSafe(v, 0)) return undefined
@@ -189,6 +199,110 @@ function leadsText(leads, isWanted) {
     return JSON.stringify(out)
   } catch {
     return undefined // a getter or a proxy threw: the reader meets it again and reports it
+  }
+}
+
+/** Kinds of a flat entry (src/leads.rs): the low 3 bits of its code, the key index above. */
+const STRING = 0
+const NUMBER = 1
+const TRUE = 2
+const FALSE = 3
+const NULL = 4
+const JSON_TEXT = 5
+const { MAX_SAFE_INTEGER } = Number
+
+/** Buffers `leadsFlat` reuses from batch to batch (null while in use: a getter may route). */
+let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256) }
+
+/**
+ * The leads' wanted keys in the flat encoding of src/leads.rs (`{ text, codes, numbers }`),
+ * or undefined when the batch is not an array of plain objects whose wanted keys are all
+ * JSON-safe (the leads `leadsText` takes; it then decides). Reads each lead's own enumerable
+ * keys, in its order, once, as `leadsText` does; a value is sent as `JSON.stringify` would
+ * write it: a valid Date as its ISO string, a nested object or array as its JSON text.
+ */
+function leadsFlat(leads, keyIndex, keyCount) {
+  if (keyIndex === null || !isArray(leads) || isProxy(leads) || prototypePolluted()) return undefined
+  let buffers = flatBuffers
+  flatBuffers = null
+  try {
+    const n = leads.length
+    budget = MAX_VALUES - 1 - n
+    if (budget < 0) return undefined
+    // At most every wanted key of every lead.
+    const most = 2 + n * (1 + keyCount)
+    if (buffers === null || buffers.codes.length < most) {
+      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount) }
+    } else if (buffers.numbers.length < n * keyCount) {
+      buffers.numbers = new Float64Array(n * keyCount)
+    }
+    const { codes, numbers } = buffers
+    const strings = []
+    let p = 2
+    let q = 0
+    for (let i = 0; i < n; i++) {
+      const lead = leads[i]
+      if (typeof lead !== 'object' || lead === null) return undefined
+      const proto = getPrototypeOf(lead)
+      if ((proto !== ObjectPrototype && proto !== null) || typeof lead.toJSON === 'function') return undefined
+      const at = p++
+      // Own enumerable keys only, Object.prototype having none (checked above).
+      for (const k in lead) {
+        const key = keyIndex(k)
+        if (key < 0) continue
+        const v = lead[k]
+        switch (typeof v) {
+          case 'string':
+            if (--budget < 0) return undefined
+            strings.push(v)
+            codes[p++] = key << 3 // STRING
+            break
+          case 'number':
+            if (--budget < 0 || v - v !== 0 || (v % 1 === 0 && (v > MAX_SAFE_INTEGER || v < -MAX_SAFE_INTEGER))) {
+              return undefined
+            }
+            numbers[q++] = v
+            codes[p++] = (key << 3) | NUMBER
+            break
+          case 'boolean':
+            --budget
+            codes[p++] = (key << 3) | (v ? TRUE : FALSE)
+            break
+          case 'undefined':
+            break // absent, as JSON.stringify and the reader see it
+          case 'object':
+            if (v === null) {
+              --budget
+              codes[p++] = (key << 3) | NULL
+            } else if (getPrototypeOf(v) === DatePrototype) {
+              if (!jsonSafe(v, 0)) return undefined
+              const iso = v.toJSON()
+              if (typeof iso !== 'string') return undefined
+              strings.push(iso)
+              codes[p++] = key << 3 // STRING
+            } else {
+              if (!jsonSafe(v, 0)) return undefined
+              strings.push(JSON.stringify(v))
+              codes[p++] = (key << 3) | JSON_TEXT
+            }
+            break
+          default:
+            return undefined // bigint, symbol, function
+        }
+      }
+      codes[at] = p - at - 1
+    }
+    if (budget < 0) return undefined
+    codes[0] = n
+    codes[1] = strings.length
+    // One check for every string (NUL joins no surrogates into a pair).
+    const text = strings.join('\0')
+    if (!wellFormed(text)) return undefined
+    return { text, codes: codes.subarray(0, p), numbers: numbers.subarray(0, q) }
+  } catch {
+    return undefined // a getter or a proxy threw: the reader meets it again and reports it
+  } finally {
+    flatBuffers = buffers
   }
 }
 
@@ -207,9 +321,11 @@ const MINUTES = 1 << STEP_FIELDS.indexOf('minutes')
  * Per mask, the function reading one trace step (after its `step, mask` codes) into an object
  * literal: every object of a mask gets its keys at once, in one shape, which V8 builds several
  * times faster than adding keys one by one. `cursor` holds the positions in `codes` (`p`) and
- * `numbers` (`q`). Compiled at first use; a batch meets a few dozen masks.
+ * `numbers` (`q`). Compiled at first use; a batch meets a few dozen masks. The table has a
+ * slot for every mask from the start: readers stored at scattered indices of an empty array
+ * would turn it into a dictionary, and every look-up into a hash probe.
  */
-const stepReaders = []
+const stepReaders = new Array(1 << STEP_FIELDS.length).fill(undefined)
 
 function stepReader(mask) {
   let reader = stepReaders[mask]
@@ -291,18 +407,42 @@ function decodeDecisions(encoded) {
   return out
 }
 
+/** The flat encoding of the leads for `router`, or undefined (see `leadsFlat`). */
+function flatFor(leads, router) {
+  const keyIndex = wanted(router)
+  return keyIndex === null ? undefined : leadsFlat(leads, keyIndex, keyIndex.keyCount)
+}
+
+/** `routeBatch` of leads that did not cross flat: as JSON text, else read natively. */
+function routeBatchSlow(router, leads, now) {
+  const text = leadsText(leads, wanted(router))
+  return text === undefined ? readRouteBatch.call(router, leads, now) : textRouteBatch.call(router, text, now)
+}
+
 proto.routeBatch = function routeBatch(leads, now) {
-  const text = leadsText(leads, wanted(this))
-  return decodeDecisions(
-    text === undefined ? readRouteBatch.call(this, leads, now) : textRouteBatch.call(this, text, now),
-  )
+  const flat = flatFor(leads, this)
+  if (flat !== undefined) {
+    const encoded = flatRouteBatch.call(this, flat.text, flat.codes, flat.numbers, now)
+    if (encoded !== null) return decodeDecisions(encoded)
+  }
+  return decodeDecisions(routeBatchSlow(this, leads, now))
 }
 
 proto.routeBatchAsync = function routeBatchAsync(leads, now) {
-  const text = leadsText(leads, wanted(this))
-  const encoded =
-    text === undefined ? readRouteBatchAsync.call(this, leads, now) : textRouteBatchAsync.call(this, text, now)
-  return encoded.then(decodeDecisions)
+  const flat = flatFor(leads, this)
+  if (flat !== undefined) {
+    return flatRouteBatchAsync
+      .call(this, flat.text, flat.codes, flat.numbers, now)
+      .then((encoded) => (encoded !== null ? encoded : routeBatchSlowAsync(this, leads, now)))
+      .then(decodeDecisions)
+  }
+  return routeBatchSlowAsync(this, leads, now).then(decodeDecisions)
+}
+
+/** `routeBatchAsync` of leads that did not cross flat: as JSON text, else read natively. */
+function routeBatchSlowAsync(router, leads, now) {
+  const text = leadsText(leads, wanted(router))
+  return text === undefined ? readRouteBatchAsync.call(router, leads, now) : textRouteBatchAsync.call(router, text, now)
 }
 
 module.exports = native
@@ -312,10 +452,13 @@ Object.defineProperty(module.exports, '__batchInternals', {
   configurable: true,
   value: Object.freeze({
     leadsText: (leads, router) => leadsText(leads, wanted(router)),
+    leadsFlat: (leads, router) => flatFor(leads, router),
     decodeDecisions,
     STEP_FIELDS,
     /** The native half of `routeBatch` for leads as text (benches/compare/routing.mjs). */
     routeBatchText: (router, text, now) => textRouteBatch.call(router, text, now),
+    /** The native half of `routeBatch` for flat leads (null: not taken that way). */
+    routeBatchFlat: (router, flat, now) => flatRouteBatch.call(router, flat.text, flat.codes, flat.numbers, now),
   }),
   enumerable: false,
 })

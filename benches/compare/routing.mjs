@@ -12,6 +12,7 @@
 //
 // Usage (from benches/compare, after `npm install` and a release build of bindings-node):
 //   node routing.mjs [--runs 7] [--jre-leads 10000]
+//   node routing.mjs --count K    (K routeBatch calls only, for callgrind)
 // The fixture is read from fixture.json, written first by
 //   cargo run --release -q -p revcore-benches --example routing_fixture
 
@@ -48,6 +49,18 @@ if (!existsSync(fixturePath)) {
 }
 const { now, config, reps, accounts, leads } = JSON.parse(readFileSync(fixturePath, 'utf8'));
 const JRE_LEADS = Math.min(arg('jre-leads', leads.length), leads.length);
+
+// `--count K`: only K routeBatch calls on one router, for instruction counts of the whole
+// process under callgrind (benches/RESULTS.md, "Node bridge"): run it with two values of K and
+// divide the difference by the extra leads routed.
+const COUNT = arg('count', 0);
+if (COUNT > 0) {
+  const router = new Router(config, reps, accounts);
+  let routed = 0;
+  for (let i = 0; i < COUNT; i++) routed += router.routeBatch(leads, now).length;
+  console.log(`routed ${routed} leads in ${COUNT} routeBatch calls`);
+  process.exit(0);
+}
 
 console.log(
   `machine: ${os.cpus()[0].model} x ${os.cpus().length}, ${os.platform()} ${os.release()}; ` +
@@ -206,12 +219,13 @@ const single = measure('revcore route(lead, now) per lead', leads.length, () => 
   for (const lead of leads) r4.route(lead, now);
 });
 
-// Where routeBatch's time goes (bindings-node/index.js): projecting the wanted keys and
-// JSON.stringify in JS, the native call (parse + route + encode), decoding into objects.
+// Where routeBatch's time goes (bindings-node/index.js): the flat encoding of the leads' wanted
+// keys in JS (leadsFlat), the native call (read the flat leads + route + encode), decoding the
+// decisions into objects. Older builds (no leadsFlat) report their JSON-text split instead.
 const internals = revcore.__batchInternals;
 if (internals) {
   const r5 = new Router(config, reps, accounts);
-  let text;
+  let input;
   let encoded;
   const us = (fn) => {
     for (let i = 0; i < 2; i++) fn();
@@ -223,13 +237,23 @@ if (internals) {
     }
     return ((median(times) / leads.length) * 1000).toFixed(2);
   };
-  const project = us(() => (text = internals.leadsText(leads, r5)));
-  const call = us(() => (encoded = internals.routeBatchText(r5, text, now)));
-  const decode = us(() => internals.decodeDecisions(encoded));
-  console.log(
-    `  routeBatch split, µs per lead: JS projection + JSON.stringify ${project}, ` +
-      `native parse + route + encode ${call}, decode ${decode}`,
-  );
+  if (internals.leadsFlat) {
+    const project = us(() => (input = internals.leadsFlat(leads, r5)));
+    const call = us(() => (encoded = internals.routeBatchFlat(r5, input, now)));
+    const decode = us(() => internals.decodeDecisions(encoded));
+    console.log(
+      `  routeBatch split, µs per lead: JS flat encoding ${project}, ` +
+        `native read + route + encode ${call}, decode ${decode}`,
+    );
+  } else {
+    const project = us(() => (input = internals.leadsText(leads, r5)));
+    const call = us(() => (encoded = internals.routeBatchText(r5, input, now)));
+    const decode = us(() => internals.decodeDecisions(encoded));
+    console.log(
+      `  routeBatch split, µs per lead: JS projection + JSON.stringify ${project}, ` +
+        `native parse + route + encode ${call}, decode ${decode}`,
+    );
+  }
 }
 const perLead = (rate) => `${(1e6 / rate).toFixed(2)} µs/lead`;
 console.log(

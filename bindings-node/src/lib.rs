@@ -17,6 +17,7 @@ mod encode;
 mod error;
 mod import;
 mod kpi;
+mod leads;
 mod predictive;
 mod readiness;
 mod routing;

@@ -15,6 +15,7 @@
 use crate::convert::{string_from_js, try_from_js, try_record_from_js, try_records_from_js, Json};
 use crate::encode::{encode, Encoded};
 use crate::error::OrThrow;
+use crate::leads::{self as flat_leads, FlatLeads};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use revcore::model::Lead;
@@ -77,28 +78,69 @@ fn leads_from_text(text: &str) -> revcore::Result<Vec<Lead>> {
     }
 }
 
-/// The leads of a batch as read on the JS thread: JSON text, or the object reader's result.
+/// The leads of a batch as read on the JS thread: JSON text, the flat encoding (`leads`), or
+/// the object reader's result.
 pub enum Leads {
     Text(String),
+    Flat {
+        text: String,
+        codes: Vec<i32>,
+        numbers: Vec<f64>,
+    },
     Read(revcore::Result<Value>),
 }
 
 /// Routes a batch and encodes the decisions. Problems are reported in the order the other
 /// entry points report them: the leads as read from JS, then `now`, then the leads' own.
+/// `None` (nothing routed) when flat leads are not taken by their reader: index.js then sends
+/// them as before, which reports their problems.
 fn route_encoded(
     router: &core::Router,
     leads: &Leads,
     now: &revcore::Result<String>,
-) -> revcore::Result<Encoded> {
+) -> revcore::Result<Option<Encoded>> {
     if let Leads::Read(Err(e)) = leads {
         return Err(e.clone());
     }
     let now = core::parse_now(now.as_ref().map_err(Clone::clone)?)?;
     let leads = match leads {
         Leads::Text(text) => leads_from_text(text)?,
+        Leads::Flat {
+            text,
+            codes,
+            numbers,
+        } => {
+            let flat = FlatLeads {
+                keys: router.lead_fields(),
+                text,
+                codes,
+                numbers,
+            };
+            match flat_leads::read(&flat) {
+                Some(leads) => leads,
+                None => return Ok(None),
+            }
+        }
         Leads::Read(read) => leads_from_value(read.as_ref().map_err(Clone::clone)?)?,
     };
-    Ok(encode(&router.route_batch(&leads, now)))
+    Ok(Some(encode(&router.route_batch(&leads, now))))
+}
+
+/// [`route_encoded`] for leads that are never left to index.js (text, or read natively), which
+/// always give decisions or an error. Flat leads that are not read would be an error here
+/// (not reached: flat leads go through `routeBatchFlat`), never an empty batch.
+fn route_encoded_all(
+    router: &core::Router,
+    leads: &Leads,
+    now: &revcore::Result<String>,
+) -> revcore::Result<Encoded> {
+    route_encoded(router, leads, now)?.ok_or_else(|| {
+        CoreError::parse(
+            "leads",
+            "invalid_value",
+            "flat leads this entry point cannot fall back from",
+        )
+    })
 }
 
 /// An optional argument: absent or `undefined` is `None` (`null` goes to the core, which reads
@@ -187,7 +229,7 @@ impl Router {
     pub fn route_batch(&self, env: Env, leads: Unknown, now: Unknown) -> Result<Encoded> {
         let leads = try_records_from_js(&env, leads, "leads", self.inner.lead_fields())?;
         let now = now_from_js(&env, now)?;
-        route_encoded(&self.inner, &Leads::Read(leads), &now).or_throw(&env)
+        route_encoded_all(&self.inner, &Leads::Read(leads), &now).or_throw(&env)
     }
 
     // `routeBatch` for a JSON array of leads holding only wanted keys, as index.js sends a
@@ -196,7 +238,53 @@ impl Router {
     pub fn route_batch_text(&self, env: Env, leads_json: Unknown, now: Unknown) -> Result<Encoded> {
         let leads = string_from_js(&env, leads_json, "leads")?;
         let now = now_from_js(&env, now)?;
-        route_encoded(&self.inner, &Leads::Text(leads), &now).or_throw(&env)
+        route_encoded_all(&self.inner, &Leads::Text(leads), &now).or_throw(&env)
+    }
+
+    // `routeBatch` for leads in the flat encoding index.js builds (`leads.rs`): the decisions
+    // encoded, or null when the leads are not taken that way (index.js then sends them as
+    // text or to the object reader). Not part of the API.
+    #[napi(catch_unwind, skip_typescript)]
+    pub fn route_batch_flat(
+        &self,
+        env: Env,
+        text: String,
+        codes: Int32ArraySlice,
+        numbers: Float64ArraySlice,
+        now: Unknown,
+    ) -> Result<Option<Encoded>> {
+        let now = now_from_js(&env, now)?;
+        let now =
+            core::parse_now(now.as_deref().map_err(Clone::clone).or_throw(&env)?).or_throw(&env)?;
+        let flat = FlatLeads {
+            keys: self.inner.lead_fields(),
+            text: &text,
+            codes: codes.as_ref(),
+            numbers: numbers.as_ref(),
+        };
+        Ok(flat_leads::read(&flat).map(|leads| encode(&self.inner.route_batch(&leads, now))))
+    }
+
+    // `routeBatchFlat` off the main thread (the arrays are copied on it). Not part of the API.
+    #[napi(catch_unwind, skip_typescript)]
+    pub fn route_batch_flat_async(
+        &self,
+        env: Env,
+        text: String,
+        codes: Int32ArraySlice,
+        numbers: Float64ArraySlice,
+        now: Unknown,
+    ) -> Result<AsyncTask<RouteBatch>> {
+        let now = now_from_js(&env, now)?;
+        Ok(AsyncTask::new(RouteBatch {
+            router: Arc::clone(&self.inner),
+            leads: Leads::Flat {
+                text,
+                codes: codes.as_ref().to_vec(),
+                numbers: numbers.as_ref().to_vec(),
+            },
+            now,
+        }))
     }
 
     /// `routeBatch` for JSON text: a JSON array of leads in, a JSON array of decisions out.
@@ -277,8 +365,8 @@ pub struct RouteBatch {
 }
 
 impl Task for RouteBatch {
-    type Output = revcore::Result<Encoded>;
-    type JsValue = Encoded;
+    type Output = revcore::Result<Option<Encoded>>;
+    type JsValue = Option<Encoded>;
 
     /// On the libuv pool, where no JS runs: parse, route, encode, panics caught.
     fn compute(&mut self) -> Result<Self::Output> {
@@ -289,7 +377,7 @@ impl Task for RouteBatch {
         .map_err(panic_to_error)
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Encoded> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Option<Encoded>> {
         output.or_throw(&env)
     }
 }

@@ -1,7 +1,8 @@
 // `routeBatch` / `routeBatchAsync` (index.js + encode.rs): the decisions decoded from the
 // compact encoding are exactly what `JSON.parse(routeBatchJson(...))` gives on an identical
 // router (deepStrictEqual, and `JSON.stringify` byte for byte the core's JSON), whichever way
-// the leads cross (JSON text of their wanted keys, or the native object reader); only the keys
+// the leads cross (flat: src/leads.rs; JSON text of their wanted keys; or the native object
+// reader); only the keys
 // routing reads (`leadFields()`) are read, and problems there keep their codes and paths.
 
 import assert from 'node:assert/strict'
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 
 const revcore = createRequire(import.meta.url)('../index.js')
 const { Router, sample } = revcore
-const { leadsText } = revcore.__batchInternals
+const { leadsText, leadsFlat, routeBatchFlat, decodeDecisions } = revcore.__batchInternals
 
 // A Wednesday, 10:00:00.123 in New York: inside working hours, with milliseconds.
 const NOW = '2026-03-04T15:00:00.123Z'
@@ -115,13 +116,25 @@ class LeadRecord {
  * native reader); checks they agree, byte for byte, and returns the decisions.
  */
 async function agreeEveryWay(config, reps, accounts, leads, now) {
-  const routers = Array.from({ length: 4 }, () => new Router(config, reps, accounts))
+  const routers = Array.from({ length: 5 }, () => new Router(config, reps, accounts))
   assert.notEqual(leadsText(leads, routers[0]), undefined, 'these leads cross as text')
   const batch = routers[0].routeBatch(leads, now)
   const text = routers[1].routeBatchJson(JSON.stringify(leads), now)
   const expected = JSON.parse(text)
   assert.deepStrictEqual(batch, expected)
   assert.equal(JSON.stringify(batch), text, 'the core JSON, byte for byte')
+  // The flat half alone: the same decisions, or (a string holding NUL) null and nothing routed,
+  // routeBatch then sending the batch as text.
+  const flat = leadsFlat(leads, routers[4])
+  assert.notEqual(flat, undefined, 'these leads cross flat')
+  const viaFlat = routeBatchFlat(routers[4], flat, now)
+  if (JSON.stringify(leads).includes('\\u0000')) {
+    assert.equal(viaFlat, null, 'a NUL in a string: not taken flat')
+    assert.equal(routers[4].state().version, 0)
+  } else {
+    assert.notEqual(viaFlat, null, 'taken flat')
+    assert.equal(JSON.stringify(decodeDecisions(viaFlat)), text)
+  }
   const later = await routers[2].routeBatchAsync(leads, now)
   assert.deepStrictEqual(later, expected)
   assert.equal(JSON.stringify(later), text)
@@ -130,7 +143,7 @@ async function agreeEveryWay(config, reps, accounts, leads, now) {
   const read = routers[3].routeBatch(records, now)
   assert.deepStrictEqual(read, expected)
   assert.equal(JSON.stringify(read), text)
-  for (const r of routers.slice(1)) assert.deepStrictEqual(r.state(), routers[0].state())
+  for (const r of routers.slice(1, viaFlat === null ? 4 : 5)) assert.deepStrictEqual(r.state(), routers[0].state())
   return batch
 }
 
@@ -161,6 +174,8 @@ test('hand-made leads: every trace step, sub-second SLA times, NUL and non-ASCII
   }
   const decisions = await agreeEveryWay(CONFIG, REPS, ACCOUNTS, LEADS, NOW)
   note(decisions)
+  // Without the NUL lead the batch crosses flat (agreeEveryWay checks that half alone).
+  await agreeEveryWay(CONFIG, REPS, ACCOUNTS, LEADS.filter((l) => !JSON.stringify(l).includes('\\u0000')), NOW)
   // The owner's own account leads, and the rules; SLA due times keep their milliseconds.
   const sla = decisions.filter((d) => d.sla_due !== null)
   assert.ok(sla.length > 0 && sla.every((d) => d.sla_due.endsWith('.123Z')), JSON.stringify(sla.map((d) => d.sla_due)))
@@ -363,6 +378,7 @@ test('what cannot cross as JSON text goes to the native reader, with the same de
   for (const [name, leads, asText] of variants) {
     const r = router()
     assert.equal(leadsText(leads, r) !== undefined, asText, name)
+    assert.equal(leadsFlat(leads, r) !== undefined, asText, `${name}: flat as text`)
     const decisions = r.routeBatch(leads, NOW)
     // What the reader makes of them, as JSON (a lone surrogate reads as U+FFFD).
     const readAs = leads.map((l) => (typeof l.toJSON === 'function' ? l.toJSON() : { ...l }))
@@ -377,6 +393,7 @@ test('what cannot cross as JSON text goes to the native reader, with the same de
   Object.prototype.polluted = 1 // eslint-disable-line no-extend-native
   try {
     assert.equal(leadsText(base, router()), undefined)
+    assert.equal(leadsFlat(base, router()), undefined)
     assert.deepStrictEqual(router().routeBatch(base, NOW), router().routeBatch(base.map((l) => new LeadRecord(l)), NOW))
   } finally {
     delete Object.prototype.polluted
@@ -416,4 +433,80 @@ test('routeBatch works where code generation from strings is disallowed', () => 
     encoding: 'utf8',
   })
   assert.equal(out, 'true')
+})
+
+test('flat leads: every kind of value reads as its JSON text reads', async () => {
+  const config = {
+    ...CONFIG,
+    rules: [
+      { id: 'flag', condition: { field: 'vip', eq: true }, target: { queue: 'flag' } },
+      { id: 'unflagged', condition: { field: 'vip', eq: false }, target: { queue: 'unflagged' } },
+      { id: 'tiny', condition: { field: 'score', lt: 0 }, target: { queue: 'tiny' } },
+      ...CONFIG.rules,
+    ],
+  }
+  const leads = [
+    { id: 'L-true', created_at: at, vip: true, country: 'US' },
+    { id: 'L-false', created_at: new Date(at), vip: false, country: 'US' },
+    { id: 'L-null', created_at: at, vip: null, country: null, email: null, employees: null },
+    { id: 'L-neg', created_at: at, score: -1e-7 },
+    { id: 'L-negzero', created_at: at, score: -0, employees: -0, country: 'US' },
+    { id: 'L-tiny', created_at: at, score: 5e-324, attributes: { big: 9007199254740991, small: -9007199254740991 } },
+    { id: 'L-big', created_at: at, employees: 4294967295, country: 'DE' },
+    { id: 'L-nested', created_at: at, attributes: { segment: 'w', when: new Date(at), list: [1, 'a', null, { b: [] }] } },
+    { id: 'L-order', country: 'US', created_at: at, employees: 1000, email: 'ana@acme.com', undefinedKey: undefined, score: undefined },
+    Object.assign(Object.create(null), { id: 'L-bare', created_at: at, segment: 'w' }),
+    { id: '', created_at: at }, // an empty id is a problem: the batch goes the text way and fails
+  ]
+  const good = leads.slice(0, -1)
+  assert.notEqual(leadsFlat(good, new Router(config, REPS, ACCOUNTS)), undefined)
+  await agreeEveryWay(config, REPS, ACCOUNTS, good, NOW)
+  // A lead the core refuses: routeBatch reports what routeBatchJson reports, nothing routed.
+  const router = new Router(config, REPS, ACCOUNTS)
+  assert.equal(routeBatchFlat(router, leadsFlat(leads, router), NOW), null)
+  const viaJson = await failure(() => router.routeBatchJson(JSON.stringify(leads), NOW))
+  assert.deepStrictEqual(problems(await failure(() => router.routeBatch(leads, NOW))), problems(viaJson))
+  assert.deepStrictEqual(problems(await failure(() => router.routeBatchAsync(leads, NOW))), problems(viaJson))
+  assert.equal(router.state().version, 0)
+  // A wrong-typed field, and a bad `now` with good leads: as before.
+  const typed = [...good, { id: 'L-x', created_at: at, employees: 'many' }]
+  assert.deepStrictEqual(problems(await failure(() => router.routeBatch(typed, NOW))), [
+    { path: `leads[${good.length}].employees`, code: problems(await failure(() => router.routeBatchJson(JSON.stringify(typed), NOW)))[0].code },
+  ])
+  assert.deepStrictEqual(problems(await failure(() => router.routeBatch(good, 'soon'))), [{ path: 'now', code: 'invalid_value' }])
+  assert.deepStrictEqual(problems(await failure(() => router.routeBatchAsync(good, 'soon'))), [{ path: 'now', code: 'invalid_value' }])
+  assert.equal(router.state().version, 0)
+})
+
+test('flat leads: a getter that routes another batch meanwhile', () => {
+  const inner = new Router(CONFIG, REPS, ACCOUNTS)
+  let innerDecisions
+  const leads = LEADS.slice(0, 8).map((l, i) =>
+    i === 3
+      ? Object.defineProperty({ ...l }, 'country', {
+          enumerable: true,
+          get() {
+            innerDecisions = inner.routeBatch(LEADS.slice(10, 14), NOW)
+            return l.country
+          },
+        })
+      : l,
+  )
+  const decisions = new Router(CONFIG, REPS, ACCOUNTS).routeBatch(leads, NOW)
+  assert.deepStrictEqual(decisions, new Router(CONFIG, REPS, ACCOUNTS).routeBatch(LEADS.slice(0, 8), NOW))
+  assert.deepStrictEqual(innerDecisions, new Router(CONFIG, REPS, ACCOUNTS).routeBatch(LEADS.slice(10, 14), NOW))
+})
+
+test('a long trace (a pool of 70 reps) decodes the same, every way', async () => {
+  const members = Array.from({ length: 70 }, (_, i) => rep(`M-${i}`, i % 3 === 0 ? { active: false } : {}))
+  const config = {
+    version: 1,
+    rules: [{ id: 'all', target: { pool: 'big' } }],
+    pools: [{ id: 'big', strategy: 'round_robin', members: members.map((m) => ({ rep_id: m.id })), daily_cap: 1 }],
+    fallback_queue: 'unassigned',
+    sla: { first_touch_minutes: 30 },
+  }
+  const leads = Array.from({ length: 60 }, (_, i) => ({ id: `L-${i}`, created_at: at }))
+  const decisions = await agreeEveryWay(config, members, undefined, leads, NOW)
+  assert.ok(decisions.every((d) => d.trace.length > 70), String(decisions[0].trace.length))
 })
