@@ -42,6 +42,7 @@ python-test: $(PY)
 
 node-test:
 	cd bindings-node && npm install --no-audit --no-fund --loglevel=error && npm run build && npm test
+	cargo test -q -p revcore-node --lib
 	node --test tests/docs/
 
 swift-test: $(PY)
