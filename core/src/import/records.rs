@@ -439,6 +439,19 @@ impl Cells<'_> {
         self.start = at + 1;
     }
 
+    /// The commas of a block of up to 64 bytes at `base` (a bit per byte in `commas` and in
+    /// `stops`): those before the first stop are noted, and that stop's index returned.
+    #[inline(always)]
+    fn block(&mut self, base: u32, commas: u64, stops: u64) -> Option<usize> {
+        if stops == 0 {
+            self.commas(base, commas);
+            return None;
+        }
+        let stop = stops.trailing_zeros();
+        self.commas(base, commas & ((1u64 << stop) - 1));
+        Some(stop as usize)
+    }
+
     /// A comma at `base + k` for each bit `k` set in `mask`.
     #[inline(always)]
     fn commas(&mut self, base: u32, mut mask: u64) {
@@ -539,17 +552,10 @@ unsafe fn split_at_commas_avx2(bytes: &[u8], offset: u32, cells: &mut Cells<'_>)
         };
         seen = _mm256_or_si256(seen, _mm256_or_si256(low, high));
         let ((c0, s0), (c1, s1)) = (masks(low), masks(high));
-        let (commas, stops) = (c0 | c1 << 32, s0 | s1 << 32);
-        if stops != 0 {
-            // Only the commas before the first stop.
-            cells.commas(
-                offset + i as u32,
-                commas & ((1u64 << stops.trailing_zeros()) - 1),
-            );
+        if let Some(stop) = cells.block(offset + i as u32, c0 | c1 << 32, s0 | s1 << 32) {
             cells.high |= _mm256_movemask_epi8(seen) != 0;
-            return Some(i + stops.trailing_zeros() as usize);
+            return Some(i + stop);
         }
-        cells.commas(offset + i as u32, commas);
         i += 64;
     }
     cells.high |= _mm256_movemask_epi8(seen) != 0;
@@ -602,29 +608,20 @@ fn split_at_commas_sse2(bytes: &[u8], offset: u32, cells: &mut Cells<'_>) -> Opt
                 commas |= u64::from(c) << (16 * k);
                 stops |= u64::from(s) << (16 * k);
             }
-            if stops != 0 {
-                // Only the commas before the first stop.
-                cells.commas(
-                    offset + i as u32,
-                    commas & ((1u64 << stops.trailing_zeros()) - 1),
-                );
+            if let Some(stop) = cells.block(offset + i as u32, commas, stops) {
                 cells.high |= _mm_movemask_epi8(seen) != 0;
-                return Some(i + stops.trailing_zeros() as usize);
+                return Some(i + stop);
             }
-            cells.commas(offset + i as u32, commas);
             i += 64;
         }
         while i + 16 <= bytes.len() {
             let block = _mm_loadu_si128(bytes.as_ptr().add(i) as *const __m128i);
             seen = _mm_or_si128(seen, block);
             let (commas, stops) = masks(block);
-            if stops != 0 {
-                let before = commas & ((1u32 << stops.trailing_zeros()) - 1);
-                cells.commas(offset + i as u32, u64::from(before));
+            if let Some(stop) = cells.block(offset + i as u32, commas.into(), stops.into()) {
                 cells.high |= _mm_movemask_epi8(seen) != 0;
-                return Some(i + stops.trailing_zeros() as usize);
+                return Some(i + stop);
             }
-            cells.commas(offset + i as u32, u64::from(commas));
             i += 16;
         }
         cells.high |= _mm_movemask_epi8(seen) != 0;
