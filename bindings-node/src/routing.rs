@@ -109,21 +109,28 @@ fn route_encoded(
             text,
             codes,
             numbers,
-        } => {
-            let flat = FlatLeads {
-                keys: router.lead_fields(),
-                text,
-                codes,
-                numbers,
-            };
-            match flat_leads::read(&flat) {
-                Some(leads) => leads,
-                None => return Ok(None),
-            }
-        }
+        } => return Ok(route_flat(router, text, codes, numbers, now)),
         Leads::Read(read) => leads_from_value(read.as_ref().map_err(Clone::clone)?)?,
     };
     Ok(Some(encode(&router.route_batch(&leads, now))))
+}
+
+/// Routes leads in the flat encoding and encodes the decisions; `None` when their reader does
+/// not take them (index.js then sends them another way).
+fn route_flat(
+    router: &core::Router,
+    text: &str,
+    codes: &[i32],
+    numbers: &[f64],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Encoded> {
+    let flat = FlatLeads {
+        keys: router.lead_fields(),
+        text,
+        codes,
+        numbers,
+    };
+    flat_leads::read(&flat).map(|leads| encode(&router.route_batch(&leads, now)))
 }
 
 /// [`route_encoded`] for leads that are never left to index.js (text, or read natively), which
@@ -256,13 +263,13 @@ impl Router {
         let now = now_from_js(&env, now)?;
         let now =
             core::parse_now(now.as_deref().map_err(Clone::clone).or_throw(&env)?).or_throw(&env)?;
-        let flat = FlatLeads {
-            keys: self.inner.lead_fields(),
-            text: &text,
-            codes: codes.as_ref(),
-            numbers: numbers.as_ref(),
-        };
-        Ok(flat_leads::read(&flat).map(|leads| encode(&self.inner.route_batch(&leads, now))))
+        Ok(route_flat(
+            &self.inner,
+            &text,
+            codes.as_ref(),
+            numbers.as_ref(),
+            now,
+        ))
     }
 
     // `routeBatchFlat` off the main thread (the arrays are copied on it). Not part of the API.
