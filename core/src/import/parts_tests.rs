@@ -113,16 +113,21 @@ fn file() -> impl Strategy<Value = Vec<u8>> {
         prop::collection::vec(row(), 1..60),
         blank,
         any::<bool>(),
-        prop_oneof![Just(None), (2usize..9).prop_map(Some)],
+        prop_oneof![Just(None), (2usize..9, any::<bool>()).prop_map(Some)],
     )
         .prop_map(|(bom, ending, mut rows, blanks, final_break, ascending)| {
             // Ascending ids (as many exports have), each `every`-th row repeating the one
-            // before: the sorted fast path, and where it stops.
-            if let Some(every) = ascending {
+            // before: the sorted fast path, and where it stops. Padded numbers rise in byte
+            // order; unpadded ones from 90 rise only shorter-first (`D99`, `D100`).
+            if let Some((every, padded)) = ascending {
                 for (i, r) in rows.iter_mut().enumerate() {
                     let n = if i % every == every - 1 { i - 1 } else { i };
                     let rest = r.split_once(',').map_or("", |x| x.1).to_string();
-                    *r = format!("D{n:05},{rest}");
+                    *r = if padded {
+                        format!("D{n:05},{rest}")
+                    } else {
+                        format!("D{},{rest}", n + 90)
+                    };
                 }
             }
             let mut text = String::new();
@@ -237,5 +242,60 @@ fn errors_in_later_parts_carry_file_lines() {
     assert_eq!(
         lines[1],
         (304, "duplicate_id", "id `Z2` was already read on line 303")
+    );
+}
+
+#[test]
+fn ids_are_checked_across_a_part_without_ids() {
+    // 100 rows of rising ids, 200 rows without an id (none built), then the first 100 ids
+    // again: read in three parts, the middle one has no ids, and the parts on either side of
+    // it must still be compared.
+    let mut text = String::from(HEADER);
+    for section in [0, 1, 1, 2] {
+        for i in 100..200 {
+            let id = if section == 1 {
+                String::new()
+            } else {
+                format!("E{i}")
+            };
+            text.push_str(&format!(
+                "\r\n{id:>4},Deal,Closed Won,1.50,2026-03-01,2026-01-05 14:30,Ada,Sales Pipeline"
+            ));
+        }
+    }
+    text.push_str("\r\n");
+    let file = TempFile::new(text.as_bytes());
+    let got = in_parts(&file, 3);
+    // (A repeat across parts sends the read back to one reader, which names first lines.)
+    let duplicates = got
+        .errors
+        .iter()
+        .filter(|e| e.code == "duplicate_id")
+        .count();
+    assert_eq!(duplicates, 100);
+    let sequential = read_csv(
+        RecordKind::Opportunities,
+        text.as_bytes(),
+        &Mapping::HubSpot,
+        None,
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(got.to_json(), sequential.to_json());
+}
+
+#[test]
+fn numbered_ids_rise_shorter_first_across_parts() {
+    // `D0` .. `D599`: not rising in byte order (`D10` < `D9`), rising shorter-first, in every
+    // part and from part to part; one repeat at the end is still found.
+    let mut text = clean_file(600);
+    text.push_str("D42,Again,Closed Lost,1,2026-03-01,2026-01-05,Ada,Sales Pipeline\r\n");
+    let file = TempFile::new(text.as_bytes());
+    let got = in_parts(&file, 4);
+    assert_eq!(got.records.len(), 600);
+    assert_eq!(got.errors.len(), 1);
+    assert_eq!(
+        got.errors[0].message,
+        "id `D42` was already read on line 44"
     );
 }

@@ -208,10 +208,13 @@ impl Sink for TableSink<'_> {
 /// Exports are often sorted by id. While every id recorded is greater than the one before, no
 /// id can repeat and the table is not built (a probe of a table of a million rows is a cache
 /// miss or two per row); the first id out of order builds it from the entries so far.
+/// "Greater" is in either of two orders ([`Rising`]): byte order, and shorter-first, which is
+/// how numbered ids sort (`opp-999999` before `opp-1000000`).
 pub(crate) struct FirstLines {
     table: hashbrown::HashTable<u64>,
-    /// Whether every id so far was greater than the one before (the table is empty then).
-    ascending: bool,
+    /// The orders in which every id so far was greater than the one before; while one holds,
+    /// the table is empty.
+    rising: Rising,
     /// The first and the last entry recorded.
     first: Option<u64>,
     last: Option<u64>,
@@ -233,7 +236,7 @@ impl FirstLines {
     fn new() -> Self {
         FirstLines {
             table: hashbrown::HashTable::new(),
-            ascending: true,
+            rising: Rising::BOTH,
             first: None,
             last: None,
             kept_lines: Vec::new(),
@@ -250,12 +253,12 @@ impl FirstLines {
         (0..self.kept_lines.len() as u64).chain((0..self.side.len() as u64).map(|i| i | SIDE))
     }
 
-    /// Builds the table (once ids are no longer ascending).
+    /// Builds the table (once ids no longer rise in either order).
     fn build_table(&mut self, sink: &impl Sink) {
-        if !self.ascending {
+        if !self.rising.holds() {
             return;
         }
-        self.ascending = false;
+        self.rising = Rising::NEITHER;
         let side = &self.side;
         let entries: Vec<u64> = self.entries().collect();
         self.table
@@ -267,13 +270,19 @@ impl FirstLines {
         }
     }
 
-    /// The line where `id` was first read, if it was.
+    /// The line where `id` was first read, if it was. Notes in which orders `id` rises above
+    /// the last id recorded (`insert` records it next, when it was not read before).
     fn get(&mut self, id: &str, sink: &impl Sink) -> Option<u64> {
-        if self.ascending {
-            match self.last {
-                Some(last) if id <= entry_id(last, sink, &self.side) => self.build_table(sink),
-                _ => return None,
+        if self.rising.holds() {
+            let last = self.last?;
+            let rising = self
+                .rising
+                .and(Rising::from_to(entry_id(last, sink, &self.side), id));
+            if rising.holds() {
+                self.rising = rising;
+                return None;
             }
+            self.build_table(sink);
         }
         let side = &self.side;
         self.table
@@ -305,7 +314,7 @@ impl FirstLines {
         };
         self.first.get_or_insert(entry);
         self.last = Some(entry);
-        if !self.ascending {
+        if !self.rising.holds() {
             let side = &self.side;
             self.table
                 .insert_unique(id_hash(id), entry, |e| id_hash(entry_id(*e, sink, side)));
@@ -321,19 +330,24 @@ impl FirstLines {
 
 /// Whether any id is recorded in two parts.
 fn ids_repeat_across<S: Sink>(parts: &mut [Part<S>]) -> bool {
-    // Ascending parts that follow each other in order cannot share an id.
-    let chained = parts.iter().all(|p| p.first_lines.ascending)
-        && parts.windows(2).all(|w| {
-            let (a, b) = (&w[0], &w[1]);
-            match (a.first_lines.last, b.first_lines.first) {
-                (Some(last), Some(first)) => {
-                    entry_id(last, &a.sink, &a.first_lines.side)
-                        < entry_id(first, &b.sink, &b.first_lines.side)
-                }
-                _ => true,
+    // Parts whose ids rise, each part's first above the last of the part before (parts
+    // without ids skipped), all in one order, cannot share an id.
+    let mut rising = Rising::BOTH;
+    let mut last_id: Option<&str> = None;
+    for p in parts.iter() {
+        let lines = &p.first_lines;
+        rising = rising.and(lines.rising);
+        if let (Some(first), Some(last)) = (lines.first, lines.last) {
+            if let Some(before) = last_id {
+                rising = rising.and(Rising::from_to(
+                    before,
+                    entry_id(first, &p.sink, &lines.side),
+                ));
             }
-        });
-    if chained {
+            last_id = Some(entry_id(last, &p.sink, &lines.side));
+        }
+    }
+    if rising.holds() {
         return false;
     }
     for k in 1..parts.len() {
@@ -350,6 +364,44 @@ fn ids_repeat_across<S: Sink>(parts: &mut [Part<S>]) -> bool {
         }
     }
     false
+}
+
+/// The orders in which a sequence of ids rose at every step: byte order, and shorter-first
+/// (by length, then bytes). Either proves that no id repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rising {
+    bytes: bool,
+    shorter_first: bool,
+}
+
+impl Rising {
+    const BOTH: Rising = Rising {
+        bytes: true,
+        shorter_first: true,
+    };
+    const NEITHER: Rising = Rising {
+        bytes: false,
+        shorter_first: false,
+    };
+
+    /// The orders in which `to` comes after `from`.
+    fn from_to(from: &str, to: &str) -> Rising {
+        Rising {
+            bytes: to > from,
+            shorter_first: (to.len(), to) > (from.len(), from),
+        }
+    }
+
+    fn and(self, other: Rising) -> Rising {
+        Rising {
+            bytes: self.bytes && other.bytes,
+            shorter_first: self.shorter_first && other.shorter_first,
+        }
+    }
+
+    fn holds(self) -> bool {
+        self.bytes || self.shorter_first
+    }
 }
 
 fn entry_id<'s>(e: u64, sink: &'s impl Sink, side: &'s [(Box<str>, u64)]) -> &'s str {
