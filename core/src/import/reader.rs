@@ -386,9 +386,13 @@ impl Rising {
 
     /// The orders in which `to` comes after `from`.
     fn from_to(from: &str, to: &str) -> Rising {
+        let bytes = to > from;
         Rising {
-            bytes: to > from,
-            shorter_first: (to.len(), to) > (from.len(), from),
+            bytes,
+            shorter_first: match to.len().cmp(&from.len()) {
+                std::cmp::Ordering::Equal => bytes,
+                longer => longer.is_gt(),
+            },
         }
     }
 
