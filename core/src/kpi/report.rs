@@ -395,6 +395,8 @@ fn report(
         index,
         by_short: HashMap::default(),
         by_bytes: HashMap::default(),
+        compact: CompactKeys::new(&keys),
+        by_words: HashMap::default(),
         text: Vec::new(),
         total,
         total_from_groups: DealGroups::total_from_groups(&keys, &metrics, leads.len()),
@@ -500,6 +502,9 @@ struct DealGroups<'r> {
     by_short: HashMap<[u64; 4], usize, rustc_hash::FxBuildHasher>,
     by_bytes: HashMap<Vec<u8>, usize, rustc_hash::FxBuildHasher>,
     text: Vec<u8>,
+    /// The group of a deal whose keys all have a compact form, by those words.
+    compact: Option<CompactKeys>,
+    by_words: HashMap<[u64; 4], usize, rustc_hash::FxBuildHasher>,
     total: Tally,
     /// Whether the deals go to their groups only, the total being the groups' merge at the
     /// end (see [`DealGroups::total_from_groups`]).
@@ -519,6 +524,8 @@ impl<'r> DealGroups<'r> {
             index: HashMap::new(),
             by_short: HashMap::default(),
             by_bytes: HashMap::default(),
+            compact: self.compact.clone(),
+            by_words: HashMap::default(),
             text: Vec::new(),
             total: Tally::new(self.source),
             total_from_groups: self.total_from_groups,
@@ -562,13 +569,22 @@ impl<'r> DealGroups<'r> {
         if self.keys.is_empty() {
             return;
         }
-        self.text.clear();
-        for k in self.keys {
-            k.write_key(&d, self.calendar, &mut self.text);
-        }
-        let found = match short_key(&self.text) {
-            Some(key) => self.by_short.get(&key),
-            None => self.by_bytes.get(self.text.as_slice()),
+        let words = self
+            .compact
+            .as_ref()
+            .and_then(|c| c.words(&d, self.calendar));
+        let found = match words {
+            Some(words) => self.by_words.get(&words),
+            None => {
+                self.text.clear();
+                for k in self.keys {
+                    k.write_key(&d, self.calendar, &mut self.text);
+                }
+                match short_key(&self.text) {
+                    Some(key) => self.by_short.get(&key),
+                    None => self.by_bytes.get(self.text.as_slice()),
+                }
+            }
         };
         let slot = match found {
             Some(&slot) => slot,
@@ -579,9 +595,10 @@ impl<'r> DealGroups<'r> {
                     .map(|k| k.value(&d, self.calendar))
                     .collect();
                 let slot = self.group_of(values);
-                match short_key(&self.text) {
-                    Some(key) => self.by_short.insert(key, slot),
-                    None => self.by_bytes.insert(self.text.clone(), slot),
+                match (words, short_key(&self.text)) {
+                    (Some(words), _) => self.by_words.insert(words, slot),
+                    (None, Some(key)) => self.by_short.insert(key, slot),
+                    (None, None) => self.by_bytes.insert(self.text.clone(), slot),
                 };
                 slot
             }
@@ -626,6 +643,102 @@ impl<'r> DealGroups<'r> {
             }
         }
         Some(all)
+    }
+}
+
+/// Group keys that all have a compact form, resolved once per report: a deal's keys are then
+/// looked up as up to four words instead of bytes (see [`CompactKeys::words`]).
+#[derive(Debug, Clone)]
+struct CompactKeys(Vec<Compact>);
+
+#[derive(Debug, Clone, Copy)]
+enum Compact {
+    /// The day (`created` or the close date) as a number.
+    Day { created: bool },
+    /// The day's period code.
+    Period { created: bool, period: Period },
+    /// The owner of an imported row: its chunk's address and its code there (two words).
+    Owner,
+}
+
+impl CompactKeys {
+    /// `None` when a key has no compact form or the keys need more than four words.
+    fn new(keys: &[GroupKey]) -> Option<CompactKeys> {
+        let mut out = Vec::with_capacity(keys.len());
+        let mut words = 0;
+        for k in keys {
+            let (c, n) = match k {
+                GroupKey::Period(field, period) => (
+                    Compact::Period {
+                        created: field == "created_at",
+                        period: *period,
+                    },
+                    1,
+                ),
+                GroupKey::Field(f) if f == "created_at" || f == "close_date" => (
+                    Compact::Day {
+                        created: f == "created_at",
+                    },
+                    1,
+                ),
+                GroupKey::Field(f) if f == "owner_id" => (Compact::Owner, 2),
+                GroupKey::Field(_) => return None,
+            };
+            out.push(c);
+            words += n;
+        }
+        (words <= 4).then_some(CompactKeys(out))
+    }
+
+    /// The deal's keys as words: a number is one word (0 for none, else a mark and the
+    /// number), an owner two (a mark with its chunk's address, then its code). `None` when a
+    /// value has no compact form (a number beyond 2^61, an owner of a record rather than an
+    /// imported row): the keys' bytes are used instead.
+    fn words(&self, d: &Deal<'_>, calendar: &Calendar) -> Option<[u64; 4]> {
+        const NUMBER: u64 = 1 << 62;
+        const OWNER: u64 = 2 << 62;
+        const BIAS: i64 = 1 << 61;
+        let number = |n: Option<i64>| match n {
+            None => Some(0),
+            Some(n) if (-BIAS..BIAS).contains(&n) => Some(NUMBER | (n + BIAS) as u64),
+            Some(_) => None,
+        };
+        let day = |created: bool| {
+            if created {
+                Some(d.created_day)
+            } else {
+                d.close_day
+            }
+        };
+        let mut words = [0u64; 4];
+        let mut at = 0;
+        for c in &self.0 {
+            match *c {
+                Compact::Day { created } => {
+                    words[at] = number(
+                        day(created).map(|day| i64::from(chrono::Datelike::num_days_from_ce(&day))),
+                    )?;
+                }
+                Compact::Period { created, period } => {
+                    words[at] = number(day(created).map(|day| calendar.period_code(day, period)))?;
+                }
+                Compact::Owner => {
+                    let DealRef::Row(r) = d.opportunity else {
+                        return None;
+                    };
+                    let (chunk, code) = r.owner_code();
+                    let chunk = chunk as u64;
+                    if chunk >= OWNER {
+                        return None;
+                    }
+                    words[at] = OWNER | chunk;
+                    at += 1;
+                    words[at] = u64::from(code);
+                }
+            }
+            at += 1;
+        }
+        Some(words)
     }
 }
 
@@ -824,6 +937,10 @@ mod tests {
                 vec!["owner_id"],
                 vec!["owner_id", "close_date:quarter"],
                 vec!["created_at:month"],
+                // Keys as words (owner: two), as bytes (stage), and more than four words.
+                vec!["close_date", "owner_id", "created_at"],
+                vec!["owner_id", "stage", "close_date:year"],
+                vec!["created_at", "close_date:quarter", "owner_id", "close_date"],
             ]),
             per_thread in 1usize..40,
         ) {
