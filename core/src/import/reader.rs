@@ -219,9 +219,39 @@ pub(crate) struct FirstLines {
     first: Option<u64>,
     last: Option<u64>,
     /// Line of each kept row.
-    kept_lines: Vec<u64>,
+    kept_lines: KeptLines,
     /// Ids and lines of rows built and left out.
     side: Vec<(Box<str>, u64)>,
+}
+
+/// The line of each kept row, as runs of rows on consecutive lines (a file without blank lines
+/// or line breaks in quotes is one run): no list of a million lines to fault in.
+#[derive(Debug, Default)]
+struct KeptLines {
+    /// The first row of each run and its line.
+    runs: Vec<(u64, u64)>,
+    len: u64,
+}
+
+impl KeptLines {
+    fn push(&mut self, line: u64) {
+        match self.runs.last() {
+            Some(&(row, first)) if first + (self.len - row) == line => {}
+            _ => self.runs.push((self.len, line)),
+        }
+        self.len += 1;
+    }
+
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The line of kept row `row` (< `len`).
+    fn get(&self, row: u64) -> u64 {
+        let run = self.runs.partition_point(|&(first, _)| first <= row) - 1;
+        let (first, line) = self.runs[run];
+        line + (row - first)
+    }
 }
 
 /// Marks an entry of the side list.
@@ -239,18 +269,14 @@ impl FirstLines {
             rising: Rising::BOTH,
             first: None,
             last: None,
-            kept_lines: Vec::new(),
+            kept_lines: KeptLines::default(),
             side: Vec::new(),
         }
     }
 
-    fn reserve(&mut self, rows: usize) {
-        self.kept_lines.reserve(rows);
-    }
-
     /// Every entry recorded so far.
     fn entries(&self) -> impl Iterator<Item = u64> {
-        (0..self.kept_lines.len() as u64).chain((0..self.side.len() as u64).map(|i| i | SIDE))
+        (0..self.kept_lines.len()).chain((0..self.side.len() as u64).map(|i| i | SIDE))
     }
 
     /// Builds the table (once ids no longer rise in either order).
@@ -294,7 +320,7 @@ impl FirstLines {
         if e & SIDE != 0 {
             self.side[(e & !SIDE) as usize].1
         } else {
-            self.kept_lines[e as usize]
+            self.kept_lines.get(e)
         }
     }
 
@@ -303,7 +329,7 @@ impl FirstLines {
     fn insert(&mut self, id: &str, line: u64, kept: Option<usize>, sink: &impl Sink) {
         let entry = match kept {
             Some(row) => {
-                debug_assert_eq!(row, self.kept_lines.len());
+                debug_assert_eq!(row as u64, self.kept_lines.len());
                 self.kept_lines.push(line);
                 row as u64
             }
@@ -487,7 +513,6 @@ pub(crate) fn read_rows<R: Read, S: Sink>(
                 let per_row = (reader.consumed() / rows as u64).max(1);
                 let more = (span / per_row + span / per_row / 16) as usize;
                 sink.reserve(more);
-                first_lines.reserve(more);
             }
         }
         let record = reader.record();
@@ -788,6 +813,28 @@ mod tests {
     use crate::model::{Currency, Money};
     use chrono::DateTime;
     use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Kept rows' lines as runs give back every line pushed.
+        #[test]
+        fn kept_lines_are_every_line(gaps in prop::collection::vec(
+            prop_oneof![4 => Just(1u64), 1 => 2u64..5, 1 => Just(0u64)], 0..200)
+        ) {
+            let mut kept = super::KeptLines::default();
+            let mut lines = Vec::new();
+            let mut line = 2;
+            for g in gaps {
+                line += g;
+                kept.push(line);
+                lines.push(line);
+            }
+            prop_assert_eq!(kept.len(), lines.len() as u64);
+            for (row, &l) in lines.iter().enumerate() {
+                prop_assert_eq!(kept.get(row as u64), l);
+            }
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
