@@ -211,7 +211,10 @@ const NULL = 4
 const JSON_TEXT = 5
 const { MAX_SAFE_INTEGER } = Number
 
-/** Buffers `leadsFlat` reuses from batch to batch (null while in use: a getter may route). */
+/**
+ * Buffers `leadsFlat` reuses from batch to batch (null while in use: a getter may route, and
+ * so may reading `now` in the native call that reads them; `releaseFlat` gives them back).
+ */
 let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256) }
 
 /**
@@ -225,6 +228,7 @@ function leadsFlat(leads, keyIndex, keyCount) {
   if (keyIndex === null || !isArray(leads) || isProxy(leads) || prototypePolluted()) return undefined
   let buffers = flatBuffers
   flatBuffers = null
+  let release = true
   try {
     const n = leads.length
     budget = MAX_VALUES - 1 - n
@@ -298,12 +302,18 @@ function leadsFlat(leads, keyIndex, keyCount) {
     // One check for every string (NUL joins no surrogates into a pair).
     const text = strings.join('\0')
     if (!wellFormed(text)) return undefined
-    return { text, codes: codes.subarray(0, p), numbers: numbers.subarray(0, q) }
+    release = false
+    return { text, codes: codes.subarray(0, p), numbers: numbers.subarray(0, q), buffers }
   } catch {
     return undefined // a getter or a proxy threw: the reader meets it again and reports it
   } finally {
-    flatBuffers = buffers
+    if (release) flatBuffers = buffers
   }
+}
+
+/** Gives the buffers of `flat` (from `leadsFlat`) back once the native side has read them. */
+function releaseFlat(flat) {
+  flatBuffers = flat.buffers
 }
 
 /**
@@ -419,10 +429,40 @@ function routeBatchSlow(router, leads, now) {
   return text === undefined ? readRouteBatch.call(router, leads, now) : textRouteBatch.call(router, text, now)
 }
 
+/**
+ * Arrays `routeBatch` of flat leads has the decisions' codes and numbers written into, kept
+ * from batch to batch (null while in use: reading `now` may run JS that routes again). The
+ * native side writes the encoding into them when it fits, else returns fresh, larger arrays,
+ * kept for the next batch.
+ */
+let decisionBuffers = { codes: new Int32Array(4096), numbers: new Float64Array(256) }
+
+/** The native half of `routeBatch` for flat leads: decisions encoded, or null (not taken). */
+function routeFlat(router, flat, now) {
+  let buffers = decisionBuffers
+  decisionBuffers = null
+  if (buffers === null) buffers = { codes: new Int32Array(0), numbers: new Float64Array(0) }
+  try {
+    const written = flatRouteBatch.call(router, flat.text, flat.codes, flat.numbers, now, buffers.codes, buffers.numbers)
+    if (written === null) return null
+    if (written.codes !== undefined) buffers.codes = written.codes
+    if (written.numbers !== undefined) buffers.numbers = written.numbers
+    return { strings: written.strings, codes: buffers.codes, numbers: buffers.numbers }
+  } finally {
+    decisionBuffers = buffers
+  }
+}
+
 proto.routeBatch = function routeBatch(leads, now) {
   const flat = flatFor(leads, this)
   if (flat !== undefined) {
-    const encoded = flatRouteBatch.call(this, flat.text, flat.codes, flat.numbers, now)
+    let encoded
+    try {
+      encoded = routeFlat(this, flat, now)
+    } finally {
+      releaseFlat(flat)
+    }
+    // Decoded before the next batch can write into the same arrays.
     if (encoded !== null) return decodeDecisions(encoded)
   }
   return decodeDecisions(routeBatchSlow(this, leads, now))
@@ -431,8 +471,14 @@ proto.routeBatch = function routeBatch(leads, now) {
 proto.routeBatchAsync = function routeBatchAsync(leads, now) {
   const flat = flatFor(leads, this)
   if (flat !== undefined) {
-    return flatRouteBatchAsync
-      .call(this, flat.text, flat.codes, flat.numbers, now)
+    let task
+    try {
+      // Copies the arrays before it returns.
+      task = flatRouteBatchAsync.call(this, flat.text, flat.codes, flat.numbers, now)
+    } finally {
+      releaseFlat(flat)
+    }
+    return task
       .then((encoded) => (encoded !== null ? encoded : routeBatchSlowAsync(this, leads, now)))
       .then(decodeDecisions)
   }
@@ -452,13 +498,21 @@ Object.defineProperty(module.exports, '__batchInternals', {
   configurable: true,
   value: Object.freeze({
     leadsText: (leads, router) => leadsText(leads, wanted(router)),
-    leadsFlat: (leads, router) => flatFor(leads, router),
+    /** The flat encoding; its arrays are reused by the next batch. */
+    leadsFlat: (leads, router) => {
+      const flat = flatFor(leads, router)
+      if (flat !== undefined) releaseFlat(flat)
+      return flat
+    },
     decodeDecisions,
     STEP_FIELDS,
     /** The native half of `routeBatch` for leads as text (benches/compare/routing.mjs). */
     routeBatchText: (router, text, now) => textRouteBatch.call(router, text, now),
-    /** The native half of `routeBatch` for flat leads (null: not taken that way). */
-    routeBatchFlat: (router, flat, now) => flatRouteBatch.call(router, flat.text, flat.codes, flat.numbers, now),
+    /**
+     * The native half of `routeBatch` for flat leads (null: not taken that way); its arrays
+     * are reused by the next batch.
+     */
+    routeBatchFlat: (router, flat, now) => routeFlat(router, flat, now),
   }),
   enumerable: false,
 })
