@@ -104,6 +104,7 @@ function wanted(router) {
       const index = new Map(keys.map((k, i) => [k, i]))
       keyIndex = compile(['k'], `switch (k) {${cases} default: return -1 }`) ?? ((k) => index.get(k) ?? -1)
       keyIndex.keyCount = keys.length
+      keyIndex.idKey = keys.indexOf('id')
     }
     wantedKeys.set(router, keyIndex)
   }
@@ -215,12 +216,15 @@ const { MAX_SAFE_INTEGER } = Number
  * Buffers `leadsFlat` reuses from batch to batch (null while in use: a getter may route, and
  * so may reading `now` in the native call that reads them; `releaseFlat` gives them back).
  */
-let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256) }
+let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256), ids: new Int32Array(64) }
 
 /**
  * The leads' wanted keys in the flat encoding of src/leads.rs (`{ text, codes, numbers }`),
  * or undefined when the batch is not an array of plain objects whose wanted keys are all
- * JSON-safe (the leads `leadsText` takes; it then decides). Reads each lead's own enumerable
+ * JSON-safe (the leads `leadsText` takes; it then decides) or whose `id` is there but not a
+ * string (only a string is an id: the text path reports the others). `strings` and `ids`
+ * give each lead's id (`strings[ids[i]]`, when it has one): a decision's `lead_id` is its
+ * lead's id, so `routeBatch` takes it from here instead of from the native side. Reads each lead's own enumerable
  * keys, in its order, once, as `leadsText` does; a value is sent as `JSON.stringify` would
  * write it: a valid Date as its ISO string, a nested object or array as its JSON text.
  */
@@ -236,11 +240,13 @@ function leadsFlat(leads, keyIndex, keyCount) {
     // At most every wanted key of every lead.
     const most = 2 + n * (1 + keyCount)
     if (buffers === null || buffers.codes.length < most) {
-      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount) }
-    } else if (buffers.numbers.length < n * keyCount) {
-      buffers.numbers = new Float64Array(n * keyCount)
+      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount), ids: new Int32Array(n) }
+    } else {
+      if (buffers.numbers.length < n * keyCount) buffers.numbers = new Float64Array(n * keyCount)
+      if (buffers.ids.length < n) buffers.ids = new Int32Array(n)
     }
-    const { codes, numbers } = buffers
+    const { codes, numbers, ids } = buffers
+    const { idKey } = keyIndex
     const strings = []
     let p = 2
     let q = 0
@@ -255,9 +261,11 @@ function leadsFlat(leads, keyIndex, keyCount) {
         const key = keyIndex(k)
         if (key < 0) continue
         const v = lead[k]
+        if (key === idKey && typeof v !== 'string' && v !== undefined) return undefined
         switch (typeof v) {
           case 'string':
             if (--budget < 0) return undefined
+            if (key === idKey) ids[i] = strings.length
             strings.push(v)
             codes[p++] = key << 3 // STRING
             break
@@ -303,7 +311,7 @@ function leadsFlat(leads, keyIndex, keyCount) {
     const text = strings.join('\0')
     if (!wellFormed(text)) return undefined
     release = false
-    return { text, codes: codes.subarray(0, p), numbers: numbers.subarray(0, q), buffers }
+    return { text, codes: codes.subarray(0, p), numbers: numbers.subarray(0, q), strings, ids: ids.subarray(0, n), buffers }
   } catch {
     return undefined // a getter or a proxy threw: the reader meets it again and reports it
   } finally {
@@ -383,9 +391,13 @@ function genericStepReader(mask) {
   }
 }
 
-/** Decisions from their encoding (encode.rs): plain objects, keys in serde's order. */
+/**
+ * Decisions from their encoding (encode.rs): plain objects, keys in serde's order. Lead ids
+ * are in the strings, or (`routeBatch` of flat leads) given apart: `leadIds[leadIdAt[i]]`.
+ */
 function decodeDecisions(encoded) {
   const s = JSON.parse(encoded.strings) // s[0] is null
+  const { leadIds, leadIdAt } = encoded
   const c = encoded.codes
   const x = encoded.numbers
   const n = c[0]
@@ -393,7 +405,7 @@ function decodeDecisions(encoded) {
   const cursor = { p: 1, q: 0 }
   for (let i = 0; i < n; i++) {
     let p = cursor.p
-    const lead_id = s[c[p]]
+    const lead_id = leadIds === undefined ? s[c[p]] : leadIds[leadIdAt[i]]
     const owner_id = s[c[p + 1]]
     const queue = s[c[p + 2]]
     const account_id = s[c[p + 3]]
@@ -447,7 +459,8 @@ function routeFlat(router, flat, now) {
     if (written === null) return null
     if (written.codes !== undefined) buffers.codes = written.codes
     if (written.numbers !== undefined) buffers.numbers = written.numbers
-    return { strings: written.strings, codes: buffers.codes, numbers: buffers.numbers }
+    // The lead ids are not written natively: they are the leads' own (`leadsFlat`).
+    return { strings: written.strings, codes: buffers.codes, numbers: buffers.numbers, leadIds: flat.strings, leadIdAt: flat.ids }
   } finally {
     decisionBuffers = buffers
   }

@@ -182,6 +182,9 @@ pub struct Encoder {
     count: i32,
     /// Decisions encoded since `begin`.
     decisions: i32,
+    /// Whether lead ids are written (else each is null: the caller has them, as index.js has
+    /// the flat leads' own ids).
+    pub lead_ids: bool,
     strings: Vec<u8>,
     codes: Vec<i32>,
     numbers: Vec<f64>,
@@ -199,6 +202,7 @@ impl Default for Encoder {
             steps: Vec::new(),
             count: 0,
             decisions: 0,
+            lead_ids: true,
             strings: Vec::new(),
             codes: Vec::new(),
             numbers: Vec::new(),
@@ -357,8 +361,12 @@ impl Encoder {
             trace,
         } = d;
         let fields = [
-            // Each lead's own: written, not interned.
-            self.push_string(lead_id),
+            // Each lead's own: written, not interned (or left to the caller).
+            if self.lead_ids {
+                self.push_string(lead_id)
+            } else {
+                NULL
+            },
             self.opt_id(owner_id),
             self.opt_id(queue),
             self.opt_id(account_id),

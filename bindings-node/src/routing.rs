@@ -131,17 +131,20 @@ const KEEP_LEADS: usize = 1 << 16;
 
 impl Scratch {
     /// Routes leads in the flat encoding, each decision encoded as it is made (the encoding is
-    /// then in `encoder`); `false`, routing nothing, when their reader does not take them
-    /// (index.js then sends them another way).
+    /// then in `encoder`, with the lead ids or, when not `lead_ids`, without: index.js has
+    /// them); `false`, routing nothing, when their reader does not take them (index.js then
+    /// sends them another way).
     fn route_flat(
         &mut self,
         router: &core::Router,
         flat: &FlatLeads<'_>,
         now: chrono::DateTime<chrono::Utc>,
+        lead_ids: bool,
     ) -> bool {
         let taken = flat_leads::read_into(flat, &mut self.leads);
         if taken {
             let encoder = &mut self.encoder;
+            encoder.lead_ids = lead_ids;
             encoder.begin(self.leads.len());
             router.route_each(&self.leads, now, |d| encoder.decision(d));
             encoder.finish();
@@ -170,7 +173,7 @@ fn route_flat(
     };
     let mut scratch = Scratch::default();
     scratch
-        .route_flat(router, &flat, now)
+        .route_flat(router, &flat, now, true)
         .then(|| scratch.encoder.take())
 }
 
@@ -310,7 +313,7 @@ impl Router {
 
     // `routeBatch` for leads in the flat encoding index.js builds (`leads.rs`): the decisions
     // encoded into `outCodes` and `outNumbers` where they fit, else into fresh arrays
-    // (`encode::Written`), or null when the leads are not taken that way (index.js then sends
+    // (`encode::Written`), lead ids left out (index.js has them), or null when the leads are not taken that way (index.js then sends
     // them as text or to the object reader). Not part of the API.
     // One argument per JS value crossing: grouping them in an object would cost a property
     // read (an N-API call) each.
@@ -342,7 +345,7 @@ impl Router {
             Ok(scratch) => scratch,
             Err(_) => fresh.insert(Scratch::default()),
         };
-        if !scratch.route_flat(&self.inner, &flat, now) {
+        if !scratch.route_flat(&self.inner, &flat, now, false) {
             return Ok(None);
         }
         let spans = [

@@ -561,3 +561,19 @@ test('one router, several async batches and sync ones at once: each batch decide
   for (let i = 0; i < 4; i++) assert.deepStrictEqual(got[i], expected[i], `batch ${i}`)
   assert.deepStrictEqual(router.state(), replay.state())
 })
+
+test('lead ids: a string id comes back as the lead_id, any other id goes the text way', () => {
+  const router = new Router(CONFIG, REPS, ACCOUNTS)
+  const strings = LEADS.slice(0, 5)
+  const flat = leadsFlat(strings, router)
+  assert.deepStrictEqual(Array.from(flat.ids, (i) => flat.strings[i]), strings.map((l) => l.id))
+  // A Date id is its ISO string, as JSON.stringify writes it: valid, but not sent flat.
+  const dated = [{ id: new Date(at), created_at: at, country: 'US' }, { id: 7, created_at: at }]
+  assert.equal(leadsFlat(dated.slice(0, 1), router), undefined)
+  assert.equal(leadsFlat(dated.slice(1), router), undefined)
+  const decided = router.routeBatch(dated.slice(0, 1), NOW)
+  const reference = new Router(CONFIG, REPS, ACCOUNTS)
+  assert.deepStrictEqual(decided, JSON.parse(reference.routeBatchJson(JSON.stringify(dated.slice(0, 1)), NOW)))
+  assert.equal(decided[0].lead_id, new Date(at).toISOString())
+  assert.throws(() => router.routeBatch(dated.slice(1), NOW), (err) => err.code === 'parse' && problems(err)[0].path === 'leads[0].id')
+})
