@@ -222,11 +222,12 @@ let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256),
  * The leads' wanted keys in the flat encoding of src/leads.rs (`{ text, codes, numbers }`),
  * or undefined when the batch is not an array of plain objects whose wanted keys are all
  * JSON-safe (the leads `leadsText` takes; it then decides) or whose `id` is there but not a
- * string (only a string is an id: the text path reports the others). `strings` and `ids`
- * give each lead's id (`strings[ids[i]]`, when it has one): a decision's `lead_id` is its
- * lead's id, so `routeBatch` takes it from here instead of from the native side. Reads each lead's own enumerable
- * keys, in its order, once, as `leadsText` does; a value is sent as `JSON.stringify` would
- * write it: a valid Date as its ISO string, a nested object or array as its JSON text.
+ * string (only a string is an id: the text path reports the others). Reads each lead's own
+ * enumerable keys, in its order, once, as `leadsText` does; a value is sent as
+ * `JSON.stringify` would write it: a valid Date as its ISO string, a nested object or array
+ * as its JSON text. `strings` and `ids` give each lead's id (`strings[ids[i]]`, when it has
+ * one): a decision's `lead_id` is its lead's id, so `routeBatch` takes it from here instead
+ * of from the native side. The arrays are held (`buffers`) until `releaseFlat`.
  */
 function leadsFlat(leads, keyIndex, keyCount) {
   if (keyIndex === null || !isArray(leads) || isProxy(leads) || prototypePolluted()) return undefined

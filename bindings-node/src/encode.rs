@@ -5,9 +5,10 @@
 //! as three values, whatever the batch size:
 //!
 //! - `strings`: the JSON text of an array: `null`, then the strings of the batch in first-use
-//!   order: each lead id, and every other string once (rule, pool, rep, territory and account
-//!   ids, result and reason names, step names, free-mail domains, due times). A string is
-//!   coded as its index there, so 0 is null.
+//!   order: each lead id (unless [`Encoder::lead_ids`] is off: `routeBatch` of flat leads,
+//!   whose ids index.js holds; their code is then 0), and every other string once (rule,
+//!   pool, rep, territory and account ids, result and reason names, step names, free-mail
+//!   domains, due times). A string is coded as its index there, so 0 is null.
 //! - `codes` (`Int32Array`): the decision count, then per decision
 //!   `lead_id, owner_id, queue, account_id, territory_id, rule_id, pool_id, sla_due, steps`
 //!   (string indices; `steps` the trace length) followed by its trace steps, each
