@@ -104,6 +104,7 @@ function wanted(router) {
       const index = new Map(keys.map((k, i) => [k, i]))
       keyIndex = compile(['k'], `switch (k) {${cases} default: return -1 }`) ?? ((k) => index.get(k) ?? -1)
       keyIndex.keyCount = keys.length
+      keyIndex.idKey = keys.indexOf('id')
     }
     wantedKeys.set(router, keyIndex)
   }
@@ -211,20 +212,28 @@ const NULL = 4
 const JSON_TEXT = 5
 const { MAX_SAFE_INTEGER } = Number
 
-/** Buffers `leadsFlat` reuses from batch to batch (null while in use: a getter may route). */
-let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256) }
+/**
+ * Buffers `leadsFlat` reuses from batch to batch (null while in use: a getter may route, and
+ * so may reading `now` in the native call that reads them; `releaseFlat` gives them back).
+ */
+let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256), ids: new Int32Array(64) }
 
 /**
  * The leads' wanted keys in the flat encoding of src/leads.rs (`{ text, codes, numbers }`),
  * or undefined when the batch is not an array of plain objects whose wanted keys are all
- * JSON-safe (the leads `leadsText` takes; it then decides). Reads each lead's own enumerable
- * keys, in its order, once, as `leadsText` does; a value is sent as `JSON.stringify` would
- * write it: a valid Date as its ISO string, a nested object or array as its JSON text.
+ * JSON-safe (the leads `leadsText` takes; it then decides) or whose `id` is there but not a
+ * string (only a string is an id: the text path reports the others). Reads each lead's own
+ * enumerable keys, in its order, once, as `leadsText` does; a value is sent as
+ * `JSON.stringify` would write it: a valid Date as its ISO string, a nested object or array
+ * as its JSON text. `strings` and `ids` give each lead's id (`strings[ids[i]]`, when it has
+ * one): a decision's `lead_id` is its lead's id, so `routeBatch` takes it from here instead
+ * of from the native side. The arrays are held (`buffers`) until `releaseFlat`.
  */
 function leadsFlat(leads, keyIndex, keyCount) {
   if (keyIndex === null || !isArray(leads) || isProxy(leads) || prototypePolluted()) return undefined
   let buffers = flatBuffers
   flatBuffers = null
+  let release = true
   try {
     const n = leads.length
     budget = MAX_VALUES - 1 - n
@@ -232,11 +241,13 @@ function leadsFlat(leads, keyIndex, keyCount) {
     // At most every wanted key of every lead.
     const most = 2 + n * (1 + keyCount)
     if (buffers === null || buffers.codes.length < most) {
-      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount) }
-    } else if (buffers.numbers.length < n * keyCount) {
-      buffers.numbers = new Float64Array(n * keyCount)
+      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount), ids: new Int32Array(n) }
+    } else {
+      if (buffers.numbers.length < n * keyCount) buffers.numbers = new Float64Array(n * keyCount)
+      if (buffers.ids.length < n) buffers.ids = new Int32Array(n)
     }
-    const { codes, numbers } = buffers
+    const { codes, numbers, ids } = buffers
+    const { idKey } = keyIndex
     const strings = []
     let p = 2
     let q = 0
@@ -251,9 +262,11 @@ function leadsFlat(leads, keyIndex, keyCount) {
         const key = keyIndex(k)
         if (key < 0) continue
         const v = lead[k]
+        if (key === idKey && typeof v !== 'string' && v !== undefined) return undefined
         switch (typeof v) {
           case 'string':
             if (--budget < 0) return undefined
+            if (key === idKey) ids[i] = strings.length
             strings.push(v)
             codes[p++] = key << 3 // STRING
             break
@@ -298,12 +311,18 @@ function leadsFlat(leads, keyIndex, keyCount) {
     // One check for every string (NUL joins no surrogates into a pair).
     const text = strings.join('\0')
     if (!wellFormed(text)) return undefined
-    return { text, codes: codes.subarray(0, p), numbers: numbers.subarray(0, q) }
+    release = false
+    return { text, codes: codes.subarray(0, p), numbers: numbers.subarray(0, q), strings, ids: ids.subarray(0, n), buffers }
   } catch {
     return undefined // a getter or a proxy threw: the reader meets it again and reports it
   } finally {
-    flatBuffers = buffers
+    if (release) flatBuffers = buffers
   }
+}
+
+/** Gives the buffers of `flat` (from `leadsFlat`) back once the native side has read them. */
+function releaseFlat(flat) {
+  flatBuffers = flat.buffers
 }
 
 /**
@@ -373,9 +392,13 @@ function genericStepReader(mask) {
   }
 }
 
-/** Decisions from their encoding (encode.rs): plain objects, keys in serde's order. */
+/**
+ * Decisions from their encoding (encode.rs): plain objects, keys in serde's order. Lead ids
+ * are in the strings, or (`routeBatch` of flat leads) given apart: `leadIds[leadIdAt[i]]`.
+ */
 function decodeDecisions(encoded) {
   const s = JSON.parse(encoded.strings) // s[0] is null
+  const { leadIds, leadIdAt } = encoded
   const c = encoded.codes
   const x = encoded.numbers
   const n = c[0]
@@ -383,7 +406,7 @@ function decodeDecisions(encoded) {
   const cursor = { p: 1, q: 0 }
   for (let i = 0; i < n; i++) {
     let p = cursor.p
-    const lead_id = s[c[p]]
+    const lead_id = leadIds === undefined ? s[c[p]] : leadIds[leadIdAt[i]]
     const owner_id = s[c[p + 1]]
     const queue = s[c[p + 2]]
     const account_id = s[c[p + 3]]
@@ -419,10 +442,41 @@ function routeBatchSlow(router, leads, now) {
   return text === undefined ? readRouteBatch.call(router, leads, now) : textRouteBatch.call(router, text, now)
 }
 
+/**
+ * Arrays `routeBatch` of flat leads has the decisions' codes and numbers written into, kept
+ * from batch to batch (null while in use: reading `now` may run JS that routes again). The
+ * native side writes the encoding into them when it fits, else returns fresh, larger arrays,
+ * kept for the next batch.
+ */
+let decisionBuffers = { codes: new Int32Array(4096), numbers: new Float64Array(256) }
+
+/** The native half of `routeBatch` for flat leads: decisions encoded, or null (not taken). */
+function routeFlat(router, flat, now) {
+  let buffers = decisionBuffers
+  decisionBuffers = null
+  if (buffers === null) buffers = { codes: new Int32Array(0), numbers: new Float64Array(0) }
+  try {
+    const written = flatRouteBatch.call(router, flat.text, flat.codes, flat.numbers, now, buffers.codes, buffers.numbers)
+    if (written === null) return null
+    if (written.codes !== undefined) buffers.codes = written.codes
+    if (written.numbers !== undefined) buffers.numbers = written.numbers
+    // The lead ids are not written natively: they are the leads' own (`leadsFlat`).
+    return { strings: written.strings, codes: buffers.codes, numbers: buffers.numbers, leadIds: flat.strings, leadIdAt: flat.ids }
+  } finally {
+    decisionBuffers = buffers
+  }
+}
+
 proto.routeBatch = function routeBatch(leads, now) {
   const flat = flatFor(leads, this)
   if (flat !== undefined) {
-    const encoded = flatRouteBatch.call(this, flat.text, flat.codes, flat.numbers, now)
+    let encoded
+    try {
+      encoded = routeFlat(this, flat, now)
+    } finally {
+      releaseFlat(flat)
+    }
+    // Decoded before the next batch can write into the same arrays.
     if (encoded !== null) return decodeDecisions(encoded)
   }
   return decodeDecisions(routeBatchSlow(this, leads, now))
@@ -431,8 +485,14 @@ proto.routeBatch = function routeBatch(leads, now) {
 proto.routeBatchAsync = function routeBatchAsync(leads, now) {
   const flat = flatFor(leads, this)
   if (flat !== undefined) {
-    return flatRouteBatchAsync
-      .call(this, flat.text, flat.codes, flat.numbers, now)
+    let task
+    try {
+      // Copies the arrays before it returns.
+      task = flatRouteBatchAsync.call(this, flat.text, flat.codes, flat.numbers, now)
+    } finally {
+      releaseFlat(flat)
+    }
+    return task
       .then((encoded) => (encoded !== null ? encoded : routeBatchSlowAsync(this, leads, now)))
       .then(decodeDecisions)
   }
@@ -452,13 +512,21 @@ Object.defineProperty(module.exports, '__batchInternals', {
   configurable: true,
   value: Object.freeze({
     leadsText: (leads, router) => leadsText(leads, wanted(router)),
-    leadsFlat: (leads, router) => flatFor(leads, router),
+    /** The flat encoding; its arrays are reused by the next batch. */
+    leadsFlat: (leads, router) => {
+      const flat = flatFor(leads, router)
+      if (flat !== undefined) releaseFlat(flat)
+      return flat
+    },
     decodeDecisions,
     STEP_FIELDS,
     /** The native half of `routeBatch` for leads as text (benches/compare/routing.mjs). */
     routeBatchText: (router, text, now) => textRouteBatch.call(router, text, now),
-    /** The native half of `routeBatch` for flat leads (null: not taken that way). */
-    routeBatchFlat: (router, flat, now) => flatRouteBatch.call(router, flat.text, flat.codes, flat.numbers, now),
+    /**
+     * The native half of `routeBatch` for flat leads (null: not taken that way); its arrays
+     * are reused by the next batch.
+     */
+    routeBatchFlat: (router, flat, now) => routeFlat(router, flat, now),
   }),
   enumerable: false,
 })

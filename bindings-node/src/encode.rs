@@ -5,15 +5,20 @@
 //! as three values, whatever the batch size:
 //!
 //! - `strings`: the JSON text of an array: `null`, then the strings of the batch in first-use
-//!   order: each lead id, and every other string once (rule, pool, rep, territory and account
-//!   ids, result and reason names, step names, free-mail domains, due times). A string is
-//!   coded as its index there, so 0 is null.
+//!   order: each lead id (unless [`Encoder::lead_ids`] is off: `routeBatch` of flat leads,
+//!   whose ids index.js holds; their code is then 0), and every other string once (rule,
+//!   pool, rep, territory and account ids, result and reason names, step names, free-mail
+//!   domains, due times). A string is coded as its index there, so 0 is null.
 //! - `codes` (`Int32Array`): the decision count, then per decision
 //!   `lead_id, owner_id, queue, account_id, territory_id, rule_id, pool_id, sla_due, steps`
 //!   (string indices; `steps` the trace length) followed by its trace steps, each
 //!   `step, mask` then the fields whose bit is set in `mask`, in [`FIELDS`] order: a string
 //!   index each, `missing_fields` as its length then the indices, `minutes` in `numbers`.
 //! - `numbers` (`Float64Array`): per decision `state_version`, then the `minutes` of its steps.
+//!
+//! The encoder keeps its buffers and tables from batch to batch ([`Encoder::begin`]), and
+//! takes decisions one at a time as the router makes them (`Router::route_each`), so a batch
+//! builds no list of decisions and no fresh buffers.
 //!
 //! The decoder (`decodeDecisions` in index.js) writes the keys in the order serde writes them
 //! (`Decision` and `TraceStep` field order; a decision's `None` as null, a step's left out), so
@@ -72,6 +77,52 @@ impl ToNapiValue for Encoded {
     }
 }
 
+/// A batch encoded into the caller's typed arrays (`codes`, `numbers`) where they are large
+/// enough; where one is not, a fresh array holding the encoding with room to spare (index.js
+/// keeps it for the next batch). The decoder reads a batch by its counts, so what follows the
+/// encoding in an array does not matter.
+pub struct Written {
+    strings: String,
+    codes: Option<Vec<i32>>,
+    numbers: Option<Vec<f64>>,
+}
+
+impl TypeName for Written {
+    fn type_name() -> &'static str {
+        "WrittenDecisions"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Written {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        let env = Env::from_raw(env);
+        let mut object = Object::new(&env)?;
+        object.set("strings", val.strings)?;
+        if let Some(codes) = val.codes {
+            object.set("codes", Int32Array::new(codes))?;
+        }
+        if let Some(numbers) = val.numbers {
+            object.set("numbers", Float64Array::new(numbers))?;
+        }
+        Ok(object.raw())
+    }
+}
+
+/// `from` copied into `into` when it fits (`None`), else into a fresh vector a quarter
+/// longer than needed.
+fn copy_or_grow<T: Copy + Default>(from: &[T], into: &mut [T]) -> Option<Vec<T>> {
+    if let Some(into) = into.get_mut(..from.len()) {
+        into.copy_from_slice(from);
+        return None;
+    }
+    let mut fresh = vec![T::default(); from.len() + from.len() / 4 + 64];
+    fresh[..from.len()].copy_from_slice(from);
+    Some(fresh)
+}
+
 /// FxHash (rustc's hasher): the keys are a pointer and a length, or short names, hashed by
 /// the thousand per batch; SipHash's resistance to chosen keys buys nothing here.
 #[derive(Default)]
@@ -108,38 +159,116 @@ const NULL: i32 = 0;
 /// Slots of the direct-mapped cache in front of `Encoder::by_address` (a power of two).
 const CACHE: usize = 256;
 
-struct Encoder<'a> {
+/// Encodes a batch of decisions (see the module documentation), one decision at a time.
+pub struct Encoder {
     /// Strings interned by address and length: ids are shared `Arc<str>`s and names
-    /// `&'static str`s, so a string met again is found without reading it. Every string is
-    /// borrowed from the decisions (or static), all alive while encoding, so an address
-    /// cannot be reused for another string meanwhile.
+    /// `&'static str`s, so a string met again is found without reading it. Only strings
+    /// that outlive the batch are interned this way: the ids of a decision are clones of the
+    /// router's own (its config, reps, accounts and field names, which live as long as the
+    /// router) and names are static, so an address cannot be reused for another string
+    /// while a batch is encoded, even though each decision is dropped once encoded. A
+    /// decision's own strings (lead id, domain) are never interned by address.
     by_address: FxMap<(usize, usize), i32>,
     /// The last string seen per slot (address and length, code): the few dozen rule, pool,
     /// rep and territory ids and names of a batch, found without hashing.
     cache: [(usize, usize, i32); CACHE],
-    /// Strings made per decision (free-mail domains), interned by value.
-    by_value: FxMap<&'a str, i32>,
+    /// Strings made per decision (free-mail domains), interned by value (owned: the
+    /// decision they come from is dropped before the batch ends).
+    by_value: FxMap<Box<str>, i32>,
     /// Due times by instant: formatted once each.
     times: FxMap<DateTime<Utc>, i32>,
     last_time: Option<(DateTime<Utc>, i32)>,
     steps: Vec<(Step, i32)>,
     /// Strings written so far, `null` (index 0) not counted.
     count: i32,
+    /// Decisions encoded since `begin`.
+    decisions: i32,
+    /// Whether lead ids are written (else each is null: the caller has them, as index.js has
+    /// the flat leads' own ids).
+    pub lead_ids: bool,
     strings: Vec<u8>,
     codes: Vec<i32>,
     numbers: Vec<f64>,
 }
 
-impl<'a> Encoder<'a> {
+impl Default for Encoder {
+    fn default() -> Self {
+        Encoder {
+            by_address: FxMap::default(),
+            // Address 0 is no string's.
+            cache: [(0, 0, NULL); CACHE],
+            by_value: FxMap::default(),
+            times: FxMap::default(),
+            last_time: None,
+            steps: Vec::new(),
+            count: 0,
+            decisions: 0,
+            lead_ids: true,
+            strings: Vec::new(),
+            codes: Vec::new(),
+            numbers: Vec::new(),
+        }
+    }
+}
+
+/// Whether serde_json writes `s` as it is between quotes: no control character, quote or
+/// backslash (the only characters it escapes).
+fn plain(s: &str) -> bool {
+    s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+impl Encoder {
+    /// Starts a batch of about `decisions` decisions: everything of the last batch is
+    /// forgotten, its buffers kept.
+    pub fn begin(&mut self, decisions: usize) {
+        self.by_address.clear();
+        self.cache = [(0, 0, NULL); CACHE];
+        self.by_value.clear();
+        self.times.clear();
+        self.last_time = None;
+        self.steps.clear();
+        self.count = 0;
+        self.decisions = 0;
+        self.strings.clear();
+        self.codes.clear();
+        self.numbers.clear();
+        self.strings.reserve(16 * decisions + 8);
+        self.codes.reserve(1 + 32 * decisions);
+        self.numbers.reserve(decisions + 1);
+        self.strings.extend_from_slice(b"[null");
+        // The decision count, set by `finish`.
+        self.codes.push(0);
+    }
+
+    /// Gives back the room beyond what a batch of `decisions` decisions needs (a router
+    /// keeps its encoder between batches).
+    pub fn shrink_to(&mut self, decisions: usize) {
+        self.strings.shrink_to(16 * decisions + 8);
+        self.codes.shrink_to(1 + 32 * decisions);
+        self.numbers.shrink_to(decisions + 1);
+    }
+
+    /// Ends the batch begun last: the encoding is in `strings`, `codes` and `numbers`.
+    pub fn finish(&mut self) {
+        self.strings.push(b']');
+        self.codes[0] = self.decisions;
+    }
+
     fn push_string(&mut self, s: &str) -> i32 {
         self.strings.push(b',');
-        serde_json::to_writer(&mut self.strings, s).expect("a str serialises");
+        if plain(s) {
+            self.strings.push(b'"');
+            self.strings.extend_from_slice(s.as_bytes());
+            self.strings.push(b'"');
+        } else {
+            serde_json::to_writer(&mut self.strings, s).expect("a str serialises");
+        }
         self.count += 1;
         self.count
     }
 
     #[inline]
-    fn shared(&mut self, s: &'a str) -> i32 {
+    fn shared(&mut self, s: &str) -> i32 {
         let key = (s.as_ptr() as usize, s.len());
         let slot = (key.0 >> 3 ^ key.0 >> 11) & (CACHE - 1);
         let (address, len, code) = self.cache[slot];
@@ -150,7 +279,7 @@ impl<'a> Encoder<'a> {
     }
 
     #[cold]
-    fn shared_slow(&mut self, s: &'a str, key: (usize, usize), slot: usize) -> i32 {
+    fn shared_slow(&mut self, s: &str, key: (usize, usize), slot: usize) -> i32 {
         let code = match self.by_address.get(&key) {
             Some(&i) => i,
             None => {
@@ -164,20 +293,20 @@ impl<'a> Encoder<'a> {
     }
 
     #[inline]
-    fn id(&mut self, id: &'a Id) -> i32 {
+    fn id(&mut self, id: &Id) -> i32 {
         self.shared(id.as_str())
     }
 
-    fn opt_id(&mut self, id: &'a Option<Id>) -> i32 {
+    fn opt_id(&mut self, id: &Option<Id>) -> i32 {
         id.as_ref().map_or(NULL, |id| self.id(id))
     }
 
-    fn value(&mut self, s: &'a str) -> i32 {
+    fn value(&mut self, s: &str) -> i32 {
         if let Some(&i) = self.by_value.get(s) {
             return i;
         }
         let i = self.push_string(s);
-        self.by_value.insert(s, i);
+        self.by_value.insert(s.into(), i);
         i
     }
 
@@ -218,7 +347,8 @@ impl<'a> Encoder<'a> {
         i
     }
 
-    fn decision(&mut self, d: &'a Decision) {
+    /// Encodes one decision; it may be dropped once this returns.
+    pub fn decision(&mut self, d: &Decision) {
         let Decision {
             lead_id,
             owner_id,
@@ -232,8 +362,12 @@ impl<'a> Encoder<'a> {
             trace,
         } = d;
         let fields = [
-            // Each lead's own: written, not interned.
-            self.push_string(lead_id),
+            // Each lead's own: written, not interned (or left to the caller).
+            if self.lead_ids {
+                self.push_string(lead_id)
+            } else {
+                NULL
+            },
             self.opt_id(owner_id),
             self.opt_id(queue),
             self.opt_id(account_id),
@@ -243,6 +377,7 @@ impl<'a> Encoder<'a> {
             sla_due.as_ref().map_or(NULL, |t| self.time(t)),
             len(trace.len()),
         ];
+        self.decisions += 1;
         self.codes.extend_from_slice(&fields);
         // As JSON.parse reads the integer serde writes: the nearest double.
         self.numbers.push(*state_version as f64);
@@ -251,7 +386,7 @@ impl<'a> Encoder<'a> {
         }
     }
 
-    fn step(&mut self, s: StepRef<'a>) {
+    fn step(&mut self, s: StepRef<'_>) {
         let StepRef {
             step,
             rule_id,
@@ -321,30 +456,37 @@ fn len(n: usize) -> i32 {
 
 /// The decisions, encoded (see the module documentation).
 pub fn encode(decisions: &[Decision]) -> Encoded {
-    let mut e = Encoder {
-        by_address: FxMap::default(),
-        // Address 0 is no string's.
-        cache: [(0, 0, NULL); CACHE],
-        by_value: FxMap::default(),
-        times: FxMap::default(),
-        last_time: None,
-        steps: Vec::new(),
-        count: 0,
-        strings: Vec::with_capacity(16 * decisions.len() + 8),
-        codes: Vec::with_capacity(1 + 64 * decisions.len()),
-        numbers: Vec::with_capacity(decisions.len() + 1),
-    };
-    e.strings.extend_from_slice(b"[null");
-    e.codes.push(len(decisions.len()));
+    let mut e = Encoder::default();
+    e.begin(decisions.len());
     for d in decisions {
         e.decision(d);
     }
-    e.strings.push(b']');
-    Encoded {
-        // serde_json writes UTF-8 (the strings were `str`s).
-        strings: String::from_utf8(e.strings).expect("JSON text is UTF-8"),
-        codes: e.codes,
-        numbers: e.numbers,
+    e.finish();
+    e.take()
+}
+
+impl Encoder {
+    /// The encoding of the batch ended last, written into `codes` and `numbers` where they
+    /// are large enough ([`Written`]); the encoder keeps its buffers.
+    pub fn write(&self, codes: &mut [i32], numbers: &mut [f64]) -> Written {
+        Written {
+            strings: std::str::from_utf8(&self.strings)
+                .expect("JSON text is UTF-8")
+                .to_owned(),
+            codes: copy_or_grow(&self.codes, codes),
+            numbers: copy_or_grow(&self.numbers, numbers),
+        }
+    }
+
+    /// The encoding of the batch ended last, moved out (the buffers start afresh).
+    pub fn take(&mut self) -> Encoded {
+        Encoded {
+            // serde_json writes UTF-8 and plain strings are `str`s.
+            strings: String::from_utf8(std::mem::take(&mut self.strings))
+                .expect("JSON text is UTF-8"),
+            codes: std::mem::take(&mut self.codes),
+            numbers: std::mem::take(&mut self.numbers),
+        }
     }
 }
 

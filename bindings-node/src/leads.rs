@@ -101,7 +101,20 @@ impl<'de> Cursor<'de> {
 }
 
 /// The leads, or `None` when this reader does not take them (module documentation).
+#[cfg(test)]
 pub fn read(flat: &FlatLeads<'_>) -> Option<Vec<Lead>> {
+    let mut leads = Vec::new();
+    read_into(flat, &mut leads).then_some(leads)
+}
+
+/// The leads into `leads` (emptied first; a router reuses one list from batch to batch), or
+/// `false` when this reader does not take them (then `leads` holds nothing of use).
+pub fn read_into(flat: &FlatLeads<'_>, leads: &mut Vec<Lead>) -> bool {
+    leads.clear();
+    read_leads(flat, leads).is_some()
+}
+
+fn read_leads(flat: &FlatLeads<'_>, leads: &mut Vec<Lead>) -> Option<()> {
     let count = usize::try_from(*flat.codes.first()?).ok()?;
     let strings = usize::try_from(*flat.codes.get(1)?).ok()?;
     let mut cursor = Cursor {
@@ -112,7 +125,7 @@ pub fn read(flat: &FlatLeads<'_>) -> Option<Vec<Lead>> {
         numbers: flat.numbers,
         number: 0,
     };
-    let mut leads = Vec::with_capacity(count.min(flat.codes.len()));
+    leads.reserve(count.min(flat.codes.len()));
     let mut p = 2;
     for _ in 0..count {
         let n = usize::try_from(*flat.codes.get(p)?).ok()?;
@@ -128,7 +141,7 @@ pub fn read(flat: &FlatLeads<'_>) -> Option<Vec<Lead>> {
     }
     let all_read =
         p == flat.codes.len() && cursor.all_taken() && cursor.number == flat.numbers.len();
-    all_read.then_some(leads)
+    all_read.then_some(())
 }
 
 /// One lead: a map of its entries.

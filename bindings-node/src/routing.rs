@@ -13,7 +13,7 @@
 //! parse, route and encode on the libuv pool, like `sample.generateAsync`.
 
 use crate::convert::{string_from_js, try_from_js, try_record_from_js, try_records_from_js, Json};
-use crate::encode::{encode, Encoded};
+use crate::encode::{encode, Encoded, Encoder, Written};
 use crate::error::OrThrow;
 use crate::leads::{self as flat_leads, FlatLeads};
 use napi::bindgen_prelude::*;
@@ -22,7 +22,7 @@ use revcore::model::Lead;
 use revcore::routing as core;
 use revcore::Error as CoreError;
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// `now` as RFC 3339 text, or why it cannot be (a `parse` error at `now`): a `Date` crosses as
 /// its ISO string, an invalid one is refused by the converter. The core parses the text
@@ -115,6 +115,47 @@ fn route_encoded(
     Ok(Some(encode(&router.route_batch(&leads, now))))
 }
 
+/// What routing flat leads needs besides the router: the leads read and the encoder. A router
+/// keeps one from batch to batch for `routeBatch` on the JS thread (reading, routing and
+/// encoding then write into memory already mapped instead of some 10 MB fresh per batch);
+/// async batches each use their own.
+#[derive(Default)]
+struct Scratch {
+    leads: Vec<Lead>,
+    encoder: Encoder,
+}
+
+/// Most leads a router keeps room for between batches (their room only: the leads
+/// themselves are dropped after each batch).
+const KEEP_LEADS: usize = 1 << 16;
+
+impl Scratch {
+    /// Routes leads in the flat encoding, each decision encoded as it is made (the encoding is
+    /// then in `encoder`, with the lead ids or, when not `lead_ids`, without: index.js has
+    /// them); `false`, routing nothing, when their reader does not take them (index.js then
+    /// sends them another way).
+    fn route_flat(
+        &mut self,
+        router: &core::Router,
+        flat: &FlatLeads<'_>,
+        now: chrono::DateTime<chrono::Utc>,
+        lead_ids: bool,
+    ) -> bool {
+        let taken = flat_leads::read_into(flat, &mut self.leads);
+        if taken {
+            let encoder = &mut self.encoder;
+            encoder.lead_ids = lead_ids;
+            encoder.begin(self.leads.len());
+            router.route_each(&self.leads, now, |d| encoder.decision(d));
+            encoder.finish();
+        }
+        self.leads.clear();
+        self.leads.shrink_to(KEEP_LEADS);
+        self.encoder.shrink_to(KEEP_LEADS);
+        taken
+    }
+}
+
 /// Routes leads in the flat encoding and encodes the decisions; `None` when their reader does
 /// not take them (index.js then sends them another way).
 fn route_flat(
@@ -130,7 +171,25 @@ fn route_flat(
         codes,
         numbers,
     };
-    flat_leads::read(&flat).map(|leads| encode(&router.route_batch(&leads, now)))
+    let mut scratch = Scratch::default();
+    scratch
+        .route_flat(router, &flat, now, true)
+        .then(|| scratch.encoder.take())
+}
+
+/// The start and end addresses of a slice.
+fn span<T>(s: &[T]) -> (usize, usize) {
+    let start = s.as_ptr() as usize;
+    (start, start + std::mem::size_of_val(s))
+}
+
+/// Whether no two of these address ranges overlap (empty ones overlap nothing).
+fn disjoint(spans: &[(usize, usize)]) -> bool {
+    spans.iter().enumerate().all(|(i, a)| {
+        spans[i + 1..]
+            .iter()
+            .all(|b| a.0 == a.1 || b.0 == b.1 || a.1 <= b.0 || b.1 <= a.0)
+    })
 }
 
 /// [`route_encoded`] for leads that are never left to index.js (text, or read natively), which
@@ -165,6 +224,9 @@ fn optional_arg(env: &Env, value: Option<Unknown<'_>>, at: &str) -> Result<Optio
 #[napi]
 pub struct Router {
     inner: Arc<core::Router>,
+    /// Reused by `routeBatchFlat` (module `Scratch`); a call that finds it taken (not reached:
+    /// nothing calls JS while it is held) uses a fresh one.
+    scratch: Mutex<Scratch>,
 }
 
 #[napi]
@@ -189,6 +251,7 @@ impl Router {
             .or_throw(&env)?;
         Ok(Router {
             inner: Arc::new(inner),
+            scratch: Mutex::default(),
         })
     }
 
@@ -249,8 +312,12 @@ impl Router {
     }
 
     // `routeBatch` for leads in the flat encoding index.js builds (`leads.rs`): the decisions
-    // encoded, or null when the leads are not taken that way (index.js then sends them as
-    // text or to the object reader). Not part of the API.
+    // encoded into `outCodes` and `outNumbers` where they fit, else into fresh arrays
+    // (`encode::Written`), lead ids left out (index.js has them), or null when the leads are not taken that way (index.js then sends
+    // them as text or to the object reader). Not part of the API.
+    // One argument per JS value crossing: grouping them in an object would cost a property
+    // read (an N-API call) each.
+    #[allow(clippy::too_many_arguments)]
     #[napi(catch_unwind, skip_typescript)]
     pub fn route_batch_flat(
         &self,
@@ -259,17 +326,43 @@ impl Router {
         codes: Int32ArraySlice,
         numbers: Float64ArraySlice,
         now: Unknown,
-    ) -> Result<Option<Encoded>> {
+        mut out_codes: Int32ArraySlice,
+        mut out_numbers: Float64ArraySlice,
+    ) -> Result<Option<Written>> {
+        // `now` first: reading it may run JS (which may route again), the rest runs none.
         let now = now_from_js(&env, now)?;
         let now =
             core::parse_now(now.as_deref().map_err(Clone::clone).or_throw(&env)?).or_throw(&env)?;
-        Ok(route_flat(
-            &self.inner,
-            &text,
-            codes.as_ref(),
-            numbers.as_ref(),
-            now,
-        ))
+        let flat = FlatLeads {
+            keys: self.inner.lead_fields(),
+            text: &text,
+            codes: codes.as_ref(),
+            numbers: numbers.as_ref(),
+        };
+        let mut fresh = None;
+        let mut kept = self.scratch.try_lock();
+        let scratch = match kept.as_deref_mut() {
+            Ok(scratch) => scratch,
+            Err(_) => fresh.insert(Scratch::default()),
+        };
+        if !scratch.route_flat(&self.inner, &flat, now, false) {
+            return Ok(None);
+        }
+        let spans = [
+            span(codes.as_ref()),
+            span(numbers.as_ref()),
+            span(out_codes.as_ref()),
+            span(out_numbers.as_ref()),
+        ];
+        // SAFETY: no JS runs during this call, so nothing else reads or writes the arrays'
+        // memory meanwhile; they are written only when they overlap neither each other nor
+        // the inputs (else the encoding goes into fresh arrays).
+        let (into_codes, into_numbers): (&mut [i32], &mut [f64]) = if disjoint(&spans) {
+            unsafe { (out_codes.as_mut(), out_numbers.as_mut()) }
+        } else {
+            (&mut [], &mut [])
+        };
+        Ok(Some(scratch.encoder.write(into_codes, into_numbers)))
     }
 
     // `routeBatchFlat` off the main thread (the arrays are copied on it). Not part of the API.

@@ -510,3 +510,70 @@ test('a long trace (a pool of 70 reps) decodes the same, every way', async () =>
   const decisions = await agreeEveryWay(config, members, undefined, leads, NOW)
   assert.ok(decisions.every((d) => d.trace.length > 70), String(decisions[0].trace.length))
 })
+
+test('kept buffers: batches of growing and shrinking sizes decode as the core JSON', () => {
+  // The arrays routeBatch keeps (its input and the decisions' codes and numbers) start small,
+  // grow, then hold more than a later, smaller batch writes.
+  const { routing_config: config, reps, accounts, leads } = sample.generate({ seed: 5, leads: 3000 })
+  const a = new Router(config, reps, accounts)
+  const b = new Router(config, reps, accounts)
+  for (const [from, to] of [[0, 3], [3, 3000], [0, 1], [1, 1], [1, 2500], [2500, 2510]]) {
+    const batch = leads.slice(from, to)
+    const text = b.routeBatchJson(JSON.stringify(batch), NOW)
+    assert.equal(JSON.stringify(a.routeBatch(batch, NOW)), text, `leads ${from}..${to}`)
+  }
+  assert.deepStrictEqual(a.state(), b.state())
+})
+
+test('a `now` whose reading routes another batch: both batches decide as alone', () => {
+  const inner = new Router(CONFIG, REPS, ACCOUNTS)
+  let innerDecisions
+  const now = new Date(NOW)
+  // Read (`toJSON`, as JSON.stringify does) by the native call after the outer leads are
+  // encoded into the kept arrays, before they are read.
+  now.toJSON = function () {
+    innerDecisions = inner.routeBatch(LEADS.slice(10, 30), NOW)
+    return Date.prototype.toJSON.call(this)
+  }
+  const decisions = new Router(CONFIG, REPS, ACCOUNTS).routeBatch(LEADS.slice(0, 8), now)
+  assert.deepStrictEqual(decisions, new Router(CONFIG, REPS, ACCOUNTS).routeBatch(LEADS.slice(0, 8), NOW))
+  assert.deepStrictEqual(innerDecisions, new Router(CONFIG, REPS, ACCOUNTS).routeBatch(LEADS.slice(10, 30), NOW))
+})
+
+test('one router, several async batches and sync ones at once: each batch decides as in some order', async () => {
+  const { routing_config: config, reps, accounts, leads } = sample.generate({ seed: 9, leads: 1200 })
+  const parts = [leads.slice(0, 400), leads.slice(400, 800), leads.slice(800, 1000), leads.slice(1000, 1200)]
+  const router = new Router(config, reps, accounts)
+  // Two async batches in flight while two sync ones run on the JS thread.
+  const pending = [router.routeBatchAsync(parts[0], NOW), router.routeBatchAsync(parts[1], NOW)]
+  const sync2 = router.routeBatch(parts[2], NOW)
+  const sync3 = router.routeBatch(parts[3], NOW)
+  const got = [...(await Promise.all(pending)), sync2, sync3]
+  // The core commits a batch under one lock: the batches ran in some order. Find it by the
+  // state versions each batch started from, then replay that order on a fresh router.
+  const first = (i) => got[i][0].state_version
+  const last = (i) => got[i][got[i].length - 1].state_version
+  const order = [0, 1, 2, 3].sort((i, j) => first(i) - first(j) || last(i) - last(j))
+  assert.ok(order.indexOf(2) < order.indexOf(3), 'the sync batches ran in call order')
+  const replay = new Router(config, reps, accounts)
+  const expected = []
+  for (const i of order) expected[i] = JSON.parse(replay.routeBatchJson(JSON.stringify(parts[i]), NOW))
+  for (let i = 0; i < 4; i++) assert.deepStrictEqual(got[i], expected[i], `batch ${i}`)
+  assert.deepStrictEqual(router.state(), replay.state())
+})
+
+test('lead ids: a string id comes back as the lead_id, any other id goes the text way', () => {
+  const router = new Router(CONFIG, REPS, ACCOUNTS)
+  const strings = LEADS.slice(0, 5)
+  const flat = leadsFlat(strings, router)
+  assert.deepStrictEqual(Array.from(flat.ids, (i) => flat.strings[i]), strings.map((l) => l.id))
+  // A Date id is its ISO string, as JSON.stringify writes it: valid, but not sent flat.
+  const dated = [{ id: new Date(at), created_at: at, country: 'US' }, { id: 7, created_at: at }]
+  assert.equal(leadsFlat(dated.slice(0, 1), router), undefined)
+  assert.equal(leadsFlat(dated.slice(1), router), undefined)
+  const decided = router.routeBatch(dated.slice(0, 1), NOW)
+  const reference = new Router(CONFIG, REPS, ACCOUNTS)
+  assert.deepStrictEqual(decided, JSON.parse(reference.routeBatchJson(JSON.stringify(dated.slice(0, 1)), NOW)))
+  assert.equal(decided[0].lead_id, new Date(at).toISOString())
+  assert.throws(() => router.routeBatch(dated.slice(1), NOW), (err) => err.code === 'parse' && problems(err)[0].path === 'leads[0].id')
+})

@@ -15,6 +15,7 @@
 mod calendar;
 mod config;
 mod engine;
+mod flat;
 mod matching;
 mod simulate;
 mod territory;
