@@ -8,6 +8,7 @@ use crate::model::ForecastCategory;
 use crate::model::{Lead, LeadStatus, Pipeline};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// A metric a report can compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -156,8 +157,8 @@ pub struct Tally {
     /// Closed deals with a close day, and the sum of their cycles in whole days.
     pub cycle_count: u64,
     pub cycle_days: i128,
-    /// Their cycles, kept when a metric needs them all (the median).
-    pub cycles: Vec<i64>,
+    /// Their cycles, counted per day when a metric needs them all (the median).
+    pub cycles: DayCounts,
     /// Stage paths, when a metric reads them.
     pub funnel: Option<FunnelTally>,
     /// Leads created, and converted.
@@ -221,7 +222,7 @@ impl Tally {
         }
         self.cycle_count += other.cycle_count;
         self.cycle_days += other.cycle_days;
-        self.cycles.extend_from_slice(&other.cycles);
+        self.cycles.merge(&other.cycles);
         self.leads += other.leads;
         self.converted += other.converted;
         self.response_minutes
@@ -301,7 +302,7 @@ impl Tally {
             self.cycle_count += 1;
             self.cycle_days += i128::from(days);
             if source.keep_cycles {
-                self.cycles.push(days);
+                self.cycles.add(days, 1);
             }
         }
     }
@@ -310,6 +311,121 @@ impl Tally {
 /// `n / d`, null when `d` is 0.
 fn ratio(n: f64, d: f64) -> Option<f64> {
     (d != 0.0).then(|| n / d)
+}
+
+/// Whole numbers of days as a multiset: a count per day over the span seen, or a sorted map
+/// once the span is wider than [`DayCounts::MAX_SPAN`]. The median of a million cycles is then
+/// a walk over a few thousand counts, with no list of every deal to keep, copy and select from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayCounts {
+    /// The day counted in `dense[0]`.
+    base: i64,
+    dense: Vec<u64>,
+    /// Holds the counts instead of `dense` once the span is too wide.
+    sparse: Option<BTreeMap<i64, u64>>,
+    len: u64,
+}
+
+impl DayCounts {
+    /// The widest span of days counted densely (about 180 years).
+    const MAX_SPAN: i64 = 1 << 16;
+
+    /// Counts `day` `n` more times.
+    #[inline]
+    pub fn add(&mut self, day: i64, n: u64) {
+        // A day within the dense span (the usual case) in a few instructions.
+        let i = day.wrapping_sub(self.base) as u64;
+        if let Some(count) = self.dense.get_mut(i as usize) {
+            *count += n;
+            self.len += n;
+            return;
+        }
+        self.add_outside(day, n);
+    }
+
+    /// [`DayCounts::add`] for a day outside the dense span (or any day, once sparse).
+    #[inline(never)]
+    fn add_outside(&mut self, day: i64, n: u64) {
+        self.len += n;
+        if let Some(map) = &mut self.sparse {
+            *map.entry(day).or_default() += n;
+            return;
+        }
+        if self.dense.is_empty() {
+            self.base = day;
+            self.dense.push(n);
+            return;
+        }
+        let last = self.base + self.dense.len() as i64 - 1;
+        let (low, high) = (self.base.min(day), last.max(day));
+        if high
+            .checked_sub(low)
+            .is_none_or(|span| span >= Self::MAX_SPAN)
+        {
+            let mut map: BTreeMap<i64, u64> = self.counts().collect();
+            *map.entry(day).or_default() += n;
+            self.sparse = Some(map);
+            self.dense = Vec::new();
+            return;
+        }
+        if day < self.base {
+            let more = (self.base - day) as usize;
+            self.dense.splice(0..0, std::iter::repeat_n(0, more));
+            self.base = day;
+        }
+        let i = (day - self.base) as usize;
+        if i >= self.dense.len() {
+            self.dense.resize(i + 1, 0);
+        }
+        self.dense[i] += n;
+    }
+
+    /// Counts every day of `other` too.
+    pub fn merge(&mut self, other: &DayCounts) {
+        for (day, n) in other.counts() {
+            self.add(day, n);
+        }
+    }
+
+    /// Each day counted and its count, in day order.
+    fn counts(&self) -> Box<dyn Iterator<Item = (i64, u64)> + '_> {
+        match &self.sparse {
+            Some(map) => Box::new(map.iter().map(|(&d, &n)| (d, n))),
+            None => Box::new(
+                self.dense
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n > 0)
+                    .map(|(i, &n)| (self.base + i as i64, n)),
+            ),
+        }
+    }
+
+    /// The median: the middle day, or the mean of the two middle ones (as [`median`] gives).
+    pub fn median(&self) -> Option<f64> {
+        let n = self.len;
+        if n == 0 {
+            return None;
+        }
+        // The days at ranks n/2 and (n-1)/2 of the sorted list (the same when n is odd).
+        let (upper_rank, lower_rank) = (n / 2, (n - 1) / 2);
+        let (mut lower, mut seen) = (None, 0);
+        for (day, count) in self.counts() {
+            seen += count;
+            if lower.is_none() && seen > lower_rank {
+                lower = Some(day);
+            }
+            if seen > upper_rank {
+                let lower = lower.expect("the lower rank is not above the upper");
+                return Some(if n % 2 == 1 {
+                    day as f64
+                } else {
+                    (i128::from(lower) + i128::from(day)) as f64 / 2.0
+                });
+            }
+        }
+        unreachable!("the counts add up to len")
+    }
 }
 
 /// The median of integers: the middle one, or the mean of the two middle ones.
@@ -383,7 +499,7 @@ impl Tally {
                 vec![json!(median(&self.won_amounts).map(|m| m / ctx.scale))]
             }
             Metric::AvgCycleDays => vec![json!(avg_cycle)],
-            Metric::MedianCycleDays => vec![json!(median(&self.cycles))],
+            Metric::MedianCycleDays => vec![json!(self.cycles.median())],
             Metric::PipelineCreated => vec![json!(self.money(self.created_minor, ctx))],
             Metric::OpenPipeline => vec![json!(self.money(self.open_minor, ctx))],
             Metric::WeightedPipeline => vec![json!(self.weighted_minor / ctx.scale)],
@@ -445,6 +561,33 @@ mod tests {
                 NaiveDate::from_num_days_from_ce_opt(b).unwrap(),
             );
             prop_assert_eq!(i64::from(a.num_days_from_ce() - b.num_days_from_ce()), (a - b).num_days());
+        }
+
+        /// Days counted (densely, or sparsely past a wide span), added one by one or merged,
+        /// give the median of the list of those days.
+        #[test]
+        fn day_counts_give_the_median_of_the_list(
+            days in prop::collection::vec(prop_oneof![
+                8 => -40i64..40,
+                1 => prop::sample::select(vec![-200_000i64, 70_000, 65_535, -65_536, i64::from(i32::MAX)]),
+            ], 0..60),
+            split in 0usize..60,
+        ) {
+            let mut one = DayCounts::default();
+            for &d in &days {
+                one.add(d, 1);
+            }
+            prop_assert_eq!(one.median(), median(&days));
+            let split = split.min(days.len());
+            let (mut a, mut b) = (DayCounts::default(), DayCounts::default());
+            for &d in &days[..split] {
+                a.add(d, 1);
+            }
+            for &d in &days[split..] {
+                b.add(d, 1);
+            }
+            a.merge(&b);
+            prop_assert_eq!(a.median(), median(&days));
         }
 
         /// The median by selection is the median of the sorted values.
