@@ -218,6 +218,9 @@ pub(crate) struct FirstLines {
     /// The first and the last entry recorded.
     first: Option<u64>,
     last: Option<u64>,
+    /// The last id recorded, while ids rise (compared with the next one without looking it
+    /// up in the sink).
+    last_id: String,
     /// Line of each kept row.
     kept_lines: KeptLines,
     /// Ids and lines of rows built and left out.
@@ -269,6 +272,7 @@ impl FirstLines {
             rising: Rising::BOTH,
             first: None,
             last: None,
+            last_id: String::new(),
             kept_lines: KeptLines::default(),
             side: Vec::new(),
         }
@@ -300,10 +304,8 @@ impl FirstLines {
     /// the last id recorded (`insert` records it next, when it was not read before).
     fn get(&mut self, id: &str, sink: &impl Sink) -> Option<u64> {
         if self.rising.holds() {
-            let last = self.last?;
-            let rising = self
-                .rising
-                .and(Rising::from_to(entry_id(last, sink, &self.side), id));
+            self.last?;
+            let rising = self.rising.and(Rising::from_to(&self.last_id, id));
             if rising.holds() {
                 self.rising = rising;
                 return None;
@@ -340,6 +342,10 @@ impl FirstLines {
         };
         self.first.get_or_insert(entry);
         self.last = Some(entry);
+        if self.rising.holds() {
+            self.last_id.clear();
+            self.last_id.push_str(id);
+        }
         if !self.rising.holds() {
             let side = &self.side;
             self.table
