@@ -135,6 +135,12 @@ impl Router {
                 daily_cap: p.daily_cap,
                 open_cap: p.open_cap,
                 require_availability: p.require_availability,
+                only_activity: !p.require_availability
+                    && p.daily_cap.is_none()
+                    && p.open_cap.is_none()
+                    && p.members
+                        .iter()
+                        .all(|m| reps[rep_index[m.rep_id.as_str()]].capacity.is_none()),
             })
             .collect();
         let rules: Vec<CRule> = config
@@ -244,6 +250,7 @@ impl Router {
             name_similarity: config.matching.name_similarity,
             sticky: config.matching.sticky,
             sticky_fallback: config.matching.sticky_fallback,
+            bound_rules: engine::BoundRules::new(&rules),
             rules,
             territory_ids: names.territories.clone(),
             territories: territory::TerritoryIndex::new(territories),
@@ -409,13 +416,21 @@ impl Router {
         Some(&self.engine.reps[i].cal)
     }
 
-    /// The territory the index picks and the one evaluating every territory picks (tests).
+    /// The territory the index picks (reading the lead's indexed fields directly, as routing
+    /// does) and the one evaluating every territory picks (tests); the index read through the
+    /// paths alone must pick the same.
     #[doc(hidden)]
     pub fn territory_both(&self, lead: &Lead) -> (Option<String>, Option<String>) {
         let view = LeadOnly(lead);
         let t = &self.engine.territories;
         let name = |i: Option<usize>| i.map(|i| self.engine.territory_ids[i].to_string());
-        (name(t.find(&view)), name(t.naive(&view)))
+        let direct = t.find_lead(&view, lead);
+        assert_eq!(
+            direct,
+            t.find(&view),
+            "reading the lead directly changed the territory"
+        );
+        (name(direct), name(t.naive(&view)))
     }
 }
 
