@@ -416,21 +416,15 @@ impl Router {
         Some(&self.engine.reps[i].cal)
     }
 
-    /// The territory the index picks (reading the lead's indexed fields directly, as routing
-    /// does) and the one evaluating every territory picks (tests); the index read through the
-    /// paths alone must pick the same.
+    /// The territory the index picks, reading the lead's indexed fields directly as routing
+    /// does (`find` through the paths alone is held to `naive` by the territory proptests),
+    /// and the one evaluating every territory picks (tests).
     #[doc(hidden)]
     pub fn territory_both(&self, lead: &Lead) -> (Option<String>, Option<String>) {
         let view = LeadOnly(lead);
         let t = &self.engine.territories;
         let name = |i: Option<usize>| i.map(|i| self.engine.territory_ids[i].to_string());
-        let direct = t.find_lead(&view, lead);
-        assert_eq!(
-            direct,
-            t.find(&view),
-            "reading the lead directly changed the territory"
-        );
-        (name(direct), name(t.naive(&view)))
+        (name(t.find_lead(&view, lead)), name(t.naive(&view)))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Territory lookup (docs/routing.md step 4): the territory a lead falls in. A territory matches
 //! when its own condition and every ancestor's match; the winner is the deepest, then the highest
-//! priority, then the first declared. [`TerritoryIndex::find`] answers that by looking at a
+//! priority, then the first declared. [`TerritoryIndex::find_lead`] answers that by looking at a
 //! handful of territories per lead; [`TerritoryIndex::naive`] evaluates every territory and is
 //! the reference `find` must agree with (the tests compare both, on random forests and leads).
 //!
@@ -339,7 +339,10 @@ impl TerritoryIndex {
             > (tb.depth, tb.priority, std::cmp::Reverse(b))
     }
 
-    /// The winning territory: deepest, then highest priority, then first declared.
+    /// The winning territory: deepest, then highest priority, then first declared, reading
+    /// every field through its path (what [`TerritoryIndex::find_lead`] does without a lead;
+    /// the tests' records are not leads).
+    #[cfg(test)]
     pub fn find<R: Record + ?Sized>(&self, record: &R) -> Option<usize> {
         self.search(record, None).best
     }
@@ -365,9 +368,10 @@ impl TerritoryIndex {
         best
     }
 
-    /// [`TerritoryIndex::find`] for `record`, which reads `lead`'s own fields as `lead` holds
-    /// them (a lead seen with its account): indexed lead fields are read from `lead` directly
-    /// ([`Reader`]), without matching their paths.
+    /// The winning territory for `record`: deepest, then highest priority, then first
+    /// declared. `record` reads `lead`'s own fields as `lead` holds them (a lead seen with its
+    /// account): indexed lead fields are read from `lead` directly ([`Reader`]), without
+    /// matching their paths.
     pub fn find_lead<R: Record + ?Sized>(&self, record: &R, lead: &Lead) -> Option<usize> {
         self.search(record, Some(lead)).best
     }
