@@ -54,6 +54,12 @@ pub(crate) struct KnownOffset {
     /// The last UTC date of a due time, the same way.
     due_day: i64,
     due_date: NaiveDate,
+    /// The last instant's local date and seconds since local midnight, by its UTC seconds
+    /// (decisions of a batch are taken at one instant).
+    local: Option<(i64, NaiveDate, u32)>,
+    /// The last SLA clock answer: start, minutes, due time (a batch's decisions for one rep
+    /// start at one instant with the same minutes).
+    sla: Option<(DateTime<Utc>, u32, DateTime<Utc>)>,
 }
 
 impl Default for KnownOffset {
@@ -66,6 +72,8 @@ impl Default for KnownOffset {
             date: NaiveDate::MIN,
             due_day: i64::MIN,
             due_date: NaiveDate::MIN,
+            local: None,
+            sla: None,
         }
     }
 }
@@ -240,9 +248,18 @@ impl Calendar {
     }
 
     /// The rep's local date and seconds since local midnight at `now`, through `known`.
+    /// The answer for the last instant asked is remembered in `known`: it depends on the
+    /// instant's UTC seconds only.
     fn local_day_and_seconds(&self, now: Now, known: &mut KnownOffset) -> Option<(NaiveDate, u32)> {
+        if let Some((secs, date, within)) = known.local {
+            if secs == now.secs {
+                return Some((date, within));
+            }
+        }
         let local = now.secs.checked_add(self.offset_near(now.secs, known)?)?;
-        Some((known.date(local)?, local.rem_euclid(86_400) as u32))
+        let (date, within) = (known.date(local)?, local.rem_euclid(86_400) as u32);
+        known.local = Some((now.secs, date, within));
+        Some((date, within))
     }
 
     /// The first reason the rep is unavailable at `now`, if any.
@@ -297,16 +314,25 @@ impl Calendar {
     }
 
     /// [`Calendar::add_working_minutes`] with what is known of the offset, which it extends.
+    /// The last answer is remembered in `known` by start and minutes (the due time depends on
+    /// nothing else but this calendar, whose `known` it is).
     pub(crate) fn add_working_minutes_known(
         &self,
         start: Now,
         minutes: u32,
         known: &mut KnownOffset,
     ) -> DateTime<Utc> {
-        match self.add_working_minutes_fixed(start, minutes, known) {
+        if let Some((at, m, due)) = known.sla {
+            if at == start.at && m == minutes {
+                return due;
+            }
+        }
+        let due = match self.add_working_minutes_fixed(start, minutes, known) {
             Some(due) => due,
             None => self.add_working_minutes_general(start.at, minutes),
-        }
+        };
+        known.sla = Some((start.at, minutes, due));
+        due
     }
 
     /// [`Calendar::add_working_minutes`] through the UTC offset in force at `start` instead
@@ -772,6 +798,58 @@ mod tests {
         let before = known;
         cal.add_working_minutes_known(Now::new(start + Duration::days(2)), 30, &mut known);
         assert_eq!((before.from, before.to), (known.from, known.to));
+    }
+
+    /// The remembered last answers (local date and time of day by UTC second, due time by
+    /// start and minutes) are the answers: the same instant asked again, with other minutes,
+    /// a fraction of a second later (same UTC second, another due time), across a DST change
+    /// and back, and a calendar's `known` never carries another calendar's answer.
+    #[test]
+    fn remembered_answers_are_the_answers() {
+        let at: DateTime<Utc> = "2026-03-08T07:00:00Z".parse().unwrap();
+        let cal = calendar("America/New_York", [0, 0, 0, 0, 0, 5, 5], true, vec![]);
+        let other = calendar("Asia/Kolkata", [3; 7], true, vec![at.date_naive()]);
+        let mut known = KnownOffset::default();
+        let mut other_known = KnownOffset::default();
+        let mut starts = Vec::new();
+        for k in [-300i64, -300, -2, 0, 0, 1, 1, 300, -300, 2_000, 2_000] {
+            let start = at + Duration::minutes(17 * k);
+            starts.extend([start, start, start + Duration::milliseconds(400), start]);
+        }
+        let mut hits = 0;
+        for (i, start) in starts.into_iter().enumerate() {
+            let now = Now::new(start);
+            for minutes in [30, 30, 1, 30, 600] {
+                let remembered = known.sla;
+                let due = cal.add_working_minutes_known(now, minutes, &mut known);
+                if remembered.is_some_and(|(s, m, _)| s == start && m == minutes) {
+                    hits += 1;
+                }
+                assert_eq!(
+                    due,
+                    cal.add_working_minutes_general(start, minutes),
+                    "{start} +{minutes}"
+                );
+                assert_eq!(
+                    other.add_working_minutes_known(now, minutes, &mut other_known),
+                    other.add_working_minutes_general(start, minutes),
+                    "{start} +{minutes}"
+                );
+            }
+            for _ in 0..1 + i % 2 {
+                assert_eq!(cal.local_date_known(now, &mut known), cal.local_date(start));
+                assert_eq!(
+                    cal.unavailable_known(now, &mut known),
+                    cal.unavailable(start),
+                    "{start}"
+                );
+                assert_eq!(
+                    other.unavailable_known(now, &mut other_known),
+                    other.unavailable(start)
+                );
+            }
+        }
+        assert!(hits > 0, "the remembered due time was never used");
     }
 
     proptest! {

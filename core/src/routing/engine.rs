@@ -10,7 +10,7 @@ use super::config::{DailyCount, PoolState, RoutingState, StickyFallback, Strateg
 use super::matching::{AccountIndex, AccountMatch, MatchedBy};
 use super::territory::TerritoryIndex;
 use super::trace::{index, Code, Names, Step, Trace, Word, MASK_FIELDS, NONE};
-use crate::condition::{Condition, FieldValue, Record};
+use crate::condition::{BoundCondition, Condition, FieldValue, Record};
 use crate::model::{Account, Lead, Rep};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
@@ -182,6 +182,78 @@ impl Presence {
     }
 }
 
+/// The most field paths the rules of a router read through [`BoundRules`]; routers whose rules
+/// read more match them one condition at a time ([`Condition::matches`]).
+pub(crate) const RULE_SLOTS: usize = 8;
+
+/// The rules' conditions bound to one list of field paths ([`Condition::bind`]): a lead's
+/// field is read once, the first time a rule needs it, into its slot; each condition is
+/// matched on the slots (no walk of the condition tree, no path matched per leaf), and a
+/// rule's missing fields are its slots that read nothing.
+pub(crate) struct BoundRules {
+    /// At most [`RULE_SLOTS`].
+    pub paths: Vec<Box<str>>,
+    /// Per path, how it is read.
+    pub readers: Vec<Reader>,
+    /// Per rule, as `Engine::rules`.
+    pub rules: Vec<BoundRule>,
+}
+
+pub(crate) struct BoundRule {
+    pub condition: Option<BoundCondition>,
+    /// The slot of each of the rule's `fields`, in their order (at most [`MASK_FIELDS`]).
+    pub slots: Vec<u8>,
+    /// The slots the condition reads (and `slots`), as bits.
+    pub reads: u32,
+}
+
+impl BoundRules {
+    /// The rules bound to one list of paths; `None` when they read more than [`RULE_SLOTS`]
+    /// paths or a rule has more than [`MASK_FIELDS`] fields.
+    pub fn new(rules: &[CRule]) -> Option<BoundRules> {
+        let mut paths: Vec<Box<str>> = Vec::new();
+        let mut bound = Vec::with_capacity(rules.len());
+        for rule in rules {
+            if rule.fields.len() > MASK_FIELDS {
+                return None;
+            }
+            // Every field first, so that binding appends nothing more.
+            for f in &rule.fields {
+                if !paths.iter().any(|p| **p == **f) {
+                    paths.push(f.as_str().into());
+                }
+            }
+            let listed = paths.len();
+            let condition = rule.condition.as_ref().map(|c| c.bind(&mut paths));
+            if paths.len() > RULE_SLOTS {
+                return None;
+            }
+            let slots = rule
+                .fields
+                .iter()
+                .map(|f| Some(paths.iter().position(|p| **p == **f)? as u8))
+                .collect::<Option<Vec<u8>>>()?;
+            // The rule's fields are its condition's leaves' paths; a path binding added
+            // (none, as `fields` lists them all) is read too.
+            let reads = slots
+                .iter()
+                .map(|&s| usize::from(s))
+                .chain(listed..paths.len())
+                .fold(0u32, |m, s| m | 1 << s);
+            bound.push(BoundRule {
+                condition,
+                slots,
+                reads,
+            });
+        }
+        Some(BoundRules {
+            readers: paths.iter().map(|p| Reader::of(p)).collect(),
+            paths,
+            rules: bound,
+        })
+    }
+}
+
 pub(crate) struct CRule {
     pub id: Id,
     pub condition: Option<Condition>,
@@ -200,6 +272,9 @@ pub(crate) struct CPool {
     pub daily_cap: Option<u32>,
     pub open_cap: Option<u32>,
     pub require_availability: bool,
+    /// No availability required, no cap of the pool's nor capacity of a member's: a member
+    /// can only be skipped as `inactive` ([`Engine::skip_reason`] finds nothing else).
+    pub only_activity: bool,
 }
 
 /// Everything a router decides with, fixed at build time.
@@ -213,6 +288,8 @@ pub(crate) struct Engine {
     pub sticky: bool,
     pub sticky_fallback: StickyFallback,
     pub rules: Vec<CRule>,
+    /// The rules' conditions bound to slots, when they read few enough paths.
+    pub bound_rules: Option<BoundRules>,
     pub territory_ids: Vec<Id>,
     pub territories: TerritoryIndex,
     pub pools: Vec<CPool>,
@@ -263,6 +340,35 @@ impl LeadView<'_> {
             Presence::Lead(present) => present(self.lead),
             Presence::Read => self.field(path).is_some(),
         }
+    }
+}
+
+/// How a bound rule slot reads its path from a lead seen with its account: one of the lead
+/// fields [`LeadView::field`] reads directly, chosen once when the router is built, or the
+/// path itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Reader {
+    Lead(for<'l> fn(&'l Lead) -> Option<FieldValue<'l>>),
+    Path,
+}
+
+impl Reader {
+    /// For a field path: what [`LeadView::field`] reads without going through the path (a
+    /// proptest checks they read the same).
+    pub fn of(path: &str) -> Reader {
+        let read: for<'l> fn(&'l Lead) -> Option<FieldValue<'l>> = match path {
+            "email" => |l| text(&l.email),
+            "source" => |l| text(&l.source),
+            "region" => |l| text(&l.region),
+            "country" => |l| text(&l.country),
+            "company" => |l| text(&l.company),
+            "website" => |l| text(&l.website),
+            "industry" => |l| text(&l.industry),
+            "employees" => |l| l.employees.map(|n| FieldValue::Number(f64::from(n))),
+            "postal_code" => |l| text(&l.postal_code),
+            _ => return Reader::Path,
+        };
+        Reader::Lead(read)
     }
 }
 
@@ -575,37 +681,10 @@ impl Engine {
 
         // 3. Rules.
         if !done {
-            let mut matched = None;
-            for (i, rule) in self.rules.iter().enumerate() {
-                let ok = rule.condition.as_ref().is_none_or(|c| c.matches(&view));
-                let mut step = Code::new(Step::Rule);
-                step.result = Some(if ok { Word::Matched } else { Word::NotMatched });
-                step.a = index(i);
-                if rule.fields.len() <= MASK_FIELDS {
-                    // The missing fields as a mask, read without an iterator chain.
-                    let mut mask = 0u32;
-                    for (k, (f, p)) in rule.fields.iter().zip(&rule.presence).enumerate() {
-                        if !view.has(f, *p) {
-                            mask |= 1 << k;
-                        }
-                    }
-                    step.b = mask;
-                    d.trace.push(step);
-                } else {
-                    let missing = rule
-                        .fields
-                        .iter()
-                        .zip(&rule.presence)
-                        .enumerate()
-                        .filter(|(_, (f, p))| !view.has(f, **p))
-                        .map(|(k, _)| index(k));
-                    d.trace.push_rule(step, rule.fields.len(), missing);
-                }
-                if ok {
-                    matched = Some(i);
-                    break;
-                }
-            }
+            let matched = match &self.bound_rules {
+                Some(bound) => Self::first_rule_bound(bound, &view, d),
+                None => self.first_rule(&view, d),
+            };
             match matched {
                 None => self.fallback(d, None, Word::NoRuleMatched),
                 Some(i) => {
@@ -622,7 +701,7 @@ impl Engine {
                         CTarget::Pool(p) => Some(*p),
                         CTarget::Territories => {
                             let mut step = Code::new(Step::Territory);
-                            match self.territories.find(&view) {
+                            match self.territories.find_lead(&view, lead) {
                                 Some(t) => {
                                     step.result = Some(Word::Selected);
                                     step.a = index(t);
@@ -694,6 +773,78 @@ impl Engine {
         });
     }
 
+    /// Step 3 through the bound rules: one rule step per rule tried; the first that matches.
+    fn first_rule_bound(
+        bound: &BoundRules,
+        view: &LeadView<'_>,
+        d: &mut Decision,
+    ) -> Option<usize> {
+        let mut values: [Option<FieldValue<'_>>; RULE_SLOTS] = Default::default();
+        let mut read = 0u32;
+        for (i, rule) in bound.rules.iter().enumerate() {
+            let mut unread = rule.reads & !read;
+            read |= unread;
+            while unread != 0 {
+                let s = unread.trailing_zeros() as usize;
+                values[s] = match bound.readers[s] {
+                    Reader::Lead(read) => read(view.lead),
+                    Reader::Path => view.field(&bound.paths[s]),
+                };
+                unread &= unread - 1;
+            }
+            let ok = rule.condition.as_ref().is_none_or(|c| c.matches(&values));
+            let mut step = Code::new(Step::Rule);
+            step.result = Some(if ok { Word::Matched } else { Word::NotMatched });
+            step.a = index(i);
+            let mut mask = 0u32;
+            for (k, &s) in rule.slots.iter().enumerate() {
+                if values[usize::from(s)].is_none() {
+                    mask |= 1 << k;
+                }
+            }
+            step.b = mask;
+            d.trace.push(step);
+            if ok {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// Step 3, one condition at a time: one rule step per rule tried; the first that matches.
+    fn first_rule(&self, view: &LeadView<'_>, d: &mut Decision) -> Option<usize> {
+        for (i, rule) in self.rules.iter().enumerate() {
+            let ok = rule.condition.as_ref().is_none_or(|c| c.matches(view));
+            let mut step = Code::new(Step::Rule);
+            step.result = Some(if ok { Word::Matched } else { Word::NotMatched });
+            step.a = index(i);
+            if rule.fields.len() <= MASK_FIELDS {
+                // The missing fields as a mask, read without an iterator chain.
+                let mut mask = 0u32;
+                for (k, (f, p)) in rule.fields.iter().zip(&rule.presence).enumerate() {
+                    if !view.has(f, *p) {
+                        mask |= 1 << k;
+                    }
+                }
+                step.b = mask;
+                d.trace.push(step);
+            } else {
+                let missing = rule
+                    .fields
+                    .iter()
+                    .zip(&rule.presence)
+                    .enumerate()
+                    .filter(|(_, (f, p))| !view.has(f, **p))
+                    .map(|(k, _)| index(k));
+                d.trace.push_rule(step, rule.fields.len(), missing);
+            }
+            if ok {
+                return Some(i);
+            }
+        }
+        None
+    }
+
     /// A fallback step and queue: the queue of rule `rule`, or the fallback queue.
     fn fallback(&self, d: &mut Decision, rule: Option<usize>, reason: Word) {
         let mut step = Code::new(Step::Fallback);
@@ -730,14 +881,18 @@ impl Engine {
             let mut step = Code::new(Step::Candidate);
             step.a = index(p);
             step.b = index(r);
-            let reason = self.skip_reason(
-                st,
-                known,
-                r,
-                pool.require_availability,
-                Some((pool.daily_cap, pool.open_cap)),
-                now,
-            );
+            let reason = if pool.only_activity {
+                (!self.reps[r].rep.active).then_some(Word::Inactive)
+            } else {
+                self.skip_reason(
+                    st,
+                    known,
+                    r,
+                    pool.require_availability,
+                    Some((pool.daily_cap, pool.open_cap)),
+                    now,
+                )
+            };
             match reason {
                 Some(reason) => {
                     step.result = Some(Word::Skipped);
@@ -808,7 +963,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
-    use super::{LeadKey, LeadView, Presence, INLINE_ID};
+    use super::{LeadKey, LeadView, Presence, Reader, INLINE_ID};
     use crate::condition::Record;
     use crate::model::{Lead, LEAD_FIELDS};
     use proptest::prelude::*;
@@ -866,10 +1021,123 @@ mod tests {
                 if !path.starts_with("account.") {
                     prop_assert_eq!(view.field(path), lead.field(path), "{}", path);
                 }
+                if let Reader::Lead(read) = Reader::of(path) {
+                    prop_assert_eq!(read(&lead), view.field(path), "{}", path);
+                }
                 let presence = Presence::of(path);
                 prop_assert_eq!(view.has(path, presence), lead.field(path).is_some() && !path.starts_with("account."), "{}", path);
                 let direct = matches!(presence, Presence::Lead(_));
                 prop_assert_eq!(direct, LEAD_FIELDS.contains(path) && *path != "annual_revenue", "{}", path);
+            }
+        }
+    }
+
+    /// Rule conditions of every shape a rule can have (text, number and list leaves, case,
+    /// `not` / `any` / `all`, attributes, the matched account's fields, no condition).
+    const RULE_CONDITIONS: [&str; 14] = [
+        r#"{"field": "source", "eq": "partner"}"#,
+        r#"{"field": "email", "ends_with": ".edu"}"#,
+        r#"{"field": "employees", "gte": 500}"#,
+        r#"{"field": "country", "in": ["US", "de", "FR"]}"#,
+        r#"{"not": {"field": "industry", "eq": "Software", "case_sensitive": true}}"#,
+        r#"{"any": [{"field": "title", "contains": "vp"}, {"field": "employees", "lt": 50}]}"#,
+        r#"{"all": [{"field": "country", "eq": "US"}, {"field": "source", "in": ["web", "event"]}]}"#,
+        r#"{"field": "attributes.plan", "eq": "pro"}"#,
+        r#"{"field": "account.tier", "eq": "strategic"}"#,
+        r#"{"field": "account.industry", "exists": true}"#,
+        r#"{"field": "email", "free_mail": true}"#,
+        r#"{"field": "phone", "exists": false}"#,
+        r#"{"field": "postal_code", "postal_code_range": ["10000", "49999"]}"#,
+        "null",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Rules matched on bound slots decide exactly as rules matched one condition at a
+        /// time (every decision and trace, missing fields included), whatever the rules, on
+        /// sample leads with fields removed; routers whose rules read more than the slots hold
+        /// take the general path. Pools where only activity can skip a member pick as
+        /// through every check.
+        #[test]
+        fn bound_rules_decide_as_conditions(
+            picks in proptest::collection::vec(0..RULE_CONDITIONS.len(), 1..7),
+            drop_fields in proptest::collection::vec(0usize..8, 0..4),
+            seed in 0u64..4,
+            plain_pools in any::<bool>(),
+            capacity in any::<bool>(),
+        ) {
+            use crate::routing::{RoutingConfig, Router};
+            let world = crate::sample::generate(&crate::sample::SampleOptions {
+                seed,
+                leads: 120,
+                ..Default::default()
+            });
+            let mut config = serde_json::to_value(world.routing_config.clone().unwrap()).unwrap();
+            let pool = config["pools"][0]["id"].clone();
+            let rules: Vec<Value> = picks
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| {
+                    let mut rule = json!({"id": format!("r{i}"), "target": {"pool": pool}});
+                    let condition: Value = serde_json::from_str(RULE_CONDITIONS[k]).unwrap();
+                    if !condition.is_null() {
+                        rule["condition"] = condition;
+                    }
+                    rule
+                })
+                .collect();
+            config["rules"] = Value::Array(rules);
+            let mut reps = world.reps.clone();
+            if plain_pools {
+                // Pools where only activity can skip a member (unless a member has a
+                // capacity), with an inactive member.
+                for pool in config["pools"].as_array_mut().unwrap() {
+                    let pool = pool.as_object_mut().unwrap();
+                    pool.insert("require_availability".into(), json!(false));
+                    pool.remove("daily_cap");
+                    pool.remove("open_cap");
+                }
+                for (i, rep) in reps.iter_mut().enumerate() {
+                    rep.capacity = (capacity && i % 3 == 1).then_some(2);
+                    rep.active = i % 4 != 2;
+                }
+            }
+            let config: RoutingConfig = serde_json::from_value(config).unwrap();
+            let build = || Router::new(config.clone(), reps.clone(), world.accounts.clone(), None).unwrap();
+            let (bound, general) = (build(), build());
+            let mut general = general;
+            let wide = bound.engine.bound_rules.is_none();
+            let paths: std::collections::BTreeSet<String> = picks
+                .iter()
+                .filter(|&&k| RULE_CONDITIONS[k] != "null")
+                .flat_map(|&k| {
+                    let spec: Value = serde_json::from_str(RULE_CONDITIONS[k]).unwrap();
+                    crate::Condition::parse(&spec).unwrap().fields()
+                })
+                .collect();
+            prop_assert_eq!(wide, paths.len() > super::RULE_SLOTS);
+            let plain = bound.engine.pools.iter().filter(|p| p.only_activity).count();
+            if !plain_pools {
+                prop_assert_eq!(plain, 0);
+            } else if !capacity {
+                prop_assert_eq!(plain, bound.engine.pools.len());
+            }
+            general.engine.bound_rules = None;
+            for pool in &mut general.engine.pools {
+                pool.only_activity = false;
+            }
+            let removable = ["email", "employees", "country", "source", "industry", "title", "phone", "postal_code"];
+            for lead in &world.leads {
+                let mut lead = lead.clone();
+                let mut value = serde_json::to_value(&lead).unwrap();
+                for &f in &drop_fields {
+                    value.as_object_mut().unwrap().remove(removable[f]);
+                }
+                lead = serde_json::from_value(value).unwrap();
+                let a = serde_json::to_string(&bound.route(&lead, lead.created_at)).unwrap();
+                let b = serde_json::to_string(&general.route(&lead, lead.created_at)).unwrap();
+                prop_assert_eq!(a, b);
             }
         }
     }

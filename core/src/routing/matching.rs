@@ -56,31 +56,32 @@ pub enum AccountMatch {
 
 /// Whether `word` is a legal-form word dropped from the end of company names (docs/routing.md
 /// step 1), by a `match` on the text rather than a scan of a list.
-fn is_legal_suffix(word: &str) -> bool {
+fn is_legal_suffix(word: &[u8]) -> bool {
     matches!(
         word,
-        "ab" | "ag"
-            | "as"
-            | "bv"
-            | "co"
-            | "company"
-            | "corp"
-            | "corporation"
-            | "gmbh"
-            | "inc"
-            | "kk"
-            | "limited"
-            | "llc"
-            | "ltd"
-            | "nv"
-            | "oy"
-            | "plc"
-            | "pty"
-            | "sa"
-            | "sarl"
-            | "se"
-            | "spa"
-            | "srl"
+        b"ab"
+            | b"ag"
+            | b"as"
+            | b"bv"
+            | b"co"
+            | b"company"
+            | b"corp"
+            | b"corporation"
+            | b"gmbh"
+            | b"inc"
+            | b"kk"
+            | b"limited"
+            | b"llc"
+            | b"ltd"
+            | b"nv"
+            | b"oy"
+            | b"plc"
+            | b"pty"
+            | b"sa"
+            | b"sarl"
+            | b"se"
+            | b"spa"
+            | b"srl"
     )
 }
 
@@ -102,7 +103,8 @@ const NAME_STACK: usize = 96;
 pub struct AccountIndex {
     /// The accounts' domains and the free-mail domains (so one look-up tells both).
     by_domain: HashMap<String, Domain, FxBuild>,
-    by_name: HashMap<String, usize, FxBuild>,
+    /// Normalised names as bytes (the ASCII path builds them as bytes).
+    by_name: HashMap<Box<[u8]>, usize, FxBuild>,
     names: Vec<String>,
 }
 
@@ -127,7 +129,7 @@ impl AccountIndex {
             }
             let name = normalize_company(&a.name);
             if !name.is_empty() {
-                by_name.entry(name.clone()).or_insert(i);
+                by_name.entry(Box::from(name.as_bytes())).or_insert(i);
             }
             names.push(name);
         }
@@ -179,21 +181,23 @@ impl AccountIndex {
         if by_company_name {
             if let Some(company) = lead.company.as_deref() {
                 let mut stack = [0u8; NAME_STACK];
-                let name: Cow<'_, str> = match normalize_ascii(company, &mut stack) {
+                let name: Cow<'_, [u8]> = match normalize_ascii(company, &mut stack) {
                     Some(name) => Cow::Borrowed(name),
-                    None => Cow::Owned(normalize_company(company)),
+                    None => Cow::Owned(normalize_company(company).into_bytes()),
                 };
                 if !name.is_empty() {
                     if let Some(&i) = self.by_name.get(&*name) {
                         return AccountMatch::Matched(i, MatchedBy::CompanyName);
                     }
-                    if let Some(threshold) = similarity {
+                    // Built from a `str` (ASCII bytes or a `String`): never fails.
+                    let text = || std::str::from_utf8(&name).ok();
+                    if let Some((threshold, name)) = similarity.and_then(|t| Some((t, text()?))) {
                         let mut best: Option<(f64, usize)> = None;
                         for (i, n) in self.names.iter().enumerate() {
                             if n.is_empty() {
                                 continue;
                             }
-                            let score = strsim::jaro_winkler(&name, n);
+                            let score = strsim::jaro_winkler(name, n);
                             if score >= threshold && best.is_none_or(|(b, _)| score > b) {
                                 best = Some((score, i));
                             }
@@ -395,7 +399,7 @@ pub fn normalize_company(name: &str) -> String {
     }
     // Legal suffixes go from the end, never the first word.
     while let Some(cut) = out.rfind(' ') {
-        if !is_legal_suffix(&out[cut + 1..]) {
+        if !is_legal_suffix(&out.as_bytes()[cut + 1..]) {
             break;
         }
         out.truncate(cut);
@@ -403,9 +407,9 @@ pub fn normalize_company(name: &str) -> String {
     out
 }
 
-/// [`normalize_company`] of an ASCII name of at most [`NAME_STACK`] bytes, written into
-/// `buf` without allocating; `None` for other names.
-fn normalize_ascii<'b>(name: &str, buf: &'b mut [u8; NAME_STACK]) -> Option<&'b str> {
+/// [`normalize_company`] of an ASCII name of at most [`NAME_STACK`] bytes, as bytes written
+/// into `buf` without allocating; `None` for other names.
+fn normalize_ascii<'b>(name: &str, buf: &'b mut [u8; NAME_STACK]) -> Option<&'b [u8]> {
     let bytes = name.as_bytes();
     if bytes.len() > NAME_STACK || !bytes.is_ascii() {
         return None;
@@ -424,10 +428,9 @@ fn normalize_ascii<'b>(name: &str, buf: &'b mut [u8; NAME_STACK]) -> Option<&'b 
     if n > 0 && buf[n - 1] == b' ' {
         n -= 1;
     }
-    let out = std::str::from_utf8(&buf[..n]).ok()?;
-    let mut out = out;
+    let mut out = &buf[..n];
     // A plain loop rather than `rfind`'s call: only the last word is scanned.
-    while let Some(cut) = out.bytes().rposition(|b| b == b' ') {
+    while let Some(cut) = out.iter().rposition(|&b| b == b' ') {
         if !is_legal_suffix(&out[cut + 1..]) {
             break;
         }
@@ -501,8 +504,8 @@ mod tests {
         ) {
             let s: String = s.concat();
             let mut buf = [0u8; NAME_STACK];
-            let fast = normalize_ascii(&s, &mut buf).map(str::to_string);
-            prop_assert_eq!(fast, Some(normalize_company(&s)), "{:?}", s);
+            let fast = normalize_ascii(&s, &mut buf).map(<[u8]>::to_vec);
+            prop_assert_eq!(fast, Some(normalize_company(&s).into_bytes()), "{:?}", s);
         }
     }
 
@@ -524,7 +527,7 @@ mod tests {
     #[test]
     fn legal_suffixes_are_matched_as_listed() {
         for w in LEGAL_SUFFIXES {
-            assert!(is_legal_suffix(w), "{w}");
+            assert!(is_legal_suffix(w.as_bytes()), "{w}");
         }
         for w in [
             "",
@@ -537,11 +540,11 @@ mod tests {
             "gmb",
             "company ",
         ] {
-            assert!(!is_legal_suffix(w), "{w:?}");
+            assert!(!is_legal_suffix(w.as_bytes()), "{w:?}");
         }
         let mut buf = [0u8; NAME_STACK];
         assert_eq!(
-            normalize_ascii(&"a".repeat(NAME_STACK), &mut buf).map(str::len),
+            normalize_ascii(&"a".repeat(NAME_STACK), &mut buf).map(<[u8]>::len),
             Some(NAME_STACK)
         );
         assert_eq!(normalize_ascii(&"a".repeat(NAME_STACK + 1), &mut buf), None);

@@ -136,6 +136,12 @@ impl Router {
                 daily_cap: p.daily_cap,
                 open_cap: p.open_cap,
                 require_availability: p.require_availability,
+                only_activity: !p.require_availability
+                    && p.daily_cap.is_none()
+                    && p.open_cap.is_none()
+                    && p.members
+                        .iter()
+                        .all(|m| reps[rep_index[m.rep_id.as_str()]].capacity.is_none()),
             })
             .collect();
         let rules: Vec<CRule> = config
@@ -245,6 +251,7 @@ impl Router {
             name_similarity: config.matching.name_similarity,
             sticky: config.matching.sticky,
             sticky_fallback: config.matching.sticky_fallback,
+            bound_rules: engine::BoundRules::new(&rules),
             rules,
             territory_ids: names.territories.clone(),
             territories: territory::TerritoryIndex::new(territories),
@@ -410,13 +417,15 @@ impl Router {
         Some(&self.engine.reps[i].cal)
     }
 
-    /// The territory the index picks and the one evaluating every territory picks (tests).
+    /// The territory the index picks, reading the lead's indexed fields directly as routing
+    /// does (`find` through the paths alone is held to `naive` by the territory proptests),
+    /// and the one evaluating every territory picks (tests).
     #[doc(hidden)]
     pub fn territory_both(&self, lead: &Lead) -> (Option<String>, Option<String>) {
         let view = LeadOnly(lead);
         let t = &self.engine.territories;
         let name = |i: Option<usize>| i.map(|i| self.engine.territory_ids[i].to_string());
-        (name(t.find(&view)), name(t.naive(&view)))
+        (name(t.find_lead(&view, lead)), name(t.naive(&view)))
     }
 }
 

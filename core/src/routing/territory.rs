@@ -1,6 +1,6 @@
 //! Territory lookup (docs/routing.md step 4): the territory a lead falls in. A territory matches
 //! when its own condition and every ancestor's match; the winner is the deepest, then the highest
-//! priority, then the first declared. [`TerritoryIndex::find`] answers that by looking at a
+//! priority, then the first declared. [`TerritoryIndex::find_lead`] answers that by looking at a
 //! handful of territories per lead; [`TerritoryIndex::naive`] evaluates every territory and is
 //! the reference `find` must agree with (the tests compare both, on random forests and leads).
 //!
@@ -39,8 +39,10 @@
 //!
 //! Nothing is allocated per lookup (only folding a long non-ASCII text can).
 
+use super::engine::Reader;
 use crate::condition::ast::{Bound, Leaf, Node, Op, Scalar, Text};
 use crate::condition::{Condition, FieldValue, Record};
+use crate::model::Lead;
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -115,6 +117,8 @@ struct Group {
 #[derive(Debug)]
 struct Index {
     field: String,
+    /// How the field is read from a lead, when the record is one ([`TerritoryIndex::find_lead`]).
+    reader: Reader,
     /// Every territory the index holds, declared order: the candidates when the value cannot be
     /// keyed.
     members: Vec<u32>,
@@ -126,10 +130,11 @@ enum Keyed {
     /// Text buckets; keys folded unless `exact`.
     Text {
         exact: bool,
-        buckets: HashMap<Box<[u8]>, (u32, u32), FxBuild>,
+        buckets: Buckets,
         items: Vec<u32>,
     },
-    Numbers(Bands<f64>),
+    /// Bands over numbers, with the points as ordered integers ([`total_order`]).
+    Numbers(Bands<f64>, Vec<i64>),
     /// One set of bands per (numeric, length of the ends) class of ranges.
     Postal(Vec<(PostalClass, Bands<Vec<u8>>)>),
 }
@@ -334,16 +339,19 @@ impl TerritoryIndex {
             > (tb.depth, tb.priority, std::cmp::Reverse(b))
     }
 
-    /// The winning territory: deepest, then highest priority, then first declared.
+    /// The winning territory: deepest, then highest priority, then first declared, reading
+    /// every field through its path (what [`TerritoryIndex::find_lead`] does without a lead;
+    /// the tests' records are not leads).
+    #[cfg(test)]
     pub fn find<R: Record + ?Sized>(&self, record: &R) -> Option<usize> {
-        self.search(record).best
+        self.search(record, None).best
     }
 
     /// How many candidates `find` looks at for `record` (those not pruned); each evaluates what
     /// is left of its condition, often nothing.
     #[cfg(test)]
     fn candidates_visited<R: Record + ?Sized>(&self, record: &R) -> usize {
-        self.search(record).evaluated
+        self.search(record, None).evaluated
     }
 
     /// Every territory evaluated (the reference the index must agree with).
@@ -360,11 +368,20 @@ impl TerritoryIndex {
         best
     }
 
-    fn search<R: Record + ?Sized>(&self, record: &R) -> Search {
+    /// The winning territory for `record`: deepest, then highest priority, then first
+    /// declared. `record` reads `lead`'s own fields as `lead` holds them (a lead seen with its
+    /// account): indexed lead fields are read from `lead` directly ([`Reader`]), without
+    /// matching their paths.
+    pub fn find_lead<R: Record + ?Sized>(&self, record: &R, lead: &Lead) -> Option<usize> {
+        self.search(record, Some(lead)).best
+    }
+
+    fn search<'l, R: Record + ?Sized>(&self, record: &R, lead: Option<&'l Lead>) -> Search<'l> {
         let mut st = Search {
             best: None,
             best_rank: 0,
             evaluated: 0,
+            lead,
         };
         if !self.groups.is_empty() {
             self.visit(0, record, &mut st, 0);
@@ -376,7 +393,10 @@ impl TerritoryIndex {
     fn visit<R: Record + ?Sized>(&self, g: u32, record: &R, st: &mut Search, level: usize) {
         let group = &self.groups[g as usize];
         for index in &group.indexes {
-            let value = record.field(&index.field);
+            let value = match (st.lead, index.reader) {
+                (Some(lead), Reader::Lead(read)) => read(lead),
+                _ => record.field(&index.field),
+            };
             index.hits(value.as_ref(), |ts, exact| {
                 for &t in ts {
                     self.consider(t as usize, exact, record, st, level);
@@ -459,7 +479,9 @@ impl TerritoryIndex {
     }
 }
 
-struct Search {
+struct Search<'l> {
+    /// The lead the record reads its own fields from, when known.
+    lead: Option<&'l Lead>,
     best: Option<usize>,
     /// The rank of `best`, 0 when none.
     best_rank: u128,
@@ -504,17 +526,24 @@ impl Index {
                 },
             ) => {
                 let found = if *exact {
-                    buckets.get(s.as_bytes()).copied()
+                    buckets.get(s.as_bytes())
                 } else {
-                    with_folded(s, |f| buckets.get(f).copied())
+                    buckets.get_folded(s)
                 };
                 if let Some((a, b)) = found {
                     each(&items[a as usize..b as usize], true);
                 }
             }
-            (Probe::Number(x), Keyed::Numbers(bands)) if !x.is_nan() => {
-                let x = x + 0.0;
-                each(bands.hits(|p| p.total_cmp(&x)), true);
+            (Probe::Number(x), Keyed::Numbers(bands, order)) if !x.is_nan() => {
+                // `total_order` keeps `total_cmp`'s order: the slot of `x` among the points.
+                let key = total_order(x + 0.0);
+                let i = order.partition_point(|&p| p < key);
+                let slot = if order.get(i) == Some(&key) {
+                    2 * i + 1
+                } else {
+                    2 * i
+                };
+                each(bands.slot(slot), true);
             }
             (Probe::Text(s), Keyed::Postal(classes)) if s.is_ascii() && s.len() <= POSTAL_STACK => {
                 // Normalised exactly as evaluation does for short ASCII values.
@@ -553,8 +582,20 @@ impl<K> Bands<K> {
         } else {
             2 * i
         };
+        self.slot(slot)
+    }
+
+    /// The territories covering slot `slot` (at most `2 * points.len()`).
+    fn slot(&self, slot: usize) -> &[u32] {
         &self.items[self.starts[slot] as usize..self.starts[slot + 1] as usize]
     }
+}
+
+/// An integer ordered as `f64::total_cmp` orders `x` (the sign bit flips the order of the
+/// other bits of a negative number).
+fn total_order(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
 impl<K: Clone> Bands<K> {
@@ -707,14 +748,14 @@ impl Index {
                     .collect();
                 // By key, then declared order.
                 by_key.sort_unstable();
-                let mut buckets = HashMap::default();
+                let mut keys = Vec::new();
                 let mut items = Vec::with_capacity(by_key.len());
                 for chunk in by_key.chunk_by(|a, b| a.0 == b.0) {
                     let start = items.len() as u32;
                     items.extend(chunk.iter().map(|(_, t)| *t));
-                    let key = Box::from(chunk[0].0.as_bytes());
-                    buckets.insert(key, (start, items.len() as u32));
+                    keys.push((chunk[0].0.as_bytes(), (start, items.len() as u32)));
                 }
+                let buckets = Buckets::new(&keys);
                 Keyed::Text {
                     exact,
                     buckets,
@@ -729,7 +770,9 @@ impl Index {
                         _ => None,
                     })
                     .collect();
-                Keyed::Numbers(Bands::build(&ivs, |a, b| a.total_cmp(b), cap)?)
+                let bands = Bands::build(&ivs, |a, b| a.total_cmp(b), cap)?;
+                let order = bands.points.iter().map(|&p| total_order(p)).collect();
+                Keyed::Numbers(bands, order)
             }
             Keys::Postal(..) => {
                 let mut by_class: Vec<(PostalClass, u32, &Intervals<Vec<u8>>)> = entries
@@ -751,6 +794,7 @@ impl Index {
             }
         };
         Some(Index {
+            reader: Reader::of(field),
             field: field.to_string(),
             members,
             keys,
@@ -1006,6 +1050,178 @@ fn with_folded<T>(s: &str, f: impl FnOnce(&[u8]) -> T) -> T {
         }
     }
     f(&buf[..n])
+}
+
+/// Text keys (at most `u32::MAX` bytes each) to ranges of an index's items: open addressing
+/// over a power-of-two table at most half full, every key zero-padded to whole 8-byte words
+/// and hashed a word at a time. [`Buckets::get_folded`] folds a short ASCII value a word at a
+/// time as it hashes it, with no byte loop and no compare call.
+#[derive(Debug)]
+struct Buckets {
+    slots: Vec<Slot>,
+    /// The table has `1 << (64 - shift)` slots; a hash's top bits are its first slot.
+    shift: u32,
+    /// Every key, zero-padded to whole words.
+    words: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    hash: u64,
+    /// The key: its first word in `words`, its length in bytes ([`EMPTY`]: no key).
+    word: u32,
+    len: u32,
+    /// The items' range.
+    range: (u32, u32),
+}
+
+const EMPTY: u32 = u32::MAX;
+
+/// The longest value [`Buckets::get_folded`] folds on the stack, in words.
+const FOLD_WORDS: usize = 8;
+
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The word of up to 8 bytes, zero-padded (read in pieces of 4, 2 and 1 bytes: a copy of a
+/// length known only at run time would call `memcpy`).
+#[inline]
+fn word_of(chunk: &[u8]) -> u64 {
+    if let Ok(w) = <[u8; 8]>::try_from(chunk) {
+        return u64::from_le_bytes(w);
+    }
+    let (mut w, mut at) = (0u64, 0usize);
+    if let Some(four) = chunk.get(..4).filter(|_| chunk.len() & 4 != 0) {
+        w = u64::from(u32::from_le_bytes([four[0], four[1], four[2], four[3]]));
+        at = 4;
+    }
+    if let Some(two) = chunk.get(at..at + 2).filter(|_| chunk.len() & 2 != 0) {
+        w |= u64::from(u16::from_le_bytes([two[0], two[1]])) << (8 * at);
+        at += 2;
+    }
+    if let Some(&one) = chunk.get(at).filter(|_| chunk.len() & 1 != 0) {
+        w |= u64::from(one) << (8 * at);
+    }
+    w
+}
+
+/// One more word into a key's hash.
+fn mix(h: u64, w: u64) -> u64 {
+    (h.rotate_left(26) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The bytes of an ASCII word (every high bit clear) lowercased, as `to_ascii_lowercase`:
+/// a byte gets 0x20 when it is at least `A` (adding 0x3f reaches 0x80) and below `[`
+/// (adding 0x25 does not); no carry crosses bytes, since none exceeds 0x7f.
+fn ascii_lowercase_word(w: u64) -> u64 {
+    let at_least_a = w.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
+    let past_z = w.wrapping_add(0x2525_2525_2525_2525);
+    w | ((at_least_a & !past_z & HIGH_BITS) >> 2)
+}
+
+impl Buckets {
+    /// The table of `keys` (distinct) with their ranges.
+    fn new(keys: &[(&[u8], (u32, u32))]) -> Buckets {
+        let size = (2 * keys.len()).max(4).next_power_of_two();
+        let mut buckets = Buckets {
+            slots: vec![
+                Slot {
+                    hash: 0,
+                    word: 0,
+                    len: EMPTY,
+                    range: (0, 0),
+                };
+                size
+            ],
+            shift: 64 - size.trailing_zeros(),
+            words: Vec::new(),
+        };
+        for &(key, range) in keys {
+            let len = u32::try_from(key.len())
+                .ok()
+                .filter(|&n| n != EMPTY)
+                .expect("a key shorter than 4 GB");
+            let word = u32::try_from(buckets.words.len()).expect("keys under 32 GB");
+            let mut hash = u64::from(len);
+            for chunk in key.chunks(8) {
+                let w = word_of(chunk);
+                buckets.words.push(w);
+                hash = mix(hash, w);
+            }
+            let mut i = buckets.first(hash);
+            while buckets.slots[i].len != EMPTY {
+                i = (i + 1) & (size - 1);
+            }
+            buckets.slots[i] = Slot {
+                hash,
+                word,
+                len,
+                range,
+            };
+        }
+        buckets
+    }
+
+    fn first(&self, hash: u64) -> usize {
+        (hash >> self.shift) as usize
+    }
+
+    /// The range of key `key`, compared byte for byte.
+    fn get(&self, key: &[u8]) -> Option<(u32, u32)> {
+        let len = u32::try_from(key.len()).ok()?;
+        let hash = key
+            .chunks(8)
+            .fold(u64::from(len), |h, chunk| mix(h, word_of(chunk)));
+        self.probe(hash, len, |words| {
+            key.chunks(8).zip(words).all(|(c, &w)| word_of(c) == w)
+        })
+    }
+
+    /// [`Buckets::get`] of `s` folded as evaluation folds it ([`with_folded`]): a short ASCII
+    /// value is lowercased a word at a time as it is hashed; any other takes `with_folded`.
+    fn get_folded(&self, s: &str) -> Option<(u32, u32)> {
+        let bytes = s.as_bytes();
+        if bytes.len() > 8 * FOLD_WORDS {
+            return with_folded(s, |f| self.get(f));
+        }
+        let mut folded = [0u64; FOLD_WORDS];
+        let len = bytes.len() as u32;
+        let mut hash = u64::from(len);
+        let mut high = 0;
+        for (out, chunk) in folded.iter_mut().zip(bytes.chunks(8)) {
+            let w = word_of(chunk);
+            high |= w;
+            *out = ascii_lowercase_word(w);
+            hash = mix(hash, *out);
+        }
+        if high & HIGH_BITS != 0 {
+            return with_folded(s, |f| self.get(f));
+        }
+        let n = bytes.len().div_ceil(8);
+        // Word by word: `==` on slices of integers would call `memcmp`.
+        self.probe(hash, len, |words| {
+            words.iter().zip(&folded[..n]).all(|(a, b)| a == b)
+        })
+    }
+
+    /// The range of the key with `hash` and `len` for which `same` holds of its words.
+    fn probe(&self, hash: u64, len: u32, same: impl Fn(&[u64]) -> bool) -> Option<(u32, u32)> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.first(hash);
+        loop {
+            let slot = &self.slots[i];
+            if slot.len == EMPTY {
+                return None;
+            }
+            if slot.hash == hash && slot.len == len {
+                let at = slot.word as usize;
+                let words = &self.words[at..at + (len as usize).div_ceil(8)];
+                if same(words) {
+                    return Some(slot.range);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 /// Hash maps keyed by FxHash (rustc's, the `rustc-hash` crate): keys are short texts from the
@@ -1561,6 +1777,76 @@ mod tests {
             }
             for record in &typed {
                 prop_assert_eq!(index.find(record), index.naive(record), "record {:?}", record.0);
+            }
+        }
+    }
+
+    /// Text of every shape the bucket table meets: empty, word-sized and around it, long (over
+    /// [`FOLD_WORDS`] words), mixed case, non-ASCII that folds to ASCII (Kelvin sign), bytes
+    /// next to the letters (`@`, `[`, backtick, `{`), zero bytes.
+    fn bucket_text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "a",
+            "Z",
+            "k",
+            "\u{212A}",
+            "Ö",
+            "ß",
+            "@",
+            "[",
+            "`",
+            "{",
+            "\0",
+            "0",
+            "_",
+            " ",
+            "mN",
+            "software",
+            "Professional_Services",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ]);
+        prop::collection::vec(piece, 0..6).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The bucket table finds exactly the keys a map finds: raw bytes by `get`, and by
+        /// `get_folded` what `with_folded` (evaluation's folding) gives; and `total_order`
+        /// orders numbers as `total_cmp`.
+        #[test]
+        fn buckets_agree_with_a_map(
+            keys in prop::collection::vec(bucket_text(), 0..40),
+            probes in prop::collection::vec(bucket_text(), 1..40),
+            numbers in prop::collection::vec(prop_oneof![
+                any::<f64>(),
+                prop::sample::select(vec![0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310, -1e-310, f64::NAN]),
+            ], 2..10),
+        ) {
+            let mut map: HashMap<Vec<u8>, (u32, u32)> = HashMap::new();
+            let mut list = Vec::new();
+            for (i, k) in keys.iter().enumerate() {
+                // Keys as the index stores them: folded, plus some raw (case-sensitive) ones.
+                for key in [with_folded(k, <[u8]>::to_vec), k.as_bytes().to_vec()] {
+                    let range = (i as u32, i as u32 + 1);
+                    if !map.contains_key(&key) {
+                        map.insert(key.clone(), range);
+                        list.push((key, range));
+                    }
+                }
+            }
+            let entries: Vec<(&[u8], (u32, u32))> =
+                list.iter().map(|(k, r)| (k.as_slice(), *r)).collect();
+            let buckets = Buckets::new(&entries);
+            for p in probes.iter().chain(&keys) {
+                prop_assert_eq!(buckets.get(p.as_bytes()), map.get(p.as_bytes()).copied(), "{:?}", p);
+                let folded = with_folded(p, <[u8]>::to_vec);
+                prop_assert_eq!(buckets.get_folded(p), map.get(&folded).copied(), "{:?}", p);
+            }
+            for a in &numbers {
+                for b in &numbers {
+                    prop_assert_eq!(total_order(*a).cmp(&total_order(*b)), a.total_cmp(b));
+                }
             }
         }
     }
