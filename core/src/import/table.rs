@@ -78,7 +78,55 @@ pub(crate) struct CodeColumn {
     values: Vec<Box<str>>,
     codes: Vec<u32>,
     lookup: HashMap<Box<str>, u32, FxBuildHasher>,
+    /// Recent short values and their codes, found without hashing the text (see
+    /// [`ShortKey`]); empty until the first value.
+    recent: Vec<(ShortKey, u32)>,
 }
+
+/// A text of 1 to 16 bytes as two words and its length: the first eight bytes (zero-padded)
+/// and the last eight (overlapping the first when shorter than 16; zero when 8 or fewer).
+/// With the length these give back every byte, so equal keys are equal texts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ShortKey {
+    head: u64,
+    tail: u64,
+    len: usize,
+}
+
+impl ShortKey {
+    fn of(text: &str) -> Option<ShortKey> {
+        let b = text.as_bytes();
+        let word = |s: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..s.len()].copy_from_slice(s);
+            u64::from_le_bytes(w)
+        };
+        match b.len() {
+            0 => None,
+            len @ 1..=8 => Some(ShortKey {
+                head: word(b),
+                tail: 0,
+                len,
+            }),
+            len @ 9..=16 => Some(ShortKey {
+                head: word(&b[..8]),
+                tail: word(&b[len - 8..]),
+                len,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Its slot among [`RECENT_SLOTS`].
+    fn slot(&self) -> usize {
+        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> (64 - RECENT_BITS)) as usize
+    }
+}
+
+const RECENT_BITS: u32 = 8;
+const RECENT_SLOTS: usize = 1 << RECENT_BITS;
 
 impl PartialEq for CodeColumn {
     fn eq(&self, other: &Self) -> bool {
@@ -90,17 +138,39 @@ impl CodeColumn {
     fn push(&mut self, text: Option<&str>) {
         let code = match text {
             None => 0,
-            Some(t) => match self.lookup.get(t) {
-                Some(c) => *c,
-                None => {
-                    self.values.push(t.into());
-                    let c = self.values.len() as u32;
-                    self.lookup.insert(t.into(), c);
-                    c
+            Some(t) => {
+                let short = ShortKey::of(t);
+                match short {
+                    Some(k) => match self.recent.get(k.slot()) {
+                        Some(&(seen, code)) if seen == k => code,
+                        _ => self.code_of(t, short),
+                    },
+                    None => self.code_of(t, None),
                 }
-            },
+            }
         };
         self.codes.push(code);
+    }
+
+    /// The code of `t` from the dictionary (added when new), remembered among the recent
+    /// values when it is short.
+    fn code_of(&mut self, t: &str, short: Option<ShortKey>) -> u32 {
+        let code = match self.lookup.get(t) {
+            Some(c) => *c,
+            None => {
+                self.values.push(t.into());
+                let c = self.values.len() as u32;
+                self.lookup.insert(t.into(), c);
+                c
+            }
+        };
+        if let Some(k) = short {
+            if self.recent.is_empty() {
+                self.recent = vec![(ShortKey::default(), 0); RECENT_SLOTS];
+            }
+            self.recent[k.slot()] = (k, code);
+        }
+        code
     }
 
     /// The code of a row: 0 when absent, else one more than the value's index.
@@ -551,5 +621,55 @@ impl OpportunityTable {
     #[cfg(test)]
     pub(crate) fn chunk_count(&self) -> usize {
         self.chunks.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CodeColumn, ShortKey};
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Codes found among the recent values are the dictionary's: first seen, first coded,
+        /// for texts that share heads and tails, hold zero bytes, and straddle 8 and 16 bytes.
+        #[test]
+        fn recent_values_give_the_dictionary_codes(
+            texts in prop::collection::vec(prop::option::of(prop_oneof![
+                "[ab\u{0}]{1,3}",
+                "rep-[0-9]{4}",
+                "[ab]{7,10}",
+                "[ab]{15,17}",
+                "owner [a-c]{1,12} é",
+            ]), 0..300),
+        ) {
+            let mut column = CodeColumn::default();
+            let mut reference: HashMap<&str, u32> = HashMap::new();
+            for t in &texts {
+                column.push(t.as_deref());
+                let expected = match t.as_deref() {
+                    None => 0,
+                    Some(t) => {
+                        let next = reference.len() as u32 + 1;
+                        *reference.entry(t).or_insert(next)
+                    }
+                };
+                prop_assert_eq!(column.codes.last().copied(), Some(expected));
+                prop_assert_eq!(column.get(column.codes.len() - 1), t.as_deref());
+            }
+        }
+    }
+
+    #[test]
+    fn short_keys_tell_texts_apart() {
+        let key = |t: &str| ShortKey::of(t);
+        assert_eq!(key(""), None);
+        assert_eq!(key(&"x".repeat(17)), None);
+        assert_ne!(key("a"), key("a\u{0}"));
+        assert_ne!(key("abcdefgh1"), key("abcdefgh2"));
+        assert_ne!(key("abcdefghij"), key("abcdefgh\u{0}ij"));
+        assert_eq!(key("rep-0005"), key("rep-0005"));
     }
 }
