@@ -10,7 +10,7 @@ use super::fields::{EventField, LeadField};
 use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
 use super::round2;
 use super::score::{Contribution, Contributions, EventCounts, Grade, RuleInfo, Score, Side};
-use crate::condition::{BoundCondition, BoundSet, Condition, FieldValue};
+use crate::condition::{BoundCondition, BoundSet, Condition, FieldValue, SearchMemo};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -248,6 +248,8 @@ pub(crate) struct Scratch {
     touched: Vec<u32>,
     room: Vec<f64>,
     matched: Vec<bool>,
+    /// The lead conditions' shared text searches, answered by text.
+    memo: SearchMemo,
 }
 
 thread_local! {
@@ -450,6 +452,7 @@ impl Engine {
             touched,
             room,
             matched,
+            memo,
         } = scratch;
         let n = self.event_rules.len();
         if sums.len() != n || counts.len() != n {
@@ -527,7 +530,7 @@ impl Engine {
         events.other_lead = (given as u64).saturating_sub(seen);
 
         matched.resize(self.lead_conditions.len(), false);
-        self.lead_conditions.matches_each(values, matched);
+        self.lead_conditions.matches_each(values, matched, memo);
         let (fit_matched, penalty_matched) = matched.split_at(self.fit.len());
 
         // Contributions in model order, each side's total summed in that order.
