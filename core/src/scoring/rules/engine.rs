@@ -437,6 +437,9 @@ impl Engine {
     }
 
     /// [`Engine::score`] once the lead's fields are read: `values[i]` is `lead_paths[i]`.
+    /// Inlined into its callers, so that the score is built where it is returned to rather
+    /// than copied out (some 370 bytes per lead).
+    #[inline(always)]
     fn score_fields<'a, 'e>(
         &'a self,
         lead: &'a Lead,
