@@ -162,6 +162,10 @@ impl EventFilter {
     /// `condition.matches(&EventRecord(e))`, each field read once through its resolved reader.
     fn matches(&self, e: &EngagementEvent) -> bool {
         const STACK: usize = 4;
+        if let [field] = &self.fields[..] {
+            // The usual `where` on one field: one value, nothing else to fill or drop.
+            return self.condition.matches(std::slice::from_ref(&field.read(e)));
+        }
         if self.fields.len() <= STACK {
             let mut values: [Option<FieldValue<'_>>; STACK] = [const { None }; STACK];
             for (v, f) in values.iter_mut().zip(&self.fields) {
