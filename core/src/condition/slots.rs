@@ -12,7 +12,10 @@
 //!
 //! Conditions tested together on each record can be gathered in a [`BoundSet`]: matched in one
 //! call, and the literal leaves on one text field (`matches` alternations, `contains`) answered
-//! by one pass over the text instead of one search each.
+//! by one pass over the text instead of one search each (remembered by text in a
+//! [`SearchMemo`] from record to record); its cheap leaves (text lists, number bounds, affixes,
+//! free mail) are tested up front in one flat loop per kind, and a one-leaf condition takes its
+//! answer from there.
 
 use super::ast::{Bound, Leaf, Node, Op, Scalar};
 use super::domain::is_free_mail_address;
