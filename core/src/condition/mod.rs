@@ -92,7 +92,7 @@ mod slots;
 mod text;
 mod wire;
 
-pub(crate) use slots::{BoundCondition, BoundSet};
+pub(crate) use slots::{BoundCondition, BoundSet, SearchMemo};
 
 #[cfg(test)]
 mod tests;

@@ -12,12 +12,15 @@
 //!
 //! Conditions tested together on each record can be gathered in a [`BoundSet`]: matched in one
 //! call, and the literal leaves on one text field (`matches` alternations, `contains`) answered
-//! by one pass over the text instead of one search each.
+//! by one pass over the text instead of one search each (remembered by text in a
+//! [`SearchMemo`] from record to record); its cheap leaves (text lists, number bounds, affixes,
+//! free mail) are tested up front in one flat loop per kind, and a one-leaf condition takes its
+//! answer from there.
 
 use super::ast::{Bound, Leaf, Node, Op, Scalar};
 use super::domain::is_free_mail_address;
 use super::eval::Shortcut;
-use super::literal::{ascii_lowercase_word, Literals, SharedSearch};
+use super::literal::{ascii_lowercase_word, Literals, SharedSearch, SHARED_MAX_VALUE};
 use super::{Condition, FieldValue};
 
 /// How a bound leaf is tested, decided at bind time.
@@ -316,7 +319,8 @@ struct Step {
     /// `next[0]` when the leaf does not hold, `next[1]` when it does: a step, [`HOLDS`] or
     /// [`FAILS`].
     next: [u32; 2],
-    /// In a [`BoundSet`], the bit of this leaf in [`Known`] when a shared search answers it.
+    /// In a [`BoundSet`], the bit of this leaf in [`Known`] when a shared search or an
+    /// eager test ([`Eager`]) answers it before the conditions are walked.
     shared: Option<u8>,
 }
 
@@ -429,6 +433,12 @@ impl Known {
         answered: 0,
         holds: 0,
     };
+
+    #[inline(always)]
+    fn set(&mut self, bit: u8, holds: bool) {
+        self.answered |= 1 << bit;
+        self.holds |= u64::from(holds) << bit;
+    }
 }
 
 /// Conditions bound to the same slots and tested together on each record (a scoring model's
@@ -443,7 +453,95 @@ pub(crate) struct BoundSet {
     conditions: Vec<BoundCondition>,
     /// The slot each shared search reads, the search, and the bit of its first leaf.
     searches: Vec<(usize, SharedSearch, u8)>,
+    /// The leaves answered before any condition is walked, grouped by kind.
+    eager: Eager,
+    /// For each condition of a single leaf with a bit: that bit (its answer, when known, is
+    /// the condition's answer without walking it).
+    single: Vec<Option<u8>>,
+    /// Which set a [`SearchMemo`] holds the answers of (a clone has the same searches).
+    id: u64,
 }
+
+/// The cheap leaves of a [`BoundSet`] (text lists, number bounds, prefixes and suffixes,
+/// free mail), each with its slot and its bit in [`Known`]: every one is tested on each record
+/// in a flat loop per kind, with no per-leaf dispatch, before the conditions are walked. Each
+/// answers exactly what its step's own fast test answers, and only where that test answers
+/// (a value of the wrong shape leaves the bit unknown and the step tests it as before). The
+/// leaves are pure, so testing one that short-circuiting would have skipped changes no answer.
+#[derive(Debug, Clone, Default)]
+struct Eager {
+    texts: Vec<(usize, TextSet, u8)>,
+    numbers: Vec<(usize, NumberRange, u8)>,
+    affixes: Vec<(usize, Affix, u8)>,
+    free_mail: Vec<(usize, u8)>,
+}
+
+impl Eager {
+    /// Takes `step`'s test as an eager one with bit `bit`, if it is of a kind tested eagerly.
+    fn take(&mut self, step: &Step, bit: u8) -> bool {
+        let slot = step.slot;
+        match &step.test {
+            Test::Texts(set) => self.texts.push((slot, set.clone(), bit)),
+            Test::Numbers(range) => self.numbers.push((slot, *range, bit)),
+            Test::Affix(affix) => self.affixes.push((slot, (**affix).clone(), bit)),
+            Test::FreeMail => self.free_mail.push((slot, bit)),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Sets the bits of the leaves whose fast test answers on `values`.
+    #[inline(always)]
+    fn answer(&self, values: &[Option<FieldValue<'_>>], known: &mut Known) {
+        let text = |slot: usize| match values.get(slot) {
+            Some(Some(FieldValue::Text(s))) => Some(*s),
+            _ => None,
+        };
+        for (slot, set, bit) in &self.texts {
+            if let Some(found) = text(*slot).and_then(|s| set.contains(s)) {
+                known.set(*bit, found);
+            }
+        }
+        for (slot, range, bit) in &self.numbers {
+            if let Some(Some(FieldValue::Number(x))) = values.get(*slot) {
+                known.set(*bit, range.contains(*x));
+            }
+        }
+        for (slot, affix, bit) in &self.affixes {
+            if let Some(found) = text(*slot).and_then(|s| affix.test(s)) {
+                known.set(*bit, found);
+            }
+        }
+        for (slot, bit) in &self.free_mail {
+            if let Some(s) = text(*slot) {
+                known.set(*bit, is_free_mail_address(s));
+            }
+        }
+    }
+}
+
+/// The answers of a [`BoundSet`]'s shared searches by text, kept from record to record: the
+/// fields they read (job titles) repeat from lead to lead, and a pass over a text costs more
+/// than looking the text up. An answer depends only on the text, so a remembered one is the
+/// pass's own. At most [`SearchMemo::MAX_TEXTS`] texts of at most [`SHARED_MAX_VALUE`] bytes
+/// per search are kept; past that, texts are searched each time.
+#[derive(Debug, Default)]
+pub(crate) struct SearchMemo {
+    /// The [`BoundSet::id`] of the set the answers are of (0: none yet). A memo handed to
+    /// another set (a thread's scratch shared by several scorers) starts over.
+    set: u64,
+    /// One map per shared search of the set, in order: text -> what `find` answered.
+    by_search: Vec<FxMap<Box<str>, Option<u64>>>,
+}
+
+/// The next [`BoundSet::id`]: a count, so that no two sets built in a process share one.
+static NEXT_SET_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl SearchMemo {
+    pub(crate) const MAX_TEXTS: usize = 512;
+}
+
+type FxMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// A slot and whether its literal leaves ignore case: the leaves one pass can answer.
 type LiteralGroup = (usize, bool);
@@ -489,9 +587,30 @@ impl BoundSet {
             next_bit += members.len();
             searches.push((slot, search, first));
         }
+        // The cheap leaves not answered by a shared search, while bits last.
+        let mut eager = Eager::default();
+        for condition in &mut conditions {
+            for step in &mut condition.steps {
+                if step.shared.is_none() && next_bit < 64 && eager.take(step, next_bit as u8) {
+                    step.shared = Some(next_bit as u8);
+                    next_bit += 1;
+                }
+            }
+        }
+        let single = conditions
+            .iter()
+            .map(|c| match &c.steps[..] {
+                // One leaf, not negated: the leaf's answer is the condition's.
+                [only] if c.entry == 0 && only.next == [FAILS, HOLDS] => only.shared,
+                _ => None,
+            })
+            .collect();
         BoundSet {
             conditions,
             searches,
+            eager,
+            single,
+            id: NEXT_SET_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -500,12 +619,35 @@ impl BoundSet {
     }
 
     /// `out[i]` = whether condition `i` matches the record whose fields are `values` (as for
-    /// [`BoundCondition::matches`]); `out` has [`BoundSet::len`] items.
-    pub(crate) fn matches_each(&self, values: &[Option<FieldValue<'_>>], out: &mut [bool]) {
+    /// [`BoundCondition::matches`]); `out` has [`BoundSet::len`] items. `memo` keeps the
+    /// shared searches' answers by text from record to record (use one memo per set).
+    pub(crate) fn matches_each(
+        &self,
+        values: &[Option<FieldValue<'_>>],
+        out: &mut [bool],
+        memo: &mut SearchMemo,
+    ) {
         let mut known = Known::NOTHING;
-        for (slot, search, first) in &self.searches {
+        if memo.set != self.id {
+            memo.set = self.id;
+            memo.by_search.clear();
+            memo.by_search
+                .resize_with(self.searches.len(), Default::default);
+        }
+        for ((slot, search, first), seen) in self.searches.iter().zip(&mut memo.by_search) {
             if let Some(Some(FieldValue::Text(s))) = values.get(*slot) {
-                if let Some(found) = search.find(s) {
+                let found = match seen.get(*s) {
+                    Some(&found) => found,
+                    None => {
+                        let found = search.find(s);
+                        // Only texts the pass reads are kept: a longer one is not hashed again.
+                        if seen.len() < SearchMemo::MAX_TEXTS && s.len() <= SHARED_MAX_VALUE {
+                            seen.insert((*s).into(), found);
+                        }
+                        found
+                    }
+                };
+                if let Some(found) = found {
                     let width = search.len();
                     let ones = if width == 64 {
                         u64::MAX
@@ -517,8 +659,12 @@ impl BoundSet {
                 }
             }
         }
-        for (c, o) in self.conditions.iter().zip(out.iter_mut()) {
-            *o = c.matches_knowing(values, known);
+        self.eager.answer(values, &mut known);
+        for ((c, o), single) in self.conditions.iter().zip(out.iter_mut()).zip(&self.single) {
+            *o = match *single {
+                Some(bit) if known.answered >> bit & 1 == 1 => known.holds >> bit & 1 == 1,
+                _ => c.matches_knowing(values, known),
+            };
         }
     }
 }
@@ -715,11 +861,216 @@ mod tests {
                 .map(|p| crate::condition::Record::field(&record, p))
                 .collect();
             let mut out = vec![false; set.len()];
-            set.matches_each(&values, &mut out);
+            set.matches_each(&values, &mut out, &mut SearchMemo::default());
             for (i, c) in conditions.iter().enumerate() {
                 prop_assert_eq!(out[i], c.matches(&record), "condition {} on {}", i, record);
             }
         }
+    }
+
+    /// Answers remembered by text are the pass's own: records matched one after another with
+    /// one memo (every title seen twice, more titles than the memo keeps, titles longer than
+    /// the pass reads, non-ASCII ones, an empty one) get each condition's own answer; and the
+    /// same memo handed to another set (other searches) starts over.
+    #[test]
+    fn a_memo_gives_the_answers_of_the_pass() {
+        let check = |conditions: &[Condition], titles: &[String], memo: &mut SearchMemo| {
+            let mut paths = Vec::new();
+            let bound: Vec<BoundCondition> =
+                conditions.iter().map(|c| c.bind(&mut paths)).collect();
+            let set = BoundSet::new(bound);
+            assert!(!set.searches.is_empty());
+            for _ in 0..2 {
+                for t in titles {
+                    let record = json!({"title": t, "email": "ann@acme.com"});
+                    let values: Vec<Option<FieldValue<'_>>> = paths
+                        .iter()
+                        .map(|p| crate::condition::Record::field(&record, p))
+                        .collect();
+                    let mut out = vec![false; set.len()];
+                    set.matches_each(&values, &mut out, memo);
+                    for (i, c) in conditions.iter().enumerate() {
+                        assert_eq!(out[i], c.matches(&record), "condition {i} on {record}");
+                    }
+                }
+            }
+        };
+        let mut titles: Vec<String> = [
+            "VP of Sales",
+            "Head of Revenue Operations",
+            "Student",
+            "",
+            "Sales Ops",
+            "ceo",
+            "CEO",
+            "\u{212A}elvin ceo",
+            "pa\u{17F}s student",
+            "an",
+            "b",
+        ]
+        .map(String::from)
+        .to_vec();
+        titles.extend((0..600).map(|i| format!("title {i} {}", ["ceo", "ops", "an", "x"][i % 4])));
+        titles.push(format!("{}vp", "x".repeat(SHARED_MAX_VALUE - 2)));
+        titles.push(format!("vp{}", "x".repeat(SHARED_MAX_VALUE)));
+        let mut memo = SearchMemo::default();
+        check(&literal_conditions(), &titles, &mut memo);
+        let others: Vec<Condition> = [
+            json!({"field": "title", "matches": "(?i)zz|title 1"}),
+            json!({"field": "title", "contains": "tle 2"}),
+        ]
+        .iter()
+        .map(|c| Condition::parse(c).expect("valid"))
+        .collect();
+        check(&others, &titles, &mut memo);
+    }
+
+    /// Conditions whose leaves a set tests eagerly (text lists, number bounds, affixes, free
+    /// mail), alone, negated and under `any` / `all`, next to leaves it never does (`not_in`,
+    /// `exists`, a non-ASCII suffix ignoring case).
+    fn eager_conditions() -> Vec<Condition> {
+        [
+            json!({"field": "industry", "in": ["software", "Financial_Services", "k", ""]}),
+            json!({"field": "industry", "in": ["Software"], "case_sensitive": true}),
+            json!({"field": "industry", "eq": "healthcare"}),
+            json!({"field": "employees", "between": [200, 4999]}),
+            json!({"field": "employees", "gte": 5000}),
+            json!({"field": "employees", "lt": 10}),
+            json!({"field": "employees", "eq": 0}),
+            json!({"not": {"field": "employees", "gt": 100}}),
+            json!({"field": "email", "free_mail": true}),
+            json!({"not": {"field": "email", "free_mail": true}}),
+            json!({"any": [{"field": "title", "contains": "student"}, {"field": "email", "ends_with": ".edu"}]}),
+            json!({"field": "email", "starts_with": "Ann", "case_sensitive": true}),
+            json!({"field": "email", "ends_with": "\u{c9}DU"}),
+            json!({"all": [{"field": "industry", "in": ["software"]}, {"field": "employees", "lte": 50}]}),
+            json!({"field": "industry", "not_in": ["software"]}),
+            json!({"not": {"field": "industry", "exists": true}}),
+        ]
+        .iter()
+        .map(|c| Condition::parse(c).expect("valid"))
+        .collect()
+    }
+
+    /// A record of typed values, so that numbers can be NaN and infinite.
+    struct Typed(Vec<(&'static str, FieldValue<'static>)>);
+
+    impl crate::condition::Record for Typed {
+        fn field(&self, path: &str) -> Option<FieldValue<'_>> {
+            self.0
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    fn typed_value(
+        texts: &'static [&'static str],
+    ) -> impl Strategy<Value = Option<FieldValue<'static>>> {
+        prop_oneof![
+            prop::sample::select(texts).prop_map(|t| Some(FieldValue::Text(t))),
+            prop::sample::select(vec![
+                0.0,
+                -0.0,
+                9.5,
+                10.0,
+                200.0,
+                4999.0,
+                4999.5,
+                5000.0,
+                1e300,
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY
+            ])
+            .prop_map(|x| Some(FieldValue::Number(x))),
+            Just(Some(FieldValue::Bool(true))),
+            Just(None),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// A set with eager leaves answers each condition as the condition does, on texts in
+        /// mixed case, non-ASCII (long s, Kelvin sign, accents), empty, with spaces, on NaN,
+        /// infinities and negative zero, booleans and absent fields; also when there are more
+        /// leaves than bits (the set repeated: the later leaves are tested on their own).
+        #[test]
+        fn a_set_with_eager_leaves_answers_each_condition_as_the_condition(
+            industry in typed_value(&["software", "SOFTWARE", "Software", "\u{17F}oftware", "k",
+                "\u{212A}", "", "financial_services", "FINANCIAL_SERVICES", "healthcare ",
+                "Healthcare", "manufacturing"]),
+            employees in typed_value(&["300", "", "x"]),
+            email in typed_value(&["ann@gmail.com", "Ann@GMAIL.COM", "Ann@acme.io", "bob@uni.edu",
+                "bob@UNI.EDU", "x@\u{e9}cole.\u{e9}du", "x@uni.\u{c9}DU", "", "@", "gmail.com",
+                "ann@ gmail.com", " bob@yahoo.com "]),
+            title in typed_value(&["Student", "VP Sales", "", "\u{17F}tudent"]),
+            repeat in 1usize..6,
+        ) {
+            let conditions: Vec<Condition> = (0..repeat).flat_map(|_| eager_conditions()).collect();
+            let mut paths = Vec::new();
+            let bound: Vec<BoundCondition> = conditions.iter().map(|c| c.bind(&mut paths)).collect();
+            let set = BoundSet::new(bound);
+            let mut fields = Vec::new();
+            for (name, v) in [("industry", industry), ("employees", employees), ("email", email), ("title", title)] {
+                if let Some(v) = v {
+                    fields.push((name, v));
+                }
+            }
+            let record = Typed(fields);
+            let values: Vec<Option<FieldValue<'_>>> = paths
+                .iter()
+                .map(|p| crate::condition::Record::field(&record, p))
+                .collect();
+            let mut out = vec![false; set.len()];
+            set.matches_each(&values, &mut out, &mut SearchMemo::default());
+            for (i, c) in conditions.iter().enumerate() {
+                prop_assert_eq!(out[i], c.matches(&record), "condition {} on {:?}", i, record.0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_set_tests_cheap_leaves_eagerly_and_answers_single_leaves_from_their_bit() {
+        let mut paths = Vec::new();
+        let bound: Vec<BoundCondition> = eager_conditions()
+            .iter()
+            .map(|c| c.bind(&mut paths))
+            .collect();
+        let set = BoundSet::new(bound);
+        let e = &set.eager;
+        assert_eq!(
+            (
+                e.texts.len(),
+                e.numbers.len(),
+                e.affixes.len(),
+                e.free_mail.len()
+            ),
+            (4, 6, 2, 2)
+        );
+        // Single leaves not negated, eagerly tested: the three lists, four number bounds, free
+        // mail, the case-sensitive prefix.
+        assert_eq!(set.single.iter().filter(|s| s.is_some()).count(), 9);
+        // Five times over, bits run out (the five `contains "student"` share a pass and five
+        // bits first): the later leaves stay lazy.
+        let many: Vec<BoundCondition> = (0..5)
+            .flat_map(|_| eager_conditions())
+            .map(|c| c.bind(&mut paths))
+            .collect();
+        let set = BoundSet::new(many);
+        let e = &set.eager;
+        let shared: usize = set.searches.iter().map(|(_, s, _)| s.len()).sum();
+        assert_eq!(shared, 5);
+        assert_eq!(
+            e.texts.len() + e.numbers.len() + e.affixes.len() + e.free_mail.len(),
+            59
+        );
+        let lazy = set
+            .conditions
+            .iter()
+            .flat_map(|c| &c.steps)
+            .filter(|s| s.shared.is_none());
+        assert!(lazy.count() > 5 * 2);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::fields::{EventField, LeadField};
 use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
 use super::round2;
 use super::score::{Contribution, Contributions, EventCounts, Grade, RuleInfo, Score, Side};
-use crate::condition::{BoundCondition, BoundSet, Condition, FieldValue};
+use crate::condition::{BoundCondition, BoundSet, Condition, FieldValue, SearchMemo};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -162,6 +162,10 @@ impl EventFilter {
     /// `condition.matches(&EventRecord(e))`, each field read once through its resolved reader.
     fn matches(&self, e: &EngagementEvent) -> bool {
         const STACK: usize = 4;
+        if let [field] = &self.fields[..] {
+            // The usual `where` on one field: one value, nothing else to fill or drop.
+            return self.condition.matches(std::slice::from_ref(&field.read(e)));
+        }
         if self.fields.len() <= STACK {
             let mut values: [Option<FieldValue<'_>>; STACK] = [const { None }; STACK];
             for (v, f) in values.iter_mut().zip(&self.fields) {
@@ -248,6 +252,8 @@ pub(crate) struct Scratch {
     touched: Vec<u32>,
     room: Vec<f64>,
     matched: Vec<bool>,
+    /// The lead conditions' shared text searches, answered by text.
+    memo: SearchMemo,
 }
 
 thread_local! {
@@ -435,6 +441,9 @@ impl Engine {
     }
 
     /// [`Engine::score`] once the lead's fields are read: `values[i]` is `lead_paths[i]`.
+    /// Inlined into its callers, so that the score is built where it is returned to rather
+    /// than copied out (some 370 bytes per lead).
+    #[inline(always)]
     fn score_fields<'a, 'e>(
         &'a self,
         lead: &'a Lead,
@@ -450,6 +459,7 @@ impl Engine {
             touched,
             room,
             matched,
+            memo,
         } = scratch;
         let n = self.event_rules.len();
         if sums.len() != n || counts.len() != n {
@@ -527,7 +537,7 @@ impl Engine {
         events.other_lead = (given as u64).saturating_sub(seen);
 
         matched.resize(self.lead_conditions.len(), false);
-        self.lead_conditions.matches_each(values, matched);
+        self.lead_conditions.matches_each(values, matched, memo);
         let (fit_matched, penalty_matched) = matched.split_at(self.fit.len());
 
         // Contributions in model order, each side's total summed in that order.

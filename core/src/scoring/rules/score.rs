@@ -70,11 +70,19 @@ impl<T: Copy, const N: usize> ShortList<T, N> {
                 items[*len] = item;
                 *len += 1;
             }
+            // The first item of a new list (as in `push_slow`, without the call).
+            Held::Heap(v) if v.is_empty() && N > 0 => {
+                self.held = Held::InPlace {
+                    len: 1,
+                    items: [item; N],
+                };
+            }
             _ => self.push_slow(item),
         }
     }
 
-    /// [`ShortList::push`] onto an empty list, a full one or one on the heap.
+    /// [`ShortList::push`] onto a full list or one on the heap (and, for callers other than
+    /// `push`, an empty one).
     #[inline(never)]
     fn push_slow(&mut self, item: T) {
         match &mut self.held {
@@ -394,6 +402,12 @@ mod tests {
             prop_assert!(other != list);
             prop_assert_eq!(other.last(), Some(&7));
             prop_assert_eq!((&list).into_iter().count(), items.len());
+            // Pushed one by one from a new list (the first push starts the list in place).
+            let mut pushed: ShortList<i32, 4> = ShortList::new();
+            for &item in &items {
+                pushed.push(item);
+            }
+            prop_assert_eq!(pushed.as_slice(), &items[..]);
         }
     }
 
