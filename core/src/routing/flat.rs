@@ -16,12 +16,7 @@ impl Router {
         let (st, known) = &mut *guard;
         for lead in leads {
             let mut d = self.engine.start(lead);
-            let mut commit = None;
-            self.engine
-                .decide(st, known, lead, now, &mut commit, &mut d);
-            if let Some(c) = &commit {
-                self.engine.commit(st, c);
-            }
+            self.decide_and_commit(st, known, lead, now, &mut d);
             each(&d);
         }
     }

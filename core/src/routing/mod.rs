@@ -310,12 +310,7 @@ impl Router {
         let mut d = self.engine.start(lead);
         let mut guard = self.lock();
         let (st, known) = &mut *guard;
-        let mut commit = None;
-        self.engine
-            .decide(st, known, lead, now, &mut commit, &mut d);
-        if let Some(c) = &commit {
-            self.engine.commit(st, c);
-        }
+        self.decide_and_commit(st, known, lead, now, &mut d);
         drop(guard);
         d
     }
@@ -336,12 +331,7 @@ impl Router {
             .iter()
             .map(|lead| {
                 let mut d = self.engine.start(lead);
-                let mut commit = None;
-                self.engine
-                    .decide(st, known, lead, now, &mut commit, &mut d);
-                if let Some(c) = &commit {
-                    self.engine.commit(st, c);
-                }
+                self.decide_and_commit(st, known, lead, now, &mut d);
                 d
             })
             .collect()
@@ -350,6 +340,24 @@ impl Router {
     pub fn state(&self) -> RoutingState {
         let guard = self.lock();
         self.engine.export_state(&guard.0)
+    }
+
+    /// Decides for `lead` at `now` into `d` and commits what the decision took: a step of
+    /// `route` and of every batch.
+    #[inline(always)]
+    fn decide_and_commit(
+        &self,
+        st: &mut State,
+        known: &mut [KnownOffset],
+        lead: &Lead,
+        now: DateTime<Utc>,
+        d: &mut Decision,
+    ) {
+        let mut commit = None;
+        self.engine.decide(st, known, lead, now, &mut commit, d);
+        if let Some(c) = &commit {
+            self.engine.commit(st, c);
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, (State, Vec<KnownOffset>)> {
