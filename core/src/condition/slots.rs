@@ -714,6 +714,26 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
+    /// The conditions bound as one set answer for `record` what each one's `matches` does.
+    fn set_answers_each_condition<R: crate::condition::Record + std::fmt::Debug>(
+        conditions: &[Condition],
+        record: &R,
+    ) -> Result<(), TestCaseError> {
+        let mut paths = Vec::new();
+        let bound: Vec<BoundCondition> = conditions.iter().map(|c| c.bind(&mut paths)).collect();
+        let set = BoundSet::new(bound);
+        let values: Vec<Option<FieldValue<'_>>> = paths
+            .iter()
+            .map(|p| crate::condition::Record::field(record, p))
+            .collect();
+        let mut out = vec![false; set.len()];
+        set.matches_each(&values, &mut out, &mut SearchMemo::default());
+        for (i, c) in conditions.iter().enumerate() {
+            prop_assert_eq!(out[i], c.matches(record), "condition {} on {:?}", i, record);
+        }
+        Ok(())
+    }
+
     /// Random trees of `all`, `any` and `not` (nested, one child or several) over leaves on
     /// two fields, each leaf sometimes true, false or missing on the record.
     fn tree() -> impl Strategy<Value = serde_json::Value> {
@@ -846,25 +866,13 @@ mod tests {
             email in prop::sample::select(vec!["ann@acme.com", "Ann@GMAIL.com", "bob@uni.edu", "", "é@acme.com"]),
             shape in 0usize..4,
         ) {
-            let conditions = literal_conditions();
-            let mut paths = Vec::new();
-            let bound: Vec<BoundCondition> = conditions.iter().map(|c| c.bind(&mut paths)).collect();
-            let set = BoundSet::new(bound);
             let record = match shape {
                 0 => json!({"title": title, "email": email}),
                 1 => json!({"title": null, "email": email}),
                 2 => json!({"title": 7, "email": email}),
                 _ => json!({"email": title}),
             };
-            let values: Vec<Option<FieldValue<'_>>> = paths
-                .iter()
-                .map(|p| crate::condition::Record::field(&record, p))
-                .collect();
-            let mut out = vec![false; set.len()];
-            set.matches_each(&values, &mut out, &mut SearchMemo::default());
-            for (i, c) in conditions.iter().enumerate() {
-                prop_assert_eq!(out[i], c.matches(&record), "condition {} on {}", i, record);
-            }
+            set_answers_each_condition(&literal_conditions(), &record)?;
         }
     }
 
@@ -953,6 +961,7 @@ mod tests {
     }
 
     /// A record of typed values, so that numbers can be NaN and infinite.
+    #[derive(Debug)]
     struct Typed(Vec<(&'static str, FieldValue<'static>)>);
 
     impl crate::condition::Record for Typed {
@@ -1008,25 +1017,13 @@ mod tests {
             repeat in 1usize..6,
         ) {
             let conditions: Vec<Condition> = (0..repeat).flat_map(|_| eager_conditions()).collect();
-            let mut paths = Vec::new();
-            let bound: Vec<BoundCondition> = conditions.iter().map(|c| c.bind(&mut paths)).collect();
-            let set = BoundSet::new(bound);
             let mut fields = Vec::new();
             for (name, v) in [("industry", industry), ("employees", employees), ("email", email), ("title", title)] {
                 if let Some(v) = v {
                     fields.push((name, v));
                 }
             }
-            let record = Typed(fields);
-            let values: Vec<Option<FieldValue<'_>>> = paths
-                .iter()
-                .map(|p| crate::condition::Record::field(&record, p))
-                .collect();
-            let mut out = vec![false; set.len()];
-            set.matches_each(&values, &mut out, &mut SearchMemo::default());
-            for (i, c) in conditions.iter().enumerate() {
-                prop_assert_eq!(out[i], c.matches(&record), "condition {} on {:?}", i, record.0);
-            }
+            set_answers_each_condition(&conditions, &Typed(fields))?;
         }
     }
 
