@@ -39,6 +39,24 @@ fn split_nanos(n: i64) -> (i64, u32) {
     (n.div_euclid(NANOS), n.rem_euclid(NANOS) as u32)
 }
 
+/// Days since 1970-01-01 of `date`.
+fn day_number(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE
+}
+
+/// `NaiveDate::num_days_from_ce` of 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// [`day_number`] of every date, in the same order.
+fn day_numbers(dates: &[NaiveDate]) -> Vec<i64> {
+    dates.iter().map(|&d| day_number(d)).collect()
+}
+
+/// The weekday of day number `day` (days since 1970-01-01, a Thursday), Monday = 0.
+fn weekday_of(day: i64) -> usize {
+    (day + 3).rem_euclid(7) as usize
+}
+
 /// What a router knows of one rep's UTC offset: `offset` (seconds) is in force from `from` to
 /// `to` (UTC seconds, both included), read at both ends and at most [`PROBE_STEP`] apart in
 /// between, as the fixed-offset SLA clock checks a span. It is a cache: it never changes an
@@ -60,6 +78,23 @@ pub(crate) struct KnownOffset {
     /// The last SLA clock answer: start, minutes, due time (a batch's decisions for one rep
     /// start at one instant with the same minutes).
     sla: Option<(DateTime<Utc>, u32, DateTime<Utc>)>,
+    /// The first working stretch the fixed-offset clock found after its last start
+    /// ([`Stretch`]): leads that arrive a little later count from it without walking the days.
+    stretch: Option<Stretch>,
+}
+
+/// A stretch of working time found by the fixed-offset SLA clock, in nanoseconds since the
+/// epoch: from `from` (a start the clock counted from) to `work` nothing counts (outside hours,
+/// a holiday, time off), from `work` to `until` every instant counts (one working window, no
+/// time off), at UTC offset `offset`. So the clock from any start in `from..until` counts its
+/// first working nanosecond at the later of the start and `work`, and when its minutes fit
+/// before `until` the due time is that plus the minutes: what the walk would find.
+#[derive(Debug, Clone, Copy)]
+struct Stretch {
+    from: i64,
+    work: i64,
+    until: i64,
+    offset: i64,
 }
 
 impl Default for KnownOffset {
@@ -74,6 +109,7 @@ impl Default for KnownOffset {
             due_date: NaiveDate::MIN,
             local: None,
             sla: None,
+            stretch: None,
         }
     }
 }
@@ -97,6 +133,11 @@ impl KnownOffset {
     /// remembered (the due times of a batch's decisions fall on a few days).
     fn due(&mut self, n: i64) -> Option<DateTime<Utc>> {
         let (secs, nanos) = split_nanos(n);
+        self.due_at(secs, nanos)
+    }
+
+    /// [`KnownOffset::due`] of UTC seconds `secs` and `nanos` (under a second).
+    fn due_at(&mut self, secs: i64, nanos: u32) -> Option<DateTime<Utc>> {
         let day = secs.div_euclid(86_400);
         if day != self.due_day {
             self.due_date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
@@ -169,6 +210,8 @@ pub struct Calendar {
     has_hours: bool,
     /// Sorted.
     holidays: Vec<NaiveDate>,
+    /// `holidays` as local day numbers (days since 1970-01-01), for the fixed-offset clock.
+    holiday_days: Vec<i64>,
     /// Sorted by start.
     off: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// `off` in nanoseconds since the epoch, for the fixed-offset clock; `None` when a bound is
@@ -217,6 +260,7 @@ impl Calendar {
             tz,
             windows,
             has_hours: !rep.working_hours.is_empty(),
+            holiday_days: day_numbers(&holidays),
             holidays,
             off: Vec::new(),
             off_nanos: None,
@@ -368,15 +412,21 @@ impl Calendar {
         }
         // Within FIXED_SECS: no arithmetic below overflows.
         let start_nanos = secs * NANOS + sub;
+        if let Some(due) = self.due_in_stretch(start_nanos, minutes, known) {
+            return Some(due);
+        }
         let offset = self.offset_near(secs, known)?;
-        let local = secs.checked_add(offset)?;
-        let local_midnight = local.div_euclid(86_400) * 86_400;
-        let first = known.date(local)?;
+        let local = secs + offset;
+        let first = local.div_euclid(86_400);
+        // The start's local date and time of day, as `local_day_and_seconds` would find them
+        // (the decision's commit asks for the date next).
+        if known.local.is_none_or(|(at, _, _)| at != secs) {
+            known.local = Some((secs, known.date(local)?, local.rem_euclid(86_400) as u32));
+        }
         // UTC seconds of the first day's local midnight.
-        let midnight = local_midnight - offset;
-        let due = self.clock_nanos(start_nanos, first, minutes, off, |day, secs| {
-            (midnight + day * 86_400 + i64::from(secs)) * NANOS
-        })?;
+        let midnight = first * 86_400 - offset;
+        let mut stretch = None;
+        let due = self.clock_nanos(start_nanos, first, minutes, off, midnight, &mut stretch)?;
         let (due_secs, _) = split_nanos(due);
         let margin = MARGIN.num_seconds();
         if !self.cover(
@@ -386,7 +436,46 @@ impl Calendar {
         ) {
             return None;
         }
+        known.stretch = stretch.map(|(work, until)| Stretch {
+            from: start_nanos,
+            work,
+            until,
+            offset,
+        });
         known.due(due)
+    }
+
+    /// The fixed-offset clock's answer from the stretch `known` remembers ([`Stretch`]), when
+    /// `start` (nanoseconds since the epoch, within [`FIXED_SECS`]) falls in it, the minutes
+    /// fit before its end, and `known` holds its offset from [`MARGIN`] before `start` to
+    /// [`MARGIN`] after the due time (what the walk checks). Sets the start's local date and
+    /// time of day in `known` as the walk does.
+    fn due_in_stretch(
+        &self,
+        start: i64,
+        minutes: u32,
+        known: &mut KnownOffset,
+    ) -> Option<DateTime<Utc>> {
+        let s = known.stretch?;
+        if minutes == 0 || start < s.from || start >= s.until || s.offset != known.offset {
+            return None;
+        }
+        let t = start.max(s.work);
+        let left = i64::from(minutes) * 60;
+        // As the walk counts: the stretch's whole seconds.
+        if (s.until - t) / NANOS < left {
+            return None;
+        }
+        let (due_secs, due_nanos) = split_nanos(t + left * NANOS);
+        let (secs, margin) = (start.div_euclid(NANOS), MARGIN.num_seconds());
+        if known.from > secs - margin || due_secs + margin > known.to {
+            return None;
+        }
+        let local = secs + s.offset;
+        if known.local.is_none_or(|(at, _, _)| at != secs) {
+            known.local = Some((secs, known.date(local)?, local.rem_euclid(86_400) as u32));
+        }
+        known.due_at(due_secs, due_nanos)
     }
 
     /// The offset at `t` (UTC seconds): from `known` when it covers `t`; else read, and
@@ -522,17 +611,21 @@ impl Calendar {
         None
     }
 
-    /// [`Calendar::clock`] in nanoseconds since the epoch over [`FIXED_DAYS`] local days,
-    /// time off `off` in nanoseconds, `instant` giving the UTC instant of the local time
-    /// `secs` on the `day`-th day after `first`. Seconds are counted as `clock` counts them
-    /// (a stretch's whole seconds; the due time keeps the start's fraction).
+    /// [`Calendar::clock`] in nanoseconds since the epoch over [`FIXED_DAYS`] local days at
+    /// one UTC offset: the local days are day numbers from `first` (days since 1970-01-01,
+    /// local), whose local midnight is `midnight` (UTC seconds); the weekday and the holidays
+    /// follow the day number (a cursor over the sorted holidays, no date arithmetic). Time off
+    /// `off` is in nanoseconds. Seconds are counted as `clock` counts them (a stretch's whole
+    /// seconds; the due time keeps the start's fraction). The caller keeps every instant
+    /// within 64-bit nanoseconds ([`FIXED_SECS`]).
     fn clock_nanos(
         &self,
         start: i64,
-        first: NaiveDate,
+        first: i64,
         minutes: u32,
         off: &[(i64, i64)],
-        instant: impl Fn(i64, u32) -> i64,
+        midnight: i64,
+        stretch: &mut Option<(i64, i64)>,
     ) -> Option<i64> {
         let mut left = i64::from(minutes) * 60;
         if left == 0 {
@@ -540,21 +633,25 @@ impl Calendar {
         }
         const ALL_DAY: [(u32, u32); 1] = [(0, 86_400)];
         let mut cursor = start;
-        let mut date = first;
+        let holidays = &self.holiday_days[..];
+        let mut next_holiday = holidays.partition_point(|&h| h < first);
+        let mut weekday = weekday_of(first);
         for day in 0..=FIXED_DAYS {
-            if day > 0 {
-                date = date.succ_opt()?;
-            }
-            if self.holidays.binary_search(&date).is_ok() {
+            let today = weekday;
+            weekday = if weekday == 6 { 0 } else { weekday + 1 };
+            if holidays.get(next_holiday) == Some(&(first + day)) {
+                next_holiday += 1;
                 continue;
             }
             let windows: &[(u32, u32)] = if self.has_hours {
-                &self.windows[date.weekday().num_days_from_monday() as usize]
+                &self.windows[today]
             } else {
                 &ALL_DAY
             };
+            // UTC nanoseconds of this local day's midnight.
+            let base = (midnight + day * 86_400) * NANOS;
             for &(s, e) in windows {
-                let (ws, we) = (instant(day, s), instant(day, e));
+                let (ws, we) = (base + i64::from(s) * NANOS, base + i64::from(e) * NANOS);
                 let mut t = cursor.max(ws);
                 while t < we {
                     // Inside time off: jump to its end.
@@ -569,6 +666,9 @@ impl Calendar {
                         .min()
                         .unwrap_or(we);
                     let end = we.min(next_off);
+                    if stretch.is_none() {
+                        *stretch = Some((t, end));
+                    }
                     // Within one working window (so `left` is under a day when it is
                     // multiplied below).
                     let span = (end - t) / NANOS;
@@ -647,6 +747,7 @@ mod tests {
             tz: zone.parse().unwrap(),
             windows: shapes.map(|k| SHAPES[k].to_vec()),
             has_hours,
+            holiday_days: day_numbers(&holidays),
             holidays,
             off: Vec::new(),
             off_nanos: Some(Vec::new()),
@@ -800,6 +901,45 @@ mod tests {
         assert_eq!((before.from, before.to), (known.from, known.to));
     }
 
+    /// Leads every 37 seconds for five days (a weekend, evenings, a holiday, an afternoon
+    /// off) at one office: the remembered stretch answers most of them, each answer the
+    /// walk's and the general path's, and it never answers across the time off or the holiday.
+    #[test]
+    fn remembered_stretch_answers_as_the_walk() {
+        let at: DateTime<Utc> = "2026-07-02T13:00:00.250Z".parse().unwrap();
+        let mut cal = calendar(
+            "America/New_York",
+            [1, 1, 1, 1, 1, 5, 5],
+            true,
+            vec![at.date_naive() + Duration::days(1)],
+        );
+        cal.set_off(vec![(
+            at + Duration::hours(2),
+            at + Duration::hours(3) + Duration::seconds(20),
+        )]);
+        let mut known = KnownOffset::default();
+        let (mut stretched, mut asked) = (0, 0);
+        for k in 0..12_000 {
+            let start = at + Duration::seconds(37 * k);
+            let now = Now::new(start);
+            let nanos_start = nanos(start).unwrap();
+            for minutes in [30, 95] {
+                let general = cal.add_working_minutes_general(start, minutes);
+                if let Some(due) = cal.due_in_stretch(nanos_start, minutes, &mut known.clone()) {
+                    stretched += 1;
+                    assert_eq!(due, general, "{start} +{minutes}");
+                }
+                asked += 1;
+                assert_eq!(
+                    cal.add_working_minutes_known(now, minutes, &mut known),
+                    general
+                );
+                assert_eq!(cal.local_date_known(now, &mut known), cal.local_date(start));
+            }
+        }
+        assert!(stretched * 10 > asked * 7, "{stretched} of {asked}");
+    }
+
     /// The remembered last answers (local date and time of day by UTC second, due time by
     /// start and minutes) are the answers: the same instant asked again, with other minutes,
     /// a fraction of a second later (same UTC second, another due time), across a DST change
@@ -870,6 +1010,80 @@ mod tests {
             }
             for n in [i64::MIN, i64::MAX, i64::MIN + 1, i64::MAX - 1] {
                 prop_assert_eq!(known.due(n), from_nanos(n));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// A router's pattern: one `KnownOffset` per calendar carried over a run of leads, each
+        /// at its own instant (mostly a few minutes after the last, sometimes hours or days
+        /// later or earlier), starting near a DST change of its zone, with holidays and time off
+        /// around: the due time (walked, from a remembered stretch, or remembered whole), the
+        /// local date and availability are those of the general path and the time-zone
+        /// conversion.
+        #[test]
+        fn carried_known_offset_agrees_at_each_instant(
+            change in 0..6usize,
+            lead_in in -5_000i64..3_000,
+            steps in prop::collection::vec(
+                prop_oneof![
+                    6 => 0i64..1_200,
+                    1 => -90_000i64..200_000,
+                    1 => prop::sample::select(vec![0i64, 1]),
+                ],
+                20..60,
+            ),
+            fraction in prop::sample::select(vec![0i64, 250, 999]),
+            minutes in prop::sample::select(vec![0u32, 1, 30, 30, 90, 600, 2_000]),
+            shapes in proptest::array::uniform7(0usize..SHAPES.len()),
+            has_hours in any::<bool>(),
+            holidays in prop::collection::vec(-3i64..9, 0..4),
+            off in prop::collection::vec((-3_000i64..9_000, 1i64..3_000), 0..3),
+        ) {
+            let (zone, at) = [
+                ("America/New_York", "2026-03-08T07:00:00Z"),
+                ("America/New_York", "2026-11-01T06:00:00Z"),
+                ("Europe/Berlin", "2026-03-29T01:00:00Z"),
+                ("Australia/Lord_Howe", "2026-10-03T15:30:00Z"),
+                ("America/Sao_Paulo", "2018-11-04T03:00:00Z"),
+                ("Asia/Kathmandu", "2026-06-30T15:00:00Z"),
+            ][change];
+            let at: DateTime<Utc> = at.parse().unwrap();
+            let holidays = holidays
+                .iter()
+                .map(|&d| at.date_naive() + Duration::days(d))
+                .collect();
+            let mut cal = calendar(zone, shapes, has_hours, holidays);
+            let mut off: Vec<_> = off
+                .iter()
+                .map(|&(from, len)| {
+                    let s = at + Duration::minutes(from) + Duration::milliseconds(fraction);
+                    (s, s + Duration::minutes(len))
+                })
+                .collect();
+            off.sort_unstable();
+            cal.set_off(off);
+            let mut known = KnownOffset::default();
+            let mut start = at + Duration::minutes(lead_in) + Duration::milliseconds(fraction);
+            for step in steps {
+                start += Duration::seconds(step * 37);
+                let now = Now::new(start);
+                let general = cal.add_working_minutes_general(start, minutes);
+                prop_assert_eq!(
+                    cal.add_working_minutes_known(now, minutes, &mut known),
+                    general,
+                    "{} {} +{}", zone, start, minutes
+                );
+                prop_assert_eq!(cal.local_date_known(now, &mut known), cal.local_date(start));
+                prop_assert_eq!(cal.unavailable_known(now, &mut known), cal.unavailable(start));
+                // Asked again with other minutes: not the remembered whole answer.
+                prop_assert_eq!(
+                    cal.add_working_minutes_known(now, minutes + 7, &mut known),
+                    cal.add_working_minutes_general(start, minutes + 7),
+                    "{} {} +{}", zone, start, minutes + 7
+                );
             }
         }
     }
