@@ -638,10 +638,11 @@ impl Engine {
             if counts[i] == 0 {
                 continue;
             }
-            let capped = round2(r.cap.map_or(sums[i], |c| sums[i].min(c)));
+            let uncapped = round2(sums[i]);
+            let capped = under_cap(sums[i], uncapped, r.cap);
             let points = keep(capped, &r.meta, room, &mut side_room);
             engagement += points;
-            contributions.push(event_contribution(r, counts[i], sums[i], points));
+            contributions.push(event_contribution(r, counts[i], uncapped, points));
         }
         // Penalties, after every cap, in model order.
         for p in &self.penalties {
@@ -663,9 +664,10 @@ impl Engine {
                         continue;
                     }
                     let r = &self.event_rules[j];
-                    let points = round2(r.cap.map_or(sums[j], |c| sums[j].max(-c)));
+                    let uncapped = round2(sums[j]);
+                    let points = above_cap(sums[j], uncapped, r.cap);
                     engagement += points;
-                    contributions.push(event_contribution(r, counts[j], sums[j], points));
+                    contributions.push(event_contribution(r, counts[j], uncapped, points));
                 }
             }
         }
@@ -702,10 +704,35 @@ fn read_lead_fields<'a>(
     }
 }
 
-/// The contribution of an event rule that counted `count` events summing to `sum` and keeps
-/// `points` of them.
-fn event_contribution(rule: &EventRule, count: u64, sum: f64, points: f64) -> Contribution<'_> {
-    let uncapped = round2(sum);
+/// `round2(cap.map_or(sum, |c| sum.min(c)))`, given `uncapped = round2(sum)`: under its cap a
+/// rule's capped sum is its sum, already rounded (one rounding per rule, not two).
+#[inline(always)]
+fn under_cap(sum: f64, uncapped: f64, cap: Option<f64>) -> f64 {
+    match cap {
+        Some(c) if sum < c => uncapped,
+        Some(c) => round2(sum.min(c)),
+        None => uncapped,
+    }
+}
+
+/// `round2(cap.map_or(sum, |c| sum.max(-c)))` for a penalty, given `uncapped = round2(sum)`.
+#[inline(always)]
+fn above_cap(sum: f64, uncapped: f64, cap: Option<f64>) -> f64 {
+    match cap {
+        Some(c) if sum > -c => uncapped,
+        Some(c) => round2(sum.max(-c)),
+        None => uncapped,
+    }
+}
+
+/// The contribution of an event rule that counted `count` events summing to `uncapped`
+/// (rounded) and keeps `points` of them.
+fn event_contribution(
+    rule: &EventRule,
+    count: u64,
+    uncapped: f64,
+    points: f64,
+) -> Contribution<'_> {
     Contribution {
         rule: &rule.meta.info,
         points,
@@ -713,6 +740,7 @@ fn event_contribution(rule: &EventRule, count: u64, sum: f64, points: f64) -> Co
         capped_from: (points != uncapped).then_some(uncapped),
     }
 }
+
 /// What a positive rule keeps of `points` under its group's room and its side's room, both
 /// reduced by what it keeps. Every value is on the 0.01 grid, so `min` stays on it and the
 /// subtractions are rounded back onto it.
@@ -872,7 +900,7 @@ impl Grouped {
 
 #[cfg(test)]
 mod tests {
-    use super::{bytes_less, runs_in_lead_order, same_bytes, KindTable, Now};
+    use super::{above_cap, bytes_less, runs_in_lead_order, same_bytes, under_cap, KindTable, Now};
     use crate::model::{EngagementEvent, Lead};
     use crate::routing::parse_now;
     use crate::sample::{generate, SampleOptions};
@@ -995,6 +1023,32 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Rounding a sum once for both the contribution's `capped_from` and its capped points
+        /// gives what rounding the capped sum does: sums and caps on and off the 0.01 grid,
+        /// equal, either side by an ulp, zeros of both signs, NaN and infinities, no cap.
+        #[test]
+        fn one_rounding_under_a_cap_is_the_capped_rounding(
+            cents in -100_000i64..100_000,
+            cap_cents in 0i64..100_000,
+            wobble in -3i64..=3,
+            pick in 0usize..8,
+        ) {
+            use crate::scoring::rules::round2;
+            let on_grid = cents as f64 / 100.0;
+            let sum = [on_grid, f64::from_bits(on_grid.to_bits().wrapping_add_signed(wobble)), cap_cents as f64 / 100.0,
+                       -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, on_grid * 1.0000001][pick];
+            let c = cap_cents as f64 / 100.0;
+            for cap in [Some(c), Some(f64::from_bits(c.to_bits() + 1)), Some(0.0), None] {
+                let uncapped = round2(sum);
+                let want = round2(cap.map_or(sum, |c| sum.min(c)));
+                let got = under_cap(sum, uncapped, cap);
+                prop_assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "{} {:?}", sum, cap);
+                let want = round2(cap.map_or(sum, |c| sum.max(-c)));
+                let got = above_cap(sum, uncapped, cap);
+                prop_assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "{} {:?}", sum, cap);
+            }
+        }
+
         /// An event's seconds from its year's start are `timestamp()`'s, in the year scored at,
         /// the year before and any other (chrono's own path), before 1970 and after, on leap
         /// days, in leap seconds and with nanoseconds, at the ends of chrono's range.

@@ -57,13 +57,15 @@ fn round_half_away(y: f64) -> f64 {
     const WHOLE_FROM: f64 = 4_503_599_627_370_496.0; // 2^52
     const UNDER_HALF: f64 = 0.499_999_999_999_999_94; // 0.5 - 2^-54
     let a = y.abs();
-    if a.is_nan() || a >= WHOLE_FROM {
-        return y;
+    // One comparison, false for NaN too.
+    if a < WHOLE_FROM {
+        let b = a + UNDER_HALF;
+        let r = (b + WHOLE_FROM) - WHOLE_FROM;
+        let floor = if r > b { r - 1.0 } else { r };
+        floor.copysign(y)
+    } else {
+        y
     }
-    let b = a + UNDER_HALF;
-    let r = (b + WHOLE_FROM) - WHOLE_FROM;
-    let floor = if r > b { r - 1.0 } else { r };
-    floor.copysign(y)
 }
 
 /// Checks a scoring model on its own: what `validate("scoring_model", ..)` does. Problems are
