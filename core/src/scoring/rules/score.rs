@@ -53,7 +53,7 @@ impl<'a> Score<'a> {
     }
 }
 
-/// A score's contributions: up to 8 in place (all but a few leads' in the sample), more on
+/// A score's contributions: up to 8 in place (all but about 2% of the sample's leads), more on
 /// the heap.
 pub type Contributions<'a> = ShortList<Contribution<'a>, 8>;
 
