@@ -6,15 +6,14 @@
 //! lead are the score's own lists. Sums run in the order events are given, so a batch gives
 //! bit for bit what scoring the leads one by one gives.
 
-use super::fields::{EventField, LeadField};
+use super::fields::{EventField, LeadField, ReadLead};
 use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
 use super::round2;
-use super::score::{Contribution, Contributions, EventCounts, Grade, RuleInfo, Score, Side};
+use super::score::{Contribution, Grade, RuleInfo, Score, Side};
 use crate::condition::{BoundCondition, BoundSet, Condition, FieldValue, SearchMemo};
 use crate::model::{EngagementEvent, Lead};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use std::collections::HashMap;
-use std::mem::ManuallyDrop;
 
 /// Maps hashed with FxHash (rustc's hasher, the `rustc-hash` crate): ids and event kinds are
 /// short strings, where SipHash's setup dominates. Inputs come from the caller, but a crowded
@@ -131,6 +130,23 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8) && (n <= 16 || a[8..] == b[8..])
 }
 
+/// `a < b` (byte order, as `str` compares), for two texts of 8 to 16 bytes of one length
+/// (sequential ids) by their first and last 8 bytes read as big-endian words, without a
+/// `memcmp` call: the words overlap only where both texts agree once the first words tie.
+#[inline]
+fn bytes_less(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() || !(8..=16).contains(&n) {
+        return a < b;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_be_bytes(w)
+    };
+    (word(a, 0), word(a, n - 8)) < (word(b, 0), word(b, n - 8))
+}
+
 /// What every rule carries into its contribution, and its group's index.
 struct Meta {
     info: RuleInfo,
@@ -219,24 +235,59 @@ pub(crate) struct Engine {
     lead_paths: Vec<Box<str>>,
     /// How each of `lead_paths` is read.
     lead_fields: Vec<LeadField>,
+    /// Each of `lead_fields`' reader, when none is read through `Record::field`.
+    lead_readers: Option<Vec<ReadLead>>,
     /// Whether a lead field is read through `Record::field` (which may give a value owning a
     /// list); the others borrow from the lead, so their values need no drop.
     lead_values_own: bool,
 }
 
 /// The instant scored at, as whole seconds and nanoseconds since the epoch: read once per
-/// batch, not once per lead.
+/// batch, not once per lead. It also holds where its year and the year before begin, so that
+/// an event of those years (most of them) gets its seconds from its day of the year and time
+/// of day, without the calendar arithmetic of `DateTime::timestamp`.
 #[derive(Clone, Copy)]
 pub(crate) struct Now {
     secs: i64,
     nanos: u32,
+    year: i32,
+    /// Seconds since the epoch at the start of `year` and of the year before (`None` where
+    /// that year is out of chrono's range).
+    year_starts: [Option<i64>; 2],
 }
 
 impl Now {
     pub(crate) fn of(now: DateTime<Utc>) -> Now {
+        let year = now.year();
+        let start = |y: i32| {
+            NaiveDate::from_yo_opt(y, 1).map(|d| d.and_time(NaiveTime::MIN).and_utc().timestamp())
+        };
         Now {
             secs: now.timestamp(),
             nanos: now.timestamp_subsec_nanos(),
+            year,
+            year_starts: [start(year), start(year - 1)],
+        }
+    }
+
+    /// `at.timestamp()`: for an instant of the year scored at or the year before, that year's
+    /// start plus the day of the year and the seconds of the day (what chrono adds too).
+    #[inline(always)]
+    fn seconds_of(&self, at: &DateTime<Utc>) -> i64 {
+        let naive = at.naive_utc();
+        let (date, time) = (naive.date(), naive.time());
+        let start = match self.year.wrapping_sub(date.year()) {
+            0 => self.year_starts[0],
+            1 => self.year_starts[1],
+            _ => None,
+        };
+        match start {
+            Some(start) => {
+                start
+                    + i64::from(date.ordinal0()) * 86_400
+                    + i64::from(time.num_seconds_from_midnight())
+            }
+            None => at.timestamp(),
         }
     }
 }
@@ -379,6 +430,7 @@ impl Engine {
             grades: model.grades.clone(),
             mql: model.mql.clone(),
             lead_values_own: lead_fields.iter().any(|f| matches!(f, LeadField::Path(_))),
+            lead_readers: lead_fields.iter().map(LeadField::reader).collect(),
             lead_fields,
             lead_paths,
         }
@@ -393,7 +445,21 @@ impl Engine {
         Scratch::default()
     }
 
-    /// [`Engine::score`] with this thread's scratch.
+    /// A contribution that fills the unused places of a score's list (never read): see
+    /// [`Score::blank`]. `None` for a model without rules.
+    pub(crate) fn filler(&self) -> Option<Contribution<'_>> {
+        let rule = (self.fit.first().map(|r| &r.meta.info))
+            .or_else(|| self.event_rules.first().map(|r| &r.meta.info))
+            .or_else(|| self.lead_penalties.first().map(|r| &r.meta.info))?;
+        Some(Contribution {
+            rule,
+            points: 0.0,
+            events: None,
+            capped_from: None,
+        })
+    }
+
+    /// [`Engine::fill`] with this thread's scratch, into a new score.
     pub(crate) fn score_one<'a, 'e>(
         &'a self,
         lead: &'a Lead,
@@ -401,58 +467,66 @@ impl Engine {
         given: usize,
         now: Now,
     ) -> Score<'a> {
+        let mut score = Score::blank(lead.id.as_str(), self.filler());
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.score(lead, own, given, now, &mut scratch),
+            Ok(mut scratch) => self.fill(&mut score, lead, own, given, now, &mut scratch),
             // Only reachable if scoring ever re-entered itself on this thread.
-            Err(_) => self.score(lead, own, given, now, &mut Scratch::default()),
-        })
+            Err(_) => self.fill(&mut score, lead, own, given, now, &mut Scratch::default()),
+        });
+        score
     }
 
-    /// Scores `lead` on `own` (its events, in the order given); `given` is how many events
-    /// were given in all, so that the others are reported as `other_lead`.
-    pub(crate) fn score<'a, 'e>(
+    /// Scores `lead` on `own` (its events, in the order given) into `score`, a
+    /// [`Score::blank`] of the lead, where it stays: a batch's scores are filled in their
+    /// place in the result's list, so the ~500-byte score is never copied. `given` is how many
+    /// events were given in all, so that the others are reported as `other_lead`.
+    pub(crate) fn fill<'a, 'e>(
         &'a self,
+        score: &mut Score<'a>,
         lead: &'a Lead,
         own: impl Iterator<Item = &'e EngagementEvent>,
         given: usize,
         now: Now,
         scratch: &mut Scratch,
-    ) -> Score<'a> {
+    ) {
         // The lead's fields, each read once, on the stack for any usual model.
         const STACK: usize = 8;
         let fields = &self.lead_fields;
         if fields.len() <= STACK {
-            let mut values: ManuallyDrop<[Option<FieldValue<'a>>; STACK]> =
-                ManuallyDrop::new([const { None }; STACK]);
-            for (v, f) in values.iter_mut().zip(fields) {
-                *v = f.read(lead);
+            let mut values: [Option<FieldValue<'a>>; STACK] = [const { None }; STACK];
+            match &self.lead_readers {
+                Some(readers) => {
+                    for (v, read) in values.iter_mut().zip(readers) {
+                        *v = read(lead);
+                    }
+                }
+                None => read_lead_fields(fields, lead, &mut values),
             }
-            let score = self.score_fields(lead, &values[..fields.len()], own, given, now, scratch);
+            self.fill_from(score, &values[..fields.len()], own, given, now, scratch);
             // Values read straight from the lead borrow it and own nothing: only a value read
             // through `Record::field` can hold a list to free.
             if self.lead_values_own {
-                drop(ManuallyDrop::into_inner(values));
+                drop(values);
+            } else {
+                std::mem::forget(values);
             }
-            score
         } else {
             let values: Vec<Option<FieldValue<'a>>> = fields.iter().map(|f| f.read(lead)).collect();
-            self.score_fields(lead, &values, own, given, now, scratch)
+            self.fill_from(score, &values, own, given, now, scratch);
         }
     }
 
-    /// [`Engine::score`] once the lead's fields are read: `values[i]` is `lead_paths[i]`.
-    /// Inlined into its callers, so that the score is built where it is returned to rather
-    /// than copied out (some 370 bytes per lead).
+    /// [`Engine::fill`] once the lead's fields are read: `values[i]` is `lead_paths[i]`.
     #[inline(always)]
-    fn score_fields<'a, 'e>(
+    fn fill_from<'a, 'e>(
         &'a self,
-        lead: &'a Lead,
+        score: &mut Score<'a>,
         values: &[Option<FieldValue<'a>>],
         own: impl Iterator<Item = &'e EngagementEvent>,
         given: usize,
         now: Now,
         scratch: &mut Scratch,
-    ) -> Score<'a> {
+    ) {
         let Scratch {
             sums,
             counts,
@@ -474,18 +548,20 @@ impl Engine {
             counts[r as usize] = 0;
         }
         touched.clear();
-        room.clear();
-        room.extend_from_slice(&self.group_caps);
+        if room.len() != self.group_caps.len() {
+            room.clear();
+            room.resize(self.group_caps.len(), 0.0);
+        }
+        for (r, &cap) in room.iter_mut().zip(&self.group_caps) {
+            *r = cap;
+        }
 
-        let mut events = EventCounts::default();
+        let events = &mut score.events;
         let mut seen: u64 = 0;
-        let Now {
-            secs: now_s,
-            nanos: now_ns,
-        } = now;
+        let (now_s, now_ns) = (now.secs, now.nanos);
         for e in own {
             seen += 1;
-            let (at_s, at_ns) = (e.at.timestamp(), e.at.timestamp_subsec_nanos());
+            let (at_s, at_ns) = (now.seconds_of(&e.at), e.at.timestamp_subsec_nanos());
             if (at_s, at_ns) > (now_s, now_ns) {
                 events.future += 1;
                 continue;
@@ -540,8 +616,9 @@ impl Engine {
         self.lead_conditions.matches_each(values, matched, memo);
         let (fit_matched, penalty_matched) = matched.split_at(self.fit.len());
 
-        // Contributions in model order, each side's total summed in that order.
-        let mut contributions = Contributions::new();
+        // Contributions in model order, straight into the score's list, each side's total
+        // summed in that order.
+        let contributions = &mut score.contributions;
         let (mut fit, mut engagement) = (0.0, 0.0);
         // Positive fit rules: group caps, then the fit cap, filled in rule order.
         let mut side_room = self.fit_cap;
@@ -561,10 +638,11 @@ impl Engine {
             if counts[i] == 0 {
                 continue;
             }
-            let capped = round2(r.cap.map_or(sums[i], |c| sums[i].min(c)));
+            let uncapped = round2(sums[i]);
+            let capped = under_cap(sums[i], uncapped, r.cap);
             let points = keep(capped, &r.meta, room, &mut side_room);
             engagement += points;
-            contributions.push(event_contribution(r, counts[i], sums[i], points));
+            contributions.push(event_contribution(r, counts[i], uncapped, points));
         }
         // Penalties, after every cap, in model order.
         for p in &self.penalties {
@@ -586,9 +664,10 @@ impl Engine {
                         continue;
                     }
                     let r = &self.event_rules[j];
-                    let points = round2(r.cap.map_or(sums[j], |c| sums[j].max(-c)));
+                    let uncapped = round2(sums[j]);
+                    let points = above_cap(sums[j], uncapped, r.cap);
                     engagement += points;
-                    contributions.push(event_contribution(r, counts[j], sums[j], points));
+                    contributions.push(event_contribution(r, counts[j], uncapped, points));
                 }
             }
         }
@@ -596,38 +675,64 @@ impl Engine {
         let (fit, engagement) = (round2(fit), round2(engagement));
         let total = round2(fit + engagement);
         let step = |x: f64, t: &[f64; 3]| t.iter().position(|&t| x >= t).unwrap_or(3);
-        let grade = Grade::from_steps(
+        score.grade = Grade::from_steps(
             step(fit, &self.grades.fit),
             step(engagement, &self.grades.engagement),
         );
-        let mql = self.mql.fit_min.is_none_or(|m| fit >= m)
+        score.mql = self.mql.fit_min.is_none_or(|m| fit >= m)
             && self.mql.engagement_min.is_none_or(|m| engagement >= m)
             && self.mql.total_min.is_none_or(|m| total >= m);
-        let missing_fields = self
-            .lead_paths
-            .iter()
-            .zip(values)
-            .filter(|(_, v)| v.is_none())
-            .map(|(p, _)| &**p)
-            .collect();
-        Score {
-            lead_id: lead.id.as_str(),
-            fit,
-            engagement,
-            total,
-            grade,
-            mql,
-            contributions,
-            events,
-            missing_fields,
+        (score.fit, score.engagement, score.total) = (fit, engagement, total);
+        for (p, v) in self.lead_paths.iter().zip(values) {
+            if v.is_none() {
+                score.missing_fields.push(p);
+            }
         }
     }
 }
 
-/// The contribution of an event rule that counted `count` events summing to `sum` and keeps
-/// `points` of them.
-fn event_contribution(rule: &EventRule, count: u64, sum: f64, points: f64) -> Contribution<'_> {
-    let uncapped = round2(sum);
+/// `values[i] = fields[i].read(lead)`, for a model reading a field through `Record::field`
+/// (other models read through [`LeadField::reader`]).
+#[inline(never)]
+fn read_lead_fields<'a>(
+    fields: &[LeadField],
+    lead: &'a Lead,
+    values: &mut [Option<FieldValue<'a>>],
+) {
+    for (v, f) in values.iter_mut().zip(fields) {
+        *v = f.read(lead);
+    }
+}
+
+/// `round2(cap.map_or(sum, |c| sum.min(c)))`, given `uncapped = round2(sum)`: under its cap a
+/// rule's capped sum is its sum, already rounded (one rounding per rule, not two).
+#[inline(always)]
+fn under_cap(sum: f64, uncapped: f64, cap: Option<f64>) -> f64 {
+    match cap {
+        Some(c) if sum < c => uncapped,
+        Some(c) => round2(sum.min(c)),
+        None => uncapped,
+    }
+}
+
+/// `round2(cap.map_or(sum, |c| sum.max(-c)))` for a penalty, given `uncapped = round2(sum)`.
+#[inline(always)]
+fn above_cap(sum: f64, uncapped: f64, cap: Option<f64>) -> f64 {
+    match cap {
+        Some(c) if sum > -c => uncapped,
+        Some(c) => round2(sum.max(-c)),
+        None => uncapped,
+    }
+}
+
+/// The contribution of an event rule that counted `count` events summing to `uncapped`
+/// (rounded) and keeps `points` of them.
+fn event_contribution(
+    rule: &EventRule,
+    count: u64,
+    uncapped: f64,
+    points: f64,
+) -> Contribution<'_> {
     Contribution {
         rule: &rule.meta.info,
         points,
@@ -635,6 +740,7 @@ fn event_contribution(rule: &EventRule, count: u64, sum: f64, points: f64) -> Co
         capped_from: (points != uncapped).then_some(uncapped),
     }
 }
+
 /// What a positive rule keeps of `points` under its group's room and its side's room, both
 /// reduced by what it keeps. Every value is on the 0.01 grid, so `min` stays on it and the
 /// subtractions are rounded back onto it.
@@ -703,7 +809,7 @@ pub(crate) fn runs_in_lead_order(
     // Unique ids: strictly increasing (one comparison per lead), or no repeat in a set.
     let increasing = leads
         .windows(2)
-        .all(|w| w[0].id.as_str() < w[1].id.as_str());
+        .all(|w| bytes_less(w[0].id.as_str().as_bytes(), w[1].id.as_str().as_bytes()));
     if !increasing {
         let mut seen: FxMap<&str, ()> = FxMap::default();
         seen.reserve(leads.len());
@@ -794,7 +900,7 @@ impl Grouped {
 
 #[cfg(test)]
 mod tests {
-    use super::{runs_in_lead_order, same_bytes, KindTable};
+    use super::{above_cap, bytes_less, runs_in_lead_order, same_bytes, under_cap, KindTable, Now};
     use crate::model::{EngagementEvent, Lead};
     use crate::routing::parse_now;
     use crate::sample::{generate, SampleOptions};
@@ -916,6 +1022,91 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Rounding a sum once for both the contribution's `capped_from` and its capped points
+        /// gives what rounding the capped sum does: sums and caps on and off the 0.01 grid,
+        /// equal, either side by an ulp, zeros of both signs, NaN and infinities, no cap.
+        #[test]
+        fn one_rounding_under_a_cap_is_the_capped_rounding(
+            cents in -100_000i64..100_000,
+            cap_cents in 0i64..100_000,
+            wobble in -3i64..=3,
+            pick in 0usize..8,
+        ) {
+            use crate::scoring::rules::round2;
+            let on_grid = cents as f64 / 100.0;
+            let sum = [on_grid, f64::from_bits(on_grid.to_bits().wrapping_add_signed(wobble)), cap_cents as f64 / 100.0,
+                       -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, on_grid * 1.0000001][pick];
+            let c = cap_cents as f64 / 100.0;
+            for cap in [Some(c), Some(f64::from_bits(c.to_bits() + 1)), Some(0.0), None] {
+                let uncapped = round2(sum);
+                let want = round2(cap.map_or(sum, |c| sum.min(c)));
+                let got = under_cap(sum, uncapped, cap);
+                prop_assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "{} {:?}", sum, cap);
+                let want = round2(cap.map_or(sum, |c| sum.max(-c)));
+                let got = above_cap(sum, uncapped, cap);
+                prop_assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "{} {:?}", sum, cap);
+            }
+        }
+
+        /// An event's seconds from its year's start are `timestamp()`'s, in the year scored at,
+        /// the year before and any other (chrono's own path), before 1970 and after, on leap
+        /// days, in leap seconds and with nanoseconds, at the ends of chrono's range.
+        #[test]
+        fn seconds_from_the_year_start_are_the_timestamp(
+            now_secs in -80_000_000_000i64..80_000_000_000,
+            offset in -3i64 * 366 * 86_400..2 * 366 * 86_400,
+            nanos in 0u32..2_000_000_000,
+            far in any::<bool>(),
+        ) {
+            use chrono::{DateTime, Utc};
+            let now = DateTime::<Utc>::from_timestamp(now_secs, 0).expect("in range");
+            let at_secs = if far { now_secs.wrapping_mul(7) % 8_000_000_000_000 } else { now_secs - offset };
+            // Nanoseconds past 1e9 only in a leap second (the last second of a day).
+            let at_secs = if nanos >= 1_000_000_000 { at_secs - at_secs.rem_euclid(86_400) + 86_399 } else { at_secs };
+            if let Some(at) = DateTime::<Utc>::from_timestamp(at_secs, nanos) {
+                prop_assert_eq!(Now::of(now).seconds_of(&at), at.timestamp(), "{} at {}", at, now);
+            }
+            for edge in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+                prop_assert_eq!(Now::of(now).seconds_of(&edge), edge.timestamp());
+                prop_assert_eq!(Now::of(edge).seconds_of(&now), now.timestamp());
+                prop_assert_eq!(Now::of(edge).seconds_of(&edge), edge.timestamp());
+            }
+        }
+    }
+
+    #[test]
+    fn seconds_on_leap_days_and_year_ends_are_the_timestamp() {
+        for now in [
+            "2024-07-01T00:00:00Z",
+            "2025-01-01T00:00:00Z",
+            "1969-06-30T12:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "2001-03-01T00:00:00Z",
+        ] {
+            let now = parse_now(now).expect("an instant");
+            for at in [
+                "2024-02-29T23:59:59.999999999Z",
+                "2024-12-31T23:59:60.5Z",
+                "2023-12-31T23:59:59Z",
+                "2024-01-01T00:00:00Z",
+                "1968-02-29T12:00:00Z",
+                "1969-12-31T23:59:59.25Z",
+                "2000-02-29T00:00:00Z",
+                "2000-12-31T23:59:59Z",
+                "1900-03-01T00:00:00Z",
+            ] {
+                let at = parse_now(at).expect("an instant");
+                assert_eq!(
+                    Now::of(now).seconds_of(&at),
+                    at.timestamp(),
+                    "{at} at {now}"
+                );
+            }
+        }
+    }
+
+    proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
         /// The kind table finds what a plain map of kinds to rule indices finds, for kinds of
         /// every length (empty, under a word, one word, two, longer), crowded lengths
@@ -932,6 +1123,18 @@ mod tests {
             }
             for k in rule_kinds.iter().chain(&probes) {
                 prop_assert_eq!(table.get(k).map(|r| &r.rules[..]), want.get(k.as_str()).map(|v| &v[..]), "{:?}", k);
+            }
+        }
+
+        #[test]
+        fn bytes_less_is_slice_order(a in prop::collection::vec(0u8..4, 0..20), b in prop::collection::vec(0u8..4, 0..20), n in 0usize..20) {
+            prop_assert_eq!(bytes_less(&a, &b), a < b);
+            // Same length (the word path for 8 to 16 bytes), differing anywhere or nowhere.
+            let (x, y): (Vec<u8>, Vec<u8>) = (a.iter().chain(&b).copied().take(n).collect(), b.iter().chain(&a).copied().take(n).collect());
+            if x.len() == y.len() {
+                prop_assert_eq!(bytes_less(&x, &y), x < y);
+                prop_assert_eq!(bytes_less(&y, &x), y < x);
+                prop_assert!(!bytes_less(&x, &x));
             }
         }
 

@@ -44,19 +44,28 @@ pub fn round2(x: f64) -> f64 {
 /// `f64::round`, bit for bit, inline: on x86-64 without SSE4.1 `round` is a software call
 /// that costs more than the rest of a contribution. At or above 2^52 (and for NaN and
 /// infinities) every value is already whole. Below it, adding the largest double under one
-/// half (with `y`'s sign) and truncating through `i64` rounds halves away from zero: a
-/// fraction under one half stays under the next integer (the sum is at least an ulp of `y`
-/// plus 2^-54 short of it, more than half an ulp of the sum), one of a half or more reaches it
-/// (`0.5 + h` rounds to 1 as a tie to even), and truncation is exact. `copysign` keeps the sign
-/// of zero (`round(-0.3)` is `-0.0`).
+/// half to `|y|` and taking the floor rounds halves away from zero: a fraction under one half
+/// stays under the next integer (the sum is at least an ulp of `y` plus 2^-54 short of it,
+/// more than half an ulp of the sum), one of a half or more reaches it (`0.5 + h` rounds to 1
+/// as a tie to even). The floor of that sum `b` (in [0, 2^52]) without a conversion to an
+/// integer: `b + 2^52` lies in [2^52, 2^53], where doubles are the integers, so it rounds `b`
+/// to an integer `r` within one half of it (and taking 2^52 away again is exact); the floor
+/// is `r`, or `r - 1` when `r` went above `b`. `copysign` gives the sign back, that of zero
+/// too (`round(-0.3)` is `-0.0`).
 #[inline]
 fn round_half_away(y: f64) -> f64 {
     const WHOLE_FROM: f64 = 4_503_599_627_370_496.0; // 2^52
     const UNDER_HALF: f64 = 0.499_999_999_999_999_94; // 0.5 - 2^-54
-    if y.is_nan() || y.abs() >= WHOLE_FROM {
-        return y;
+    let a = y.abs();
+    // One comparison, false for NaN too.
+    if a < WHOLE_FROM {
+        let b = a + UNDER_HALF;
+        let r = (b + WHOLE_FROM) - WHOLE_FROM;
+        let floor = if r > b { r - 1.0 } else { r };
+        floor.copysign(y)
+    } else {
+        y
     }
-    (((y + UNDER_HALF.copysign(y)) as i64) as f64).copysign(y)
 }
 
 /// Checks a scoring model on its own: what `validate("scoring_model", ..)` does. Problems are
@@ -129,35 +138,26 @@ impl Scorer {
     ) -> Vec<Score<'a>> {
         let mut scratch = self.engine.scratch();
         let now = Now::of(now);
+        // Each score is filled where it lies in the list (never built elsewhere and moved).
+        let filler = self.engine.filler();
+        let mut scores: Vec<Score<'a>> = leads
+            .iter()
+            .map(|lead| Score::blank(lead.id.as_str(), filler))
+            .collect();
+        let given = events.len();
         if let Some(runs) = runs_in_lead_order(leads, events) {
-            return leads
-                .iter()
-                .zip(runs)
-                .map(|(lead, (from, to))| {
-                    self.engine.score(
-                        lead,
-                        events[from..to].iter(),
-                        events.len(),
-                        now,
-                        &mut scratch,
-                    )
-                })
-                .collect();
+            for ((score, lead), (from, to)) in scores.iter_mut().zip(leads).zip(runs) {
+                let own = events[from..to].iter();
+                self.engine.fill(score, lead, own, given, now, &mut scratch);
+            }
+            return scores;
         }
         let grouped = Grouped::new(leads, events);
-        leads
-            .iter()
-            .enumerate()
-            .map(|(i, lead)| {
-                self.engine.score(
-                    lead,
-                    grouped.events_of(i, events),
-                    events.len(),
-                    now,
-                    &mut scratch,
-                )
-            })
-            .collect()
+        for (i, (score, lead)) in scores.iter_mut().zip(leads).enumerate() {
+            let own = grouped.events_of(i, events);
+            self.engine.fill(score, lead, own, given, now, &mut scratch);
+        }
+        scores
     }
 
     /// JSON level: a lead (parse errors under `lead`) and its events (a list, or None / null
