@@ -156,6 +156,9 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 /// The code of null: `strings[0]`.
 const NULL: i32 = 0;
 
+/// Room for the names of `Step`'s variants, indexed by `Step as usize`.
+const STEP_KINDS: usize = 16;
+
 /// Slots of the direct-mapped cache in front of `Encoder::by_address` (a power of two).
 const CACHE: usize = 256;
 
@@ -178,7 +181,8 @@ pub struct Encoder {
     /// Due times by instant: formatted once each.
     times: FxMap<DateTime<Utc>, i32>,
     last_time: Option<(DateTime<Utc>, i32)>,
-    steps: Vec<(Step, i32)>,
+    /// Each step kind's name, by `Step as usize` ([`NULL`] until written in this batch).
+    steps: [i32; STEP_KINDS],
     /// Strings written so far, `null` (index 0) not counted.
     count: i32,
     /// Decisions encoded since `begin`.
@@ -200,7 +204,7 @@ impl Default for Encoder {
             by_value: FxMap::default(),
             times: FxMap::default(),
             last_time: None,
-            steps: Vec::new(),
+            steps: [NULL; STEP_KINDS],
             count: 0,
             decisions: 0,
             lead_ids: true,
@@ -226,7 +230,7 @@ impl Encoder {
         self.by_value.clear();
         self.times.clear();
         self.last_time = None;
-        self.steps.clear();
+        self.steps = [NULL; STEP_KINDS];
         self.count = 0;
         self.decisions = 0;
         self.strings.clear();
@@ -334,17 +338,28 @@ impl Encoder {
         i
     }
 
+    #[inline]
     fn step_name(&mut self, step: Step) -> i32 {
-        if let Some(&(_, i)) = self.steps.iter().find(|(s, _)| *s == step) {
-            return i;
+        match self.steps.get(step as usize) {
+            Some(&code) if code != NULL => code,
+            _ => self.step_name_slow(step),
         }
+    }
+
+    /// A step kind's name written the first time it is met in a batch.
+    #[cold]
+    fn step_name_slow(&mut self, step: Step) -> i32 {
         let name = match serde_json::to_value(step) {
             Ok(serde_json::Value::String(name)) => name,
             other => format!("{other:?}"), // not reached: steps are unit variants
         };
-        let i = self.push_string(&name);
-        self.steps.push((step, i));
-        i
+        let code = self.push_string(&name);
+        // A kind beyond the table (not reached: `STEP_KINDS` is above `Step`'s count, which
+        // a test checks) is written again each time: correct, only slower.
+        if let Some(slot) = self.steps.get_mut(step as usize) {
+            *slot = code;
+        }
+        code
     }
 
     /// Encodes one decision; it may be dropped once this returns.
@@ -494,6 +509,34 @@ impl Encoder {
 mod tests {
     use super::FIELDS;
     use revcore::routing::{parse_now, Id, Step, TraceStep};
+
+    /// Every step kind has a slot in the encoder's table of names (a variant added to
+    /// `Step` fails to compile here until it is listed).
+    #[test]
+    fn step_kinds_fit_the_table() {
+        let all = [
+            Step::AccountMatch,
+            Step::Sticky,
+            Step::Rule,
+            Step::Territory,
+            Step::Candidate,
+            Step::TargetRep,
+            Step::Fallback,
+            Step::Sla,
+        ];
+        for step in all {
+            match step {
+                Step::AccountMatch
+                | Step::Sticky
+                | Step::Rule
+                | Step::Territory
+                | Step::Candidate
+                | Step::TargetRep
+                | Step::Fallback
+                | Step::Sla => assert!((step as usize) < super::STEP_KINDS),
+            }
+        }
+    }
 
     /// `FIELDS` is `TraceStep`'s serialisation order (its optional fields, after `step`).
     #[test]
