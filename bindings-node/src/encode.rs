@@ -159,8 +159,10 @@ const NULL: i32 = 0;
 /// Room for the names of `Step`'s variants, indexed by `Step as usize`.
 const STEP_KINDS: usize = 16;
 
-/// Slots of the direct-mapped cache in front of `Encoder::by_address` (a power of two).
-const CACHE: usize = 256;
+/// Slots of the direct-mapped cache in front of `Encoder::by_address` (a power of two): room
+/// for a config of a thousand territories' ids without many collisions (48 KB, reset once per
+/// batch).
+const CACHE: usize = 2048;
 
 /// Encodes a batch of decisions (see the module documentation), one decision at a time.
 pub struct Encoder {
@@ -172,8 +174,8 @@ pub struct Encoder {
     /// while a batch is encoded, even though each decision is dropped once encoded. A
     /// decision's own strings (lead id, domain) are never interned by address.
     by_address: FxMap<(usize, usize), i32>,
-    /// The last string seen per slot (address and length, code): the few dozen rule, pool,
-    /// rep and territory ids and names of a batch, found without hashing.
+    /// The last string seen per slot (address and length, code): the rule, pool, rep and
+    /// territory ids and names of a batch, found without hashing.
     cache: [(usize, usize, i32); CACHE],
     /// Strings made per decision (free-mail domains), interned by value (owned: the
     /// decision they come from is dropped before the batch ends).
@@ -226,7 +228,7 @@ impl Encoder {
     /// forgotten, its buffers kept.
     pub fn begin(&mut self, decisions: usize) {
         self.by_address.clear();
-        self.cache = [(0, 0, NULL); CACHE];
+        self.cache.fill((0, 0, NULL));
         self.by_value.clear();
         self.times.clear();
         self.last_time = None;
@@ -401,6 +403,10 @@ impl Encoder {
         }
     }
 
+    /// One step: `step, mask`, then its fields' codes, gathered in a local buffer (in
+    /// registers and on the stack rather than through the `codes` vector's length and
+    /// capacity at every field) and appended at once; `missing_fields`, of any length,
+    /// appends what was gathered before it, then itself.
     fn step(&mut self, s: StepRef<'_>) {
         let StepRef {
             step,
@@ -418,18 +424,21 @@ impl Encoder {
             due,
             minutes,
         } = s;
-        let name = self.step_name(step);
-        self.codes.push(name);
-        let at = self.codes.len();
-        self.codes.push(0);
+        // `step`, `mask` and at most one code per field (`minutes` goes to `numbers`).
+        let mut buf = [NULL; 2 + FIELDS.len()];
+        buf[0] = self.step_name(step);
+        let mut n = 2;
+        // Where the mask goes in `codes` once the buffer is appended (it may be appended in
+        // two parts, around `missing_fields`).
+        let at = self.codes.len() + 1;
         let mut mask = 0;
         let mut bit = 1;
         macro_rules! field {
             ($value:expr, |$x:ident| $code:expr) => {
                 if let Some($x) = $value {
                     mask |= bit;
-                    let code = $code;
-                    self.codes.push(code);
+                    buf[n] = $code;
+                    n += 1;
                 }
                 bit <<= 1;
             };
@@ -445,6 +454,8 @@ impl Encoder {
         field!(reason, |x| self.shared(x));
         if let Some(fields) = missing_fields {
             mask |= bit;
+            self.codes.extend_from_slice(&buf[..n]);
+            n = 0;
             self.codes.push(len(fields.len()));
             for f in fields.iter() {
                 let code = self.id(f);
@@ -459,6 +470,7 @@ impl Encoder {
             self.numbers.push(f64::from(m));
         }
         debug_assert_eq!(bit, 1 << (FIELDS.len() - 1));
+        self.codes.extend_from_slice(&buf[..n]);
         self.codes[at] = mask;
     }
 }

@@ -65,8 +65,9 @@ struct Cursor<'de> {
 }
 
 impl<'de> Cursor<'de> {
-    /// The next string: up to the next NUL, or the end of `text`. A byte loop: the strings are
-    /// short (ids, names, times), where a call to `memchr` per string costs more.
+    /// The next string: up to the next NUL, or the end of `text`. Searched eight bytes at a
+    /// time, inline: the strings are short (ids, names, times), where a call to `memchr` per
+    /// string costs more.
     fn string(&mut self) -> Option<&'de str> {
         if self.taken == self.strings {
             return None;
@@ -74,6 +75,19 @@ impl<'de> Cursor<'de> {
         let bytes = self.text.as_bytes();
         let start = self.at;
         let mut end = start;
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        while let Some(chunk) = bytes.get(end..end + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            // The lowest byte that is zero sets the lowest high bit (bits above it may be
+            // set falsely, those below never are).
+            let zeros = word.wrapping_sub(ONES) & !word & HIGHS;
+            if zeros != 0 {
+                end += (zeros.trailing_zeros() / 8) as usize;
+                break;
+            }
+            end += 8;
+        }
         while end < bytes.len() && bytes[end] != 0 {
             end += 1;
         }
@@ -737,6 +751,32 @@ mod tests {
         assert!(lead("", &[0, 0], &[]).is_some_and(|l| l.is_empty()));
         assert!(lead("x", &[0, 0], &[]).is_none());
         assert!(lead("", &[], &[]).is_none());
+    }
+
+    /// Strings of every length around the eight-byte words the search reads, and non-ASCII
+    /// ones, split where index.js joined them.
+    #[test]
+    fn strings_split_at_each_nul() {
+        let pieces: Vec<String> = (0..40)
+            .map(|n| {
+                let base = if n % 3 == 0 { "é☃x" } else { "abcdefgh" };
+                base.chars().cycle().take(n).collect()
+            })
+            .collect();
+        let text = pieces.join("\0");
+        let mut cursor = Cursor {
+            text: &text,
+            at: 0,
+            taken: 0,
+            strings: pieces.len(),
+            numbers: &[],
+            number: 0,
+        };
+        for piece in &pieces {
+            assert_eq!(cursor.string(), Some(piece.as_str()));
+        }
+        assert!(cursor.all_taken());
+        assert_eq!(cursor.string(), None);
     }
 
     /// The fields the reader knows by name are `Lead`'s wire fields and `attributes`.
