@@ -12,13 +12,18 @@
 //!   [`JSON`] (a nested value as its JSON text, among the strings);
 //! - `numbers` (`Float64Array`): the numbers, in entry order.
 //!
-//! A lead is read by the core's own `Deserialize` through [`Entry`], a deserializer that
-//! presents every value as serde_json presents the same value parsed from `JSON.stringify`'s
-//! text (a whole number as `u64` or `i64`, others as `f64`; nested values are parsed by
-//! serde_json itself), so a batch reads here exactly as its JSON text reads. Anything this
-//! reader does not take (a string holding NUL, which splits into one piece too many; codes out
-//! of range; a value the lead refuses) gives `None`, and index.js sends the batch the way it
-//! always did, which reports every problem with its path.
+//! Each lead is built field by field, straight from its entries, into a `Lead` the router
+//! keeps from batch to batch (its strings' memory reused): strings, whole numbers and nulls
+//! in the fields that hold them are read here, `created_at` by a parse of the canonical RFC
+//! 3339 shapes (chrono for any other); any other value goes through that field type's own
+//! `Deserialize`, fed by [`Entry`], a deserializer that presents a value as serde_json
+//! presents the same value parsed from `JSON.stringify`'s text (a whole number as `u64` or
+//! `i64`, others as `f64`; nested values are parsed by serde_json itself). Keys that are not
+//! `Lead` fields go to `attributes`, then the `attributes` object over them, as the record
+//! reader does. So a batch reads here exactly as its JSON text reads (a proptest holds the
+//! two together). Anything this reader does not take (a string holding NUL, which splits into
+//! one piece too many; codes out of range; a value the lead refuses) gives `None`, and
+//! index.js sends the batch the way it always did, which reports every problem with its path.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc};
 use revcore::model::{AccountId, Attributes, Lead, LeadId, LeadStatus, RepId};

@@ -117,8 +117,9 @@ fn route_encoded(
 
 /// What routing flat leads needs besides the router: the leads read and the encoder. A router
 /// keeps one from batch to batch for `routeBatch` on the JS thread (reading, routing and
-/// encoding then write into memory already mapped instead of some 10 MB fresh per batch);
-/// async batches each use their own.
+/// encoding then write into memory already mapped instead of some 10 MB fresh per batch, and
+/// the next batch's leads are read into the last one's, their strings' memory reused); async
+/// batches each use their own.
 #[derive(Default)]
 struct Scratch {
     leads: Vec<Lead>,
