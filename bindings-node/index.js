@@ -216,7 +216,14 @@ const { MAX_SAFE_INTEGER } = Number
  * Buffers `leadsFlat` reuses from batch to batch (null while in use: a getter may route, and
  * so may reading `now` in the native call that reads them; `releaseFlat` gives them back).
  */
-let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256), ids: new Int32Array(64) }
+let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256), ids: new Int32Array(64), strings: [] }
+
+/**
+ * Most strings a batch leaves in the kept `strings` list (beyond, the list is not kept): the
+ * list is reused so that a batch does not grow a fresh one of some 80,000 entries (1.8 MB of
+ * garbage per 10,000 leads), at the cost of holding the last batch's strings until the next.
+ */
+const KEEP_STRINGS = 1 << 20
 
 /**
  * The leads' wanted keys in the flat encoding of src/leads.rs (`{ text, codes, numbers }`),
@@ -241,14 +248,14 @@ function leadsFlat(leads, keyIndex, keyCount) {
     // At most every wanted key of every lead.
     const most = 2 + n * (1 + keyCount)
     if (buffers === null || buffers.codes.length < most) {
-      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount), ids: new Int32Array(n) }
+      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount), ids: new Int32Array(n), strings: [] }
     } else {
       if (buffers.numbers.length < n * keyCount) buffers.numbers = new Float64Array(n * keyCount)
       if (buffers.ids.length < n) buffers.ids = new Int32Array(n)
     }
-    const { codes, numbers, ids } = buffers
+    const { codes, numbers, ids, strings } = buffers
     const { idKey } = keyIndex
-    const strings = []
+    let w = 0 // strings written
     let p = 2
     let q = 0
     for (let i = 0; i < n; i++) {
@@ -266,8 +273,8 @@ function leadsFlat(leads, keyIndex, keyCount) {
         switch (typeof v) {
           case 'string':
             if (--budget < 0) return undefined
-            if (key === idKey) ids[i] = strings.length
-            strings.push(v)
+            if (key === idKey) ids[i] = w
+            strings[w++] = v
             codes[p++] = key << 3 // STRING
             break
           case 'number':
@@ -291,11 +298,11 @@ function leadsFlat(leads, keyIndex, keyCount) {
               if (!jsonSafe(v, 0)) return undefined
               const iso = v.toJSON()
               if (typeof iso !== 'string') return undefined
-              strings.push(iso)
+              strings[w++] = iso
               codes[p++] = key << 3 // STRING
             } else {
               if (!jsonSafe(v, 0)) return undefined
-              strings.push(JSON.stringify(v))
+              strings[w++] = JSON.stringify(v)
               codes[p++] = (key << 3) | JSON_TEXT
             }
             break
@@ -306,8 +313,10 @@ function leadsFlat(leads, keyIndex, keyCount) {
       codes[at] = p - at - 1
     }
     if (budget < 0) return undefined
+    strings.length = w
+    if (w > KEEP_STRINGS) buffers.strings = []
     codes[0] = n
-    codes[1] = strings.length
+    codes[1] = w
     // One check for every string (NUL joins no surrogates into a pair).
     const text = strings.join('\0')
     if (!wellFormed(text)) return undefined
