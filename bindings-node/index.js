@@ -216,7 +216,14 @@ const { MAX_SAFE_INTEGER } = Number
  * Buffers `leadsFlat` reuses from batch to batch (null while in use: a getter may route, and
  * so may reading `now` in the native call that reads them; `releaseFlat` gives them back).
  */
-let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256), ids: new Int32Array(64) }
+let flatBuffers = { codes: new Int32Array(1024), numbers: new Float64Array(256), ids: new Int32Array(64), strings: [] }
+
+/**
+ * Most strings a batch leaves in the kept `strings` list (beyond, the list is not kept): the
+ * list is reused so that a batch does not grow a fresh one of some 80,000 entries (1.8 MB of
+ * garbage per 10,000 leads), at the cost of holding the last batch's strings until the next.
+ */
+const KEEP_STRINGS = 1 << 20
 
 /**
  * The leads' wanted keys in the flat encoding of src/leads.rs (`{ text, codes, numbers }`),
@@ -241,14 +248,14 @@ function leadsFlat(leads, keyIndex, keyCount) {
     // At most every wanted key of every lead.
     const most = 2 + n * (1 + keyCount)
     if (buffers === null || buffers.codes.length < most) {
-      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount), ids: new Int32Array(n) }
+      buffers = { codes: new Int32Array(most), numbers: new Float64Array(n * keyCount), ids: new Int32Array(n), strings: [] }
     } else {
       if (buffers.numbers.length < n * keyCount) buffers.numbers = new Float64Array(n * keyCount)
       if (buffers.ids.length < n) buffers.ids = new Int32Array(n)
     }
-    const { codes, numbers, ids } = buffers
+    const { codes, numbers, ids, strings } = buffers
     const { idKey } = keyIndex
-    const strings = []
+    let w = 0 // strings written
     let p = 2
     let q = 0
     for (let i = 0; i < n; i++) {
@@ -266,8 +273,8 @@ function leadsFlat(leads, keyIndex, keyCount) {
         switch (typeof v) {
           case 'string':
             if (--budget < 0) return undefined
-            if (key === idKey) ids[i] = strings.length
-            strings.push(v)
+            if (key === idKey) ids[i] = w
+            strings[w++] = v
             codes[p++] = key << 3 // STRING
             break
           case 'number':
@@ -291,11 +298,11 @@ function leadsFlat(leads, keyIndex, keyCount) {
               if (!jsonSafe(v, 0)) return undefined
               const iso = v.toJSON()
               if (typeof iso !== 'string') return undefined
-              strings.push(iso)
+              strings[w++] = iso
               codes[p++] = key << 3 // STRING
             } else {
               if (!jsonSafe(v, 0)) return undefined
-              strings.push(JSON.stringify(v))
+              strings[w++] = JSON.stringify(v)
               codes[p++] = (key << 3) | JSON_TEXT
             }
             break
@@ -306,8 +313,10 @@ function leadsFlat(leads, keyIndex, keyCount) {
       codes[at] = p - at - 1
     }
     if (budget < 0) return undefined
+    strings.length = w
+    if (w > KEEP_STRINGS) buffers.strings = []
     codes[0] = n
-    codes[1] = strings.length
+    codes[1] = w
     // One check for every string (NUL joins no surrogates into a pair).
     const text = strings.join('\0')
     if (!wellFormed(text)) return undefined
@@ -340,9 +349,10 @@ const MINUTES = 1 << STEP_FIELDS.indexOf('minutes')
  * Per mask, the function reading one trace step (after its `step, mask` codes) into an object
  * literal: every object of a mask gets its keys at once, in one shape, which V8 builds several
  * times faster than adding keys one by one. `cursor` holds the positions in `codes` (`p`) and
- * `numbers` (`q`). Compiled at first use; a batch meets a few dozen masks. The table has a
- * slot for every mask from the start: readers stored at scattered indices of an empty array
- * would turn it into a dictionary, and every look-up into a hash probe.
+ * `numbers` (`q`). Compiled at first use; used for the steps whose mask `batchDecoder` is not
+ * compiled for yet (below). The table has a slot for every mask from the start: readers stored
+ * at scattered indices of an empty array would turn it into a dictionary, and every look-up
+ * into a hash probe.
  */
 const stepReaders = new Array(1 << STEP_FIELDS.length).fill(undefined)
 
@@ -395,17 +405,81 @@ function genericStepReader(mask) {
 /**
  * Decisions from their encoding (encode.rs): plain objects, keys in serde's order. Lead ids
  * are in the strings, or (`routeBatch` of flat leads) given apart: `leadIds[leadIdAt[i]]`.
+ * Read by `batchDecoder` (see there).
  */
 function decodeDecisions(encoded) {
   const s = JSON.parse(encoded.strings) // s[0] is null
-  const { leadIds, leadIdAt } = encoded
-  const c = encoded.codes
-  const x = encoded.numbers
+  const out = batchDecoder(s, encoded.codes, encoded.numbers, encoded.leadIds, encoded.leadIdAt, stepMet, cursor)
+  if (masksMet.length > 0) learnMasks()
+  return out
+}
+
+/** Positions in `codes` (`p`) and `numbers` (`q`) for `stepReader`'s readers. */
+const cursor = { p: 0, q: 0 }
+
+/** Masks read by `stepReader` in the batch being decoded, which `batchDecoder` does not know. */
+let masksMet = []
+
+/** A step whose mask `batchDecoder` does not know: read by `stepReader`, its mask noted. */
+function stepMet(mask, step, s, c, x, at) {
+  if (masksMet.length < MAX_MASKS) masksMet.push(mask)
+  return (stepReaders[mask] ?? stepReader(mask))(step, s, c, x, at)
+}
+
+/** Most masks `batchDecoder` is compiled for (a batch meets a few dozen). */
+const MAX_MASKS = 256
+
+/** The masks `batchDecoder` knows, sorted. */
+let masksKnown = []
+
+/**
+ * Reads a whole batch: one function, compiled for the step masks met so far, whose loop keeps
+ * its positions in locals and builds each mask's step with one object literal (one shape, made
+ * in one place: what V8 allocates and initialises fastest), where calling a reader per step
+ * through a table would cost a call, and the positions a store, each. A mask it does not know
+ * is read by `stepMet`, and the decoder is compiled again with it once the batch is decoded;
+ * where code generation is disallowed, every step is read that way.
+ */
+let batchDecoder = compileDecoder([])
+
+/** Compiles `batchDecoder` again with the masks the last batch met. */
+function learnMasks() {
+  const masks = [...new Set([...masksKnown, ...masksMet])].sort((a, b) => a - b).slice(0, MAX_MASKS)
+  masksMet = []
+  if (masks.length === masksKnown.length) return
+  masksKnown = masks
+  batchDecoder = compileDecoder(masks)
+}
+
+/** The decoder of a batch for these masks (see `batchDecoder`). */
+function compileDecoder(masks) {
+  const cases = masks.map((mask) => {
+    const lines = []
+    const fields = []
+    STEP_FIELDS.forEach((name, bit) => {
+      if (!(mask & (1 << bit))) return
+      if (1 << bit === MISSING_FIELDS) {
+        lines.push(
+          'const m = c[p++]',
+          'const missing_fields = new Array(m)',
+          'for (let k = 0; k < m; k++) missing_fields[k] = s[c[p++]]',
+        )
+      } else if (1 << bit === MINUTES) {
+        lines.push('const minutes = x[q++]')
+      } else {
+        lines.push(`const ${name} = s[c[p++]]`)
+      }
+      fields.push(name)
+    })
+    const object = `{ step${fields.map((f) => `, ${f}`).join('')} }`
+    return `      case ${mask}: {\n        ${lines.join('\n        ')}\n        trace[j] = ${object}\n        break\n      }`
+  })
+  const body = `
   const n = c[0]
   const out = new Array(n)
-  const cursor = { p: 1, q: 0 }
+  let p = 1
+  let q = 0
   for (let i = 0; i < n; i++) {
-    let p = cursor.p
     const lead_id = leadIds === undefined ? s[c[p]] : leadIds[leadIdAt[i]]
     const owner_id = s[c[p + 1]]
     const queue = s[c[p + 2]]
@@ -415,15 +489,54 @@ function decodeDecisions(encoded) {
     const pool_id = s[c[p + 6]]
     const sla_due = s[c[p + 7]]
     const steps = c[p + 8]
-    const state_version = x[cursor.q++]
-    cursor.p = p + 9
+    const state_version = x[q++]
+    p += 9
     const trace = new Array(steps)
     for (let j = 0; j < steps; j++) {
-      p = cursor.p
       const step = s[c[p]]
       const mask = c[p + 1]
-      cursor.p = p + 2
-      trace[j] = (stepReaders[mask] ?? stepReader(mask))(step, s, c, x, cursor)
+      p += 2
+      switch (mask) {
+${cases.join('\n')}
+      default:
+        at.p = p
+        at.q = q
+        trace[j] = met(mask, step, s, c, x, at)
+        p = at.p
+        q = at.q
+      }
+    }
+    out[i] = { lead_id, owner_id, queue, account_id, territory_id, rule_id, pool_id, sla_due, state_version, trace }
+  }
+  return out`
+  return compile(['s', 'c', 'x', 'leadIds', 'leadIdAt', 'met', 'at'], body) ?? decodeGeneric
+}
+
+/** `batchDecoder` without code generation: every step read by `met`. */
+function decodeGeneric(s, c, x, leadIds, leadIdAt, met, at) {
+  const n = c[0]
+  const out = new Array(n)
+  let p = 1
+  let q = 0
+  for (let i = 0; i < n; i++) {
+    const lead_id = leadIds === undefined ? s[c[p]] : leadIds[leadIdAt[i]]
+    const owner_id = s[c[p + 1]]
+    const queue = s[c[p + 2]]
+    const account_id = s[c[p + 3]]
+    const territory_id = s[c[p + 4]]
+    const rule_id = s[c[p + 5]]
+    const pool_id = s[c[p + 6]]
+    const sla_due = s[c[p + 7]]
+    const steps = c[p + 8]
+    const state_version = x[q++]
+    p += 9
+    const trace = new Array(steps)
+    for (let j = 0; j < steps; j++) {
+      at.p = p + 2
+      at.q = q
+      trace[j] = met(c[p + 1], s[c[p]], s, c, x, at)
+      p = at.p
+      q = at.q
     }
     out[i] = { lead_id, owner_id, queue, account_id, territory_id, rule_id, pool_id, sla_due, state_version, trace }
   }

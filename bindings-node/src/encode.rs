@@ -156,8 +156,13 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 /// The code of null: `strings[0]`.
 const NULL: i32 = 0;
 
-/// Slots of the direct-mapped cache in front of `Encoder::by_address` (a power of two).
-const CACHE: usize = 256;
+/// Room for the names of `Step`'s variants, indexed by `Step as usize`.
+const STEP_KINDS: usize = 16;
+
+/// Slots of the direct-mapped cache in front of `Encoder::by_address` (a power of two): room
+/// for a config of a thousand territories' ids without many collisions (48 KB, reset once per
+/// batch).
+const CACHE: usize = 2048;
 
 /// Encodes a batch of decisions (see the module documentation), one decision at a time.
 pub struct Encoder {
@@ -169,8 +174,8 @@ pub struct Encoder {
     /// while a batch is encoded, even though each decision is dropped once encoded. A
     /// decision's own strings (lead id, domain) are never interned by address.
     by_address: FxMap<(usize, usize), i32>,
-    /// The last string seen per slot (address and length, code): the few dozen rule, pool,
-    /// rep and territory ids and names of a batch, found without hashing.
+    /// The last string seen per slot (address and length, code): the rule, pool, rep and
+    /// territory ids and names of a batch, found without hashing.
     cache: [(usize, usize, i32); CACHE],
     /// Strings made per decision (free-mail domains), interned by value (owned: the
     /// decision they come from is dropped before the batch ends).
@@ -178,7 +183,8 @@ pub struct Encoder {
     /// Due times by instant: formatted once each.
     times: FxMap<DateTime<Utc>, i32>,
     last_time: Option<(DateTime<Utc>, i32)>,
-    steps: Vec<(Step, i32)>,
+    /// Each step kind's name, by `Step as usize` ([`NULL`] until written in this batch).
+    steps: [i32; STEP_KINDS],
     /// Strings written so far, `null` (index 0) not counted.
     count: i32,
     /// Decisions encoded since `begin`.
@@ -200,7 +206,7 @@ impl Default for Encoder {
             by_value: FxMap::default(),
             times: FxMap::default(),
             last_time: None,
-            steps: Vec::new(),
+            steps: [NULL; STEP_KINDS],
             count: 0,
             decisions: 0,
             lead_ids: true,
@@ -222,11 +228,11 @@ impl Encoder {
     /// forgotten, its buffers kept.
     pub fn begin(&mut self, decisions: usize) {
         self.by_address.clear();
-        self.cache = [(0, 0, NULL); CACHE];
+        self.cache.fill((0, 0, NULL));
         self.by_value.clear();
         self.times.clear();
         self.last_time = None;
-        self.steps.clear();
+        self.steps = [NULL; STEP_KINDS];
         self.count = 0;
         self.decisions = 0;
         self.strings.clear();
@@ -334,17 +340,28 @@ impl Encoder {
         i
     }
 
+    #[inline]
     fn step_name(&mut self, step: Step) -> i32 {
-        if let Some(&(_, i)) = self.steps.iter().find(|(s, _)| *s == step) {
-            return i;
+        match self.steps.get(step as usize) {
+            Some(&code) if code != NULL => code,
+            _ => self.step_name_slow(step),
         }
+    }
+
+    /// A step kind's name written the first time it is met in a batch.
+    #[cold]
+    fn step_name_slow(&mut self, step: Step) -> i32 {
         let name = match serde_json::to_value(step) {
             Ok(serde_json::Value::String(name)) => name,
             other => format!("{other:?}"), // not reached: steps are unit variants
         };
-        let i = self.push_string(&name);
-        self.steps.push((step, i));
-        i
+        let code = self.push_string(&name);
+        // A kind beyond the table (not reached: `STEP_KINDS` is above `Step`'s count, which
+        // a test checks) is written again each time: correct, only slower.
+        if let Some(slot) = self.steps.get_mut(step as usize) {
+            *slot = code;
+        }
+        code
     }
 
     /// Encodes one decision; it may be dropped once this returns.
@@ -386,6 +403,10 @@ impl Encoder {
         }
     }
 
+    /// One step: `step, mask`, then its fields' codes, gathered in a local buffer (in
+    /// registers and on the stack rather than through the `codes` vector's length and
+    /// capacity at every field) and appended at once; `missing_fields`, of any length,
+    /// appends what was gathered before it, then itself.
     fn step(&mut self, s: StepRef<'_>) {
         let StepRef {
             step,
@@ -403,18 +424,21 @@ impl Encoder {
             due,
             minutes,
         } = s;
-        let name = self.step_name(step);
-        self.codes.push(name);
-        let at = self.codes.len();
-        self.codes.push(0);
+        // `step`, `mask` and at most one code per field (`minutes` goes to `numbers`).
+        let mut buf = [NULL; 2 + FIELDS.len()];
+        buf[0] = self.step_name(step);
+        let mut n = 2;
+        // Where the mask goes in `codes` once the buffer is appended (it may be appended in
+        // two parts, around `missing_fields`).
+        let at = self.codes.len() + 1;
         let mut mask = 0;
         let mut bit = 1;
         macro_rules! field {
             ($value:expr, |$x:ident| $code:expr) => {
                 if let Some($x) = $value {
                     mask |= bit;
-                    let code = $code;
-                    self.codes.push(code);
+                    buf[n] = $code;
+                    n += 1;
                 }
                 bit <<= 1;
             };
@@ -430,6 +454,8 @@ impl Encoder {
         field!(reason, |x| self.shared(x));
         if let Some(fields) = missing_fields {
             mask |= bit;
+            self.codes.extend_from_slice(&buf[..n]);
+            n = 0;
             self.codes.push(len(fields.len()));
             for f in fields.iter() {
                 let code = self.id(f);
@@ -444,6 +470,7 @@ impl Encoder {
             self.numbers.push(f64::from(m));
         }
         debug_assert_eq!(bit, 1 << (FIELDS.len() - 1));
+        self.codes.extend_from_slice(&buf[..n]);
         self.codes[at] = mask;
     }
 }
@@ -494,6 +521,34 @@ impl Encoder {
 mod tests {
     use super::FIELDS;
     use revcore::routing::{parse_now, Id, Step, TraceStep};
+
+    /// Every step kind has a slot in the encoder's table of names (a variant added to
+    /// `Step` fails to compile here until it is listed).
+    #[test]
+    fn step_kinds_fit_the_table() {
+        let all = [
+            Step::AccountMatch,
+            Step::Sticky,
+            Step::Rule,
+            Step::Territory,
+            Step::Candidate,
+            Step::TargetRep,
+            Step::Fallback,
+            Step::Sla,
+        ];
+        for step in all {
+            match step {
+                Step::AccountMatch
+                | Step::Sticky
+                | Step::Rule
+                | Step::Territory
+                | Step::Candidate
+                | Step::TargetRep
+                | Step::Fallback
+                | Step::Sla => assert!((step as usize) < super::STEP_KINDS),
+            }
+        }
+    }
 
     /// `FIELDS` is `TraceStep`'s serialisation order (its optional fields, after `step`).
     #[test]

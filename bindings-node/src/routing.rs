@@ -117,17 +117,21 @@ fn route_encoded(
 
 /// What routing flat leads needs besides the router: the leads read and the encoder. A router
 /// keeps one from batch to batch for `routeBatch` on the JS thread (reading, routing and
-/// encoding then write into memory already mapped instead of some 10 MB fresh per batch);
-/// async batches each use their own.
+/// encoding then write into memory already mapped instead of some 10 MB fresh per batch, and
+/// the next batch's leads are read into the last one's, their strings' memory reused); async
+/// batches each use their own.
 #[derive(Default)]
 struct Scratch {
     leads: Vec<Lead>,
     encoder: Encoder,
 }
 
-/// Most leads a router keeps room for between batches (their room only: the leads
-/// themselves are dropped after each batch).
-const KEEP_LEADS: usize = 1 << 16;
+/// Most leads a router keeps between batches, read ones included (the next batch reads
+/// into them, reusing their strings' memory): about 1 KB each with their strings.
+const KEEP_LEADS: usize = 1 << 14;
+
+/// Most decisions the encoder keeps room for between batches.
+const KEEP_ROOM: usize = 1 << 16;
 
 impl Scratch {
     /// Routes leads in the flat encoding, each decision encoded as it is made (the encoding is
@@ -141,18 +145,18 @@ impl Scratch {
         now: chrono::DateTime<chrono::Utc>,
         lead_ids: bool,
     ) -> bool {
-        let taken = flat_leads::read_into(flat, &mut self.leads);
-        if taken {
+        let read = flat_leads::read_into(flat, &mut self.leads);
+        if let Some(n) = read {
             let encoder = &mut self.encoder;
             encoder.lead_ids = lead_ids;
-            encoder.begin(self.leads.len());
-            router.route_each(&self.leads, now, |d| encoder.decision(d));
+            encoder.begin(n);
+            router.route_each(&self.leads[..n], now, |d| encoder.decision(d));
             encoder.finish();
         }
-        self.leads.clear();
+        self.leads.truncate(KEEP_LEADS);
         self.leads.shrink_to(KEEP_LEADS);
-        self.encoder.shrink_to(KEEP_LEADS);
-        taken
+        self.encoder.shrink_to(KEEP_ROOM);
+        read.is_some()
     }
 }
 

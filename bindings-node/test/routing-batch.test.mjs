@@ -134,6 +134,8 @@ async function agreeEveryWay(config, reps, accounts, leads, now) {
   } else {
     assert.notEqual(viaFlat, null, 'taken flat')
     assert.equal(JSON.stringify(decodeDecisions(viaFlat)), text)
+    // Decoded again: the decoder is now compiled for every step mask of this batch.
+    assert.equal(JSON.stringify(decodeDecisions(viaFlat)), text, 'decoded again')
   }
   const later = await routers[2].routeBatchAsync(leads, now)
   assert.deepStrictEqual(later, expected)
