@@ -164,32 +164,7 @@ pub fn read_into(flat: &FlatLeads<'_>, leads: &mut Vec<Lead>) -> Option<usize> {
 
 /// A lead to read into: every optional field absent.
 fn blank_lead() -> Lead {
-    Lead {
-        id: LeadId(String::new()),
-        created_at: DateTime::<Utc>::UNIX_EPOCH,
-        email: None,
-        first_name: None,
-        last_name: None,
-        title: None,
-        phone: None,
-        company: None,
-        website: None,
-        industry: None,
-        employees: None,
-        annual_revenue: None,
-        country: None,
-        region: None,
-        city: None,
-        postal_code: None,
-        language: None,
-        source: None,
-        status: LeadStatus::default(),
-        owner_id: None,
-        account_id: None,
-        first_touch_at: None,
-        converted_at: None,
-        attributes: Attributes::new(),
-    }
+    Lead::new(LeadId(String::new()), DateTime::<Utc>::UNIX_EPOCH)
 }
 
 /// What a key of `leadFields()` is in a [`Lead`]: one of its fields (the wire names of

@@ -163,3 +163,13 @@ fn lead_with_attributes_round_trips() {
     round_trip(&lead);
     assert_eq!(lead.attributes["x"]["deep"][1], serde_json::json!(2.5));
 }
+
+#[test]
+fn new_lead_is_the_lead_its_minimal_json_reads_as() {
+    let created_at = "2026-03-01T09:30:00Z".parse().unwrap();
+    let lead = Lead::new(LeadId("L1".into()), created_at);
+    let read: Lead =
+        serde_json::from_str(r#"{"id": "L1", "created_at": "2026-03-01T09:30:00Z"}"#).unwrap();
+    assert_eq!(lead, read);
+    round_trip(&lead);
+}

@@ -87,6 +87,39 @@ record_type! {
     }
 }
 
+impl Lead {
+    /// A lead with its id and creation time and nothing else: every optional field absent, the
+    /// status `new`, no attributes. Readers that fill a lead field by field start from it.
+    pub fn new(id: LeadId, created_at: DateTime<Utc>) -> Lead {
+        Lead {
+            id,
+            created_at,
+            email: None,
+            first_name: None,
+            last_name: None,
+            title: None,
+            phone: None,
+            company: None,
+            website: None,
+            industry: None,
+            employees: None,
+            annual_revenue: None,
+            country: None,
+            region: None,
+            city: None,
+            postal_code: None,
+            language: None,
+            source: None,
+            status: LeadStatus::default(),
+            owner_id: None,
+            account_id: None,
+            first_touch_at: None,
+            converted_at: None,
+            attributes: Default::default(),
+        }
+    }
+}
+
 record_type! {
     /// A company you sell to (or could).
     pub struct Account via AccountWire {
