@@ -39,7 +39,6 @@
 //!
 //! Nothing is allocated per lookup (only folding a long non-ASCII text can).
 
-use super::engine::Reader;
 use crate::condition::ast::{Bound, Leaf, Node, Op, Scalar, Text};
 use crate::condition::{Condition, FieldValue, Record};
 use crate::model::Lead;
@@ -73,11 +72,13 @@ pub struct TerritoryIndex {
     deep: HashMap<u32, Vec<u32>>,
 }
 
-/// What the search needs to know of a territory, packed.
+/// What the search needs to know of a territory, packed (16 bytes).
 #[derive(Debug, Clone, Copy)]
 struct Info {
-    /// Orders territories as the winner is chosen: depth, then priority, then declared first.
-    rank: u128,
+    /// Orders territories as the winner is chosen ([`ranks`]); never 0.
+    rank: u32,
+    /// Its `depth`.
+    depth: u32,
     /// The greatest `depth` in its subtree, itself included.
     reach: u32,
     /// The group of its children, or [`NO_GROUP`].
@@ -86,15 +87,18 @@ struct Info {
 
 const NO_GROUP: u32 = u32::MAX;
 
-/// `rank(a) > rank(b)` exactly when `a` wins over `b`; never 0.
-fn rank(t: &Territory, i: usize) -> u128 {
-    let priority = (t.priority as u32) ^ (1 << 31);
-    (u128::from(t.depth) << 96) | (u128::from(priority) << 64) | u128::from(u64::MAX - i as u64)
-}
-
-/// The depth in a rank.
-fn rank_depth(rank: u128) -> u32 {
-    (rank >> 96) as u32
+/// Per territory its rank, from 1: `rank[a] > rank[b]` exactly when `a` wins over `b`
+/// (deeper, then higher priority, then declared first). Ranks are positions in that order,
+/// so they compare as one small integer.
+fn ranks(list: &[Territory]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_unstable_by_key(|&i| (list[i].depth, list[i].priority, std::cmp::Reverse(i)));
+    let mut rank = vec![0; list.len()];
+    for (r, &i) in order.iter().enumerate() {
+        // `new` holds fewer than `u32::MAX` territories.
+        rank[i] = r as u32 + 1;
+    }
+    rank
 }
 
 /// Levels searched by recursion; deeper territories are searched by [`TerritoryIndex::deep`].
@@ -118,7 +122,7 @@ struct Group {
 struct Index {
     field: String,
     /// How the field is read from a lead, when the record is one ([`TerritoryIndex::find_lead`]).
-    reader: Reader,
+    direct: Direct,
     /// Every territory the index holds, declared order: the candidates when the value cannot be
     /// keyed.
     members: Vec<u32>,
@@ -302,9 +306,11 @@ impl TerritoryIndex {
             };
         }
         drop(items);
+        let rank = ranks(&list);
         let info = (0..n)
             .map(|t| Info {
-                rank: rank(&list[t], t),
+                rank: rank[t],
+                depth: list[t].depth,
                 reach: reach[t],
                 children: children[t],
             })
@@ -370,7 +376,7 @@ impl TerritoryIndex {
 
     /// The winning territory for `record`: deepest, then highest priority, then first
     /// declared. `record` reads `lead`'s own fields as `lead` holds them (a lead seen with its
-    /// account): indexed lead fields are read from `lead` directly ([`Reader`]), without
+    /// account): indexed lead fields are read from `lead` directly ([`Direct`]), without
     /// matching their paths.
     pub fn find_lead<R: Record + ?Sized>(&self, record: &R, lead: &Lead) -> Option<usize> {
         self.search(record, Some(lead)).best
@@ -380,6 +386,7 @@ impl TerritoryIndex {
         let mut st = Search {
             best: None,
             best_rank: 0,
+            best_depth: 0,
             evaluated: 0,
             lead,
         };
@@ -392,12 +399,22 @@ impl TerritoryIndex {
     /// Searches the sibling group `g`, whose territories are at `level` (roots: 0).
     fn visit<R: Record + ?Sized>(&self, g: u32, record: &R, st: &mut Search, level: usize) {
         let group = &self.groups[g as usize];
+        let lead = st.lead;
         for index in &group.indexes {
-            let value = match (st.lead, index.reader) {
-                (Some(lead), Reader::Lead(read)) => read(lead),
-                _ => record.field(&index.field),
+            let value;
+            let probe = match (lead, index.direct) {
+                (Some(lead), Direct::Text(field)) => {
+                    field.read(lead).map_or(Probe::Missing, Probe::Text)
+                }
+                (Some(lead), Direct::Employees) => lead
+                    .employees
+                    .map_or(Probe::Missing, |n| Probe::Number(f64::from(n))),
+                _ => {
+                    value = record.field(&index.field);
+                    probe(value.as_ref())
+                }
             };
-            index.hits(value.as_ref(), |ts, exact| {
+            index.hits(probe, |ts, exact| {
                 for &t in ts {
                     self.consider(t as usize, exact, record, st, level);
                 }
@@ -422,7 +439,7 @@ impl TerritoryIndex {
         let info = self.info[t];
         let kids = info.children;
         // The winner's depth never decreases, so a shallower subtree can never win.
-        if info.reach < rank_depth(st.best_rank) || (kids == NO_GROUP && info.rank < st.best_rank) {
+        if info.reach < st.best_depth || (kids == NO_GROUP && info.rank < st.best_rank) {
             return;
         }
         st.evaluated += 1;
@@ -438,6 +455,7 @@ impl TerritoryIndex {
         if info.rank > st.best_rank {
             st.best = Some(t);
             st.best_rank = info.rank;
+            st.best_depth = info.depth;
         }
         if kids == NO_GROUP {
             return;
@@ -457,7 +475,7 @@ impl TerritoryIndex {
         };
         'next: for &s in all {
             let s = s as usize;
-            let rank = self.info[s].rank;
+            let Info { rank, depth, .. } = self.info[s];
             if rank < st.best_rank {
                 continue;
             }
@@ -475,6 +493,7 @@ impl TerritoryIndex {
             }
             st.best = Some(s);
             st.best_rank = rank;
+            st.best_depth = depth;
         }
     }
 }
@@ -484,12 +503,73 @@ struct Search<'l> {
     lead: Option<&'l Lead>,
     best: Option<usize>,
     /// The rank of `best`, 0 when none.
-    best_rank: u128,
+    best_rank: u32,
+    /// The depth of `best`, 0 when none.
+    best_depth: u32,
     /// Candidates not pruned (whose remaining condition, if any, was evaluated).
     evaluated: usize,
 }
 
+/// How an index reads its field from a lead ([`TerritoryIndex::find_lead`]): one of the
+/// lead's text fields or its employee count, chosen once when the index is built and read
+/// as the lead's record reads it (a test holds them to it), without a [`FieldValue`] built,
+/// matched and dropped per lookup; any other field through its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direct {
+    Text(LeadText),
+    Employees,
+    Path,
+}
+
+/// The lead's text fields an index reads directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LeadText {
+    Email,
+    Source,
+    Region,
+    Country,
+    Company,
+    Website,
+    Industry,
+    PostalCode,
+}
+
+impl Direct {
+    fn of(path: &str) -> Direct {
+        let text = match path {
+            "email" => LeadText::Email,
+            "source" => LeadText::Source,
+            "region" => LeadText::Region,
+            "country" => LeadText::Country,
+            "company" => LeadText::Company,
+            "website" => LeadText::Website,
+            "industry" => LeadText::Industry,
+            "postal_code" => LeadText::PostalCode,
+            "employees" => return Direct::Employees,
+            _ => return Direct::Path,
+        };
+        Direct::Text(text)
+    }
+}
+
+impl LeadText {
+    #[inline]
+    fn read(self, lead: &Lead) -> Option<&str> {
+        match self {
+            LeadText::Email => lead.email.as_deref(),
+            LeadText::Source => lead.source.as_deref(),
+            LeadText::Region => lead.region.as_deref(),
+            LeadText::Country => lead.country.as_deref(),
+            LeadText::Company => lead.company.as_deref(),
+            LeadText::Website => lead.website.as_deref(),
+            LeadText::Industry => lead.industry.as_deref(),
+            LeadText::PostalCode => lead.postal_code.as_deref(),
+        }
+    }
+}
+
 /// A field value as the indexes key it.
+#[derive(Debug, PartialEq)]
 enum Probe<'v> {
     /// Absent or null: every positive leaf on the field is false.
     Missing,
@@ -514,8 +594,9 @@ impl Index {
     /// Calls `each` with slices of candidates (disjoint, a superset of the index's territories
     /// whose condition can match `value`), and whether they come from a keyed hit (which proves
     /// the exact items of their key sets) rather than from a value that could not be keyed.
-    fn hits(&self, value: Option<&FieldValue<'_>>, mut each: impl FnMut(&[u32], bool)) {
-        match (probe(value), &self.keys) {
+    #[inline(always)]
+    fn hits(&self, value: Probe<'_>, mut each: impl FnMut(&[u32], bool)) {
+        match (value, &self.keys) {
             (Probe::Missing, _) => {}
             (
                 Probe::Text(s),
@@ -794,7 +875,7 @@ impl Index {
             }
         };
         Some(Index {
-            reader: Reader::of(field),
+            direct: Direct::of(field),
             field: field.to_string(),
             members,
             keys,
@@ -1085,7 +1166,7 @@ const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 /// The word of up to 8 bytes, zero-padded (read in pieces of 4, 2 and 1 bytes: a copy of a
 /// length known only at run time would call `memcpy`).
 #[inline]
-fn word_of(chunk: &[u8]) -> u64 {
+pub(super) fn word_of(chunk: &[u8]) -> u64 {
     if let Ok(w) = <[u8; 8]>::try_from(chunk) {
         return u64::from_le_bytes(w);
     }
@@ -1180,6 +1261,17 @@ impl Buckets {
     /// value is lowercased a word at a time as it is hashed; any other takes `with_folded`.
     fn get_folded(&self, s: &str) -> Option<(u32, u32)> {
         let bytes = s.as_bytes();
+        if !bytes.is_empty() && bytes.len() <= 8 {
+            // One word (a country code, a short name): no buffer, one compare. (The empty
+            // key's hash is its length alone, as below.)
+            let w = word_of(bytes);
+            if w & HIGH_BITS != 0 {
+                return with_folded(s, |f| self.get(f));
+            }
+            let w = ascii_lowercase_word(w);
+            let len = bytes.len() as u32;
+            return self.probe(mix(u64::from(len), w), len, |words| words == [w]);
+        }
         if bytes.len() > 8 * FOLD_WORDS {
             return with_folded(s, |f| self.get(f));
         }
@@ -1234,6 +1326,40 @@ mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
     use proptest::prelude::*;
     use serde_json::json;
+
+    /// An index reading its field straight from a lead keys what reading the field through
+    /// the lead's record keys, for every lead field, present (with values of every kind an
+    /// index keys differently) or absent.
+    #[test]
+    fn direct_reads_probe_as_the_record() {
+        use crate::model::LEAD_FIELDS;
+        let full: Lead = serde_json::from_value(json!({
+            "id": "L-1", "created_at": "2026-03-02T09:00:00Z", "email": "Ann@Acme.com",
+            "source": "web", "region": "CA", "country": "US", "company": "Acme",
+            "website": "acme.com", "industry": "Software", "employees": 120,
+            "postal_code": "94601", "title": "CTO", "attributes": {"plan": "pro"},
+        }))
+        .unwrap();
+        let bare: Lead =
+            serde_json::from_value(json!({"id": "L-2", "created_at": "2026-03-02T09:00:00Z"}))
+                .unwrap();
+        let mut direct = 0;
+        for lead in [&full, &bare] {
+            for path in LEAD_FIELDS.iter().chain(&["plan", "attributes.plan"]) {
+                let read = match Direct::of(path) {
+                    Direct::Text(field) => field.read(lead).map_or(Probe::Missing, Probe::Text),
+                    Direct::Employees => lead
+                        .employees
+                        .map_or(Probe::Missing, |n| Probe::Number(f64::from(n))),
+                    Direct::Path => continue,
+                };
+                direct += 1;
+                let value = Record::field(lead, path);
+                assert_eq!(read, probe(value.as_ref()), "{path}");
+            }
+        }
+        assert_eq!(direct, 18);
+    }
 
     fn territory(parent: Option<usize>, depth: u32, priority: i32, c: Option<Value>) -> Territory {
         Territory {
