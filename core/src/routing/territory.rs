@@ -39,6 +39,7 @@
 //!
 //! Nothing is allocated per lookup (only folding a long non-ASCII text can).
 
+use super::engine::Reader;
 use crate::condition::ast::{Bound, Leaf, Node, Op, Scalar, Text};
 use crate::condition::{Condition, FieldValue, Record};
 use crate::model::Lead;
@@ -122,7 +123,7 @@ struct Group {
 struct Index {
     field: String,
     /// How the field is read from a lead, when the record is one ([`TerritoryIndex::find_lead`]).
-    direct: Direct,
+    reader: Reader,
     /// Every territory the index holds, declared order: the candidates when the value cannot be
     /// keyed.
     members: Vec<u32>,
@@ -376,7 +377,7 @@ impl TerritoryIndex {
 
     /// The winning territory for `record`: deepest, then highest priority, then first
     /// declared. `record` reads `lead`'s own fields as `lead` holds them (a lead seen with its
-    /// account): indexed lead fields are read from `lead` directly ([`Direct`]), without
+    /// account): indexed lead fields are read from `lead` directly ([`Reader`]), without
     /// matching their paths.
     pub fn find_lead<R: Record + ?Sized>(&self, record: &R, lead: &Lead) -> Option<usize> {
         self.search(record, Some(lead)).best
@@ -401,19 +402,11 @@ impl TerritoryIndex {
         let group = &self.groups[g as usize];
         let lead = st.lead;
         for index in &group.indexes {
-            let value;
-            let probe = match (lead, index.direct) {
-                (Some(lead), Direct::Text(field)) => {
-                    field.read(lead).map_or(Probe::Missing, Probe::Text)
-                }
-                (Some(lead), Direct::Employees) => lead
-                    .employees
-                    .map_or(Probe::Missing, |n| Probe::Number(f64::from(n))),
-                _ => {
-                    value = record.field(&index.field);
-                    probe(value.as_ref())
-                }
+            let value = match (lead, index.reader) {
+                (Some(lead), Reader::Lead(read)) => read(lead),
+                _ => record.field(&index.field),
             };
+            let probe = probe(value.as_ref());
             index.hits(probe, |ts, exact| {
                 for &t in ts {
                     self.consider(t as usize, exact, record, st, level);
@@ -510,66 +503,7 @@ struct Search<'l> {
     evaluated: usize,
 }
 
-/// How an index reads its field from a lead ([`TerritoryIndex::find_lead`]): one of the
-/// lead's text fields or its employee count, chosen once when the index is built and read
-/// as the lead's record reads it (a test holds them to it), without a [`FieldValue`] built,
-/// matched and dropped per lookup; any other field through its path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Direct {
-    Text(LeadText),
-    Employees,
-    Path,
-}
-
-/// The lead's text fields an index reads directly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LeadText {
-    Email,
-    Source,
-    Region,
-    Country,
-    Company,
-    Website,
-    Industry,
-    PostalCode,
-}
-
-impl Direct {
-    fn of(path: &str) -> Direct {
-        let text = match path {
-            "email" => LeadText::Email,
-            "source" => LeadText::Source,
-            "region" => LeadText::Region,
-            "country" => LeadText::Country,
-            "company" => LeadText::Company,
-            "website" => LeadText::Website,
-            "industry" => LeadText::Industry,
-            "postal_code" => LeadText::PostalCode,
-            "employees" => return Direct::Employees,
-            _ => return Direct::Path,
-        };
-        Direct::Text(text)
-    }
-}
-
-impl LeadText {
-    #[inline]
-    fn read(self, lead: &Lead) -> Option<&str> {
-        match self {
-            LeadText::Email => lead.email.as_deref(),
-            LeadText::Source => lead.source.as_deref(),
-            LeadText::Region => lead.region.as_deref(),
-            LeadText::Country => lead.country.as_deref(),
-            LeadText::Company => lead.company.as_deref(),
-            LeadText::Website => lead.website.as_deref(),
-            LeadText::Industry => lead.industry.as_deref(),
-            LeadText::PostalCode => lead.postal_code.as_deref(),
-        }
-    }
-}
-
 /// A field value as the indexes key it.
-#[derive(Debug, PartialEq)]
 enum Probe<'v> {
     /// Absent or null: every positive leaf on the field is false.
     Missing,
@@ -875,7 +809,7 @@ impl Index {
             }
         };
         Some(Index {
-            direct: Direct::of(field),
+            reader: Reader::of(field),
             field: field.to_string(),
             members,
             keys,
@@ -1326,40 +1260,6 @@ mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
     use proptest::prelude::*;
     use serde_json::json;
-
-    /// An index reading its field straight from a lead keys what reading the field through
-    /// the lead's record keys, for every lead field, present (with values of every kind an
-    /// index keys differently) or absent.
-    #[test]
-    fn direct_reads_probe_as_the_record() {
-        use crate::model::LEAD_FIELDS;
-        let full: Lead = serde_json::from_value(json!({
-            "id": "L-1", "created_at": "2026-03-02T09:00:00Z", "email": "Ann@Acme.com",
-            "source": "web", "region": "CA", "country": "US", "company": "Acme",
-            "website": "acme.com", "industry": "Software", "employees": 120,
-            "postal_code": "94601", "title": "CTO", "attributes": {"plan": "pro"},
-        }))
-        .unwrap();
-        let bare: Lead =
-            serde_json::from_value(json!({"id": "L-2", "created_at": "2026-03-02T09:00:00Z"}))
-                .unwrap();
-        let mut direct = 0;
-        for lead in [&full, &bare] {
-            for path in LEAD_FIELDS.iter().chain(&["plan", "attributes.plan"]) {
-                let read = match Direct::of(path) {
-                    Direct::Text(field) => field.read(lead).map_or(Probe::Missing, Probe::Text),
-                    Direct::Employees => lead
-                        .employees
-                        .map_or(Probe::Missing, |n| Probe::Number(f64::from(n))),
-                    Direct::Path => continue,
-                };
-                direct += 1;
-                let value = Record::field(lead, path);
-                assert_eq!(read, probe(value.as_ref()), "{path}");
-            }
-        }
-        assert_eq!(direct, 18);
-    }
 
     fn territory(parent: Option<usize>, depth: u32, priority: i32, c: Option<Value>) -> Territory {
         Territory {
