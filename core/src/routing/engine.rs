@@ -195,6 +195,9 @@ pub(crate) struct BoundRules {
     pub paths: Vec<Box<str>>,
     /// Per path, how it is read.
     pub readers: Vec<Reader>,
+    /// Some path is read through [`Reader::Path`] (whose values can be lists, which own
+    /// memory); otherwise the slots hold texts and numbers and need no drop.
+    pub by_path: bool,
     /// Per rule, as `Engine::rules`.
     pub rules: Vec<BoundRule>,
 }
@@ -246,8 +249,10 @@ impl BoundRules {
                 reads,
             });
         }
+        let readers: Vec<Reader> = paths.iter().map(|p| Reader::of(p)).collect();
         Some(BoundRules {
-            readers: paths.iter().map(|p| Reader::of(p)).collect(),
+            by_path: readers.iter().any(|r| matches!(r, Reader::Path)),
+            readers,
             paths,
             rules: bound,
         })
@@ -779,7 +784,24 @@ impl Engine {
         view: &LeadView<'_>,
         d: &mut Decision,
     ) -> Option<usize> {
-        let mut values: [Option<FieldValue<'_>>; RULE_SLOTS] = Default::default();
+        // Slots read by lead readers hold texts and numbers only (nothing to drop), so the
+        // slots are dropped only when some path is read as a path.
+        let mut values: std::mem::ManuallyDrop<[Option<FieldValue<'_>>; RULE_SLOTS]> =
+            Default::default();
+        let matched = Self::first_rule_in(bound, view, d, &mut values);
+        if bound.by_path {
+            drop(std::mem::ManuallyDrop::into_inner(values));
+        }
+        matched
+    }
+
+    /// [`Engine::first_rule_bound`] reading into `values`.
+    fn first_rule_in<'v>(
+        bound: &BoundRules,
+        view: &'v LeadView<'v>,
+        d: &mut Decision,
+        values: &mut [Option<FieldValue<'v>>; RULE_SLOTS],
+    ) -> Option<usize> {
         let mut read = 0u32;
         for (i, rule) in bound.rules.iter().enumerate() {
             let mut unread = rule.reads & !read;
@@ -792,7 +814,10 @@ impl Engine {
                 };
                 unread &= unread - 1;
             }
-            let ok = rule.condition.as_ref().is_none_or(|c| c.matches(&values));
+            let ok = rule
+                .condition
+                .as_ref()
+                .is_none_or(|c| c.matches(&values[..]));
             let mut step = Code::new(Step::Rule);
             step.result = Some(if ok { Word::Matched } else { Word::NotMatched });
             step.a = index(i);

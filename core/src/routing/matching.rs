@@ -3,7 +3,7 @@
 //! account wins), else by normalised company name (exact map lookup, then optionally
 //! Jaro-Winkler similarity).
 
-use super::territory::FxBuild;
+use super::territory::{word_of, FxBuild};
 use crate::condition::domain::{email_domain, email_domain_cow, is_free_mail, FREE_MAIL_DOMAINS};
 use crate::model::{Account, Lead};
 use std::borrow::Cow;
@@ -246,8 +246,8 @@ static CLASS: [u8; 256] = {
 /// usual shape of a lead's email, `name@host` in printable ASCII with a host of letters,
 /// digits, `-`, `_` and dots. The last `@` is found eight bytes at a time ([`last_at`]), the
 /// classes of the host's bytes and of the rest are or-ed together (no dependence from byte to byte,
-/// so the loops unroll), and the dots counted (a vector loop); only a host with two dots or
-/// more is searched for `..`. Anything else takes [`domain_of_checked`].
+/// so the loops unroll), and the dots counted and two dots in a row found eight bytes at a
+/// time ([`dots_of`]). Anything else takes [`domain_of_checked`].
 fn domain_of(s: &str) -> Option<Cow<'_, str>> {
     let bytes = s.as_bytes();
     let Some(at) = last_at(bytes) else {
@@ -259,8 +259,7 @@ fn domain_of(s: &str) -> Option<Cow<'_, str>> {
     if host & (BAD | OTHER) != 0 || classes(&bytes[..at]) & BAD != 0 {
         return domain_of_checked(s);
     }
-    let mut dots = host_all.iter().filter(|&&b| b == b'.').count();
-    let double_dot = dots >= 2 && host_all.windows(2).any(|w| w == b"..");
+    let (mut dots, double_dot) = dots_of(host_all);
     let mut host_bytes = host_all;
     if let Some(stripped) = host_bytes.strip_suffix(b".") {
         host_bytes = stripped;
@@ -288,6 +287,26 @@ fn domain_of(s: &str) -> Option<Cow<'_, str>> {
     } else {
         Cow::Borrowed(host_text)
     })
+}
+
+/// The number of dots in `host` and whether two follow each other, eight bytes at a time: a
+/// word's dots are marked exactly (no borrow crosses bytes), counted by one multiplication,
+/// and compared with the marks one byte on (the last byte's mark carried into the next word).
+/// The last word is zero-padded; zero is no dot.
+fn dots_of(host: &[u8]) -> (usize, bool) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const DOTS: u64 = 0x2e2e_2e2e_2e2e_2e2e;
+    let (mut dots, mut double, mut carry) = (0u64, 0u64, 0u64);
+    for chunk in host.chunks(8) {
+        let x = word_of(chunk) ^ DOTS;
+        let marks = !(((x & LOW7) + LOW7) | x | LOW7);
+        // One bit per dot at the bottom of its byte; their sum lands in the top byte.
+        dots += ((marks >> 7).wrapping_mul(ONES)) >> 56;
+        double |= marks & ((marks << 8) | carry);
+        carry = marks >> 56;
+    }
+    (dots as usize, double != 0)
 }
 
 /// The position of the last `@` in `bytes`: eight bytes at a time from the end, each word's
@@ -521,6 +540,23 @@ mod tests {
             ]), 0..40),
         ) {
             prop_assert_eq!(last_at(&bytes), bytes.iter().rposition(|&b| b == b'@'));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// The word-at-a-time dot count and `..` search agree with byte-by-byte ones, at any
+        /// length, with dots in a row across words and bytes one bit away from a dot.
+        #[test]
+        fn dots_of_agrees_with_bytewise(
+            bytes in prop::collection::vec(prop::sample::select(vec![
+                b'.', b'.', b'.', b'a', 0u8, 0x2f, 0x2d, 0xae, 0x6e, 0xff, 0x80,
+            ]), 0..40),
+        ) {
+            let dots = bytes.iter().filter(|&&b| b == b'.').count();
+            let double = bytes.windows(2).any(|w| w == b"..");
+            prop_assert_eq!(dots_of(&bytes), (dots, double), "{:?}", bytes);
         }
     }
 

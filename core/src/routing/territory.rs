@@ -73,11 +73,13 @@ pub struct TerritoryIndex {
     deep: HashMap<u32, Vec<u32>>,
 }
 
-/// What the search needs to know of a territory, packed.
+/// What the search needs to know of a territory, packed (16 bytes).
 #[derive(Debug, Clone, Copy)]
 struct Info {
-    /// Orders territories as the winner is chosen: depth, then priority, then declared first.
-    rank: u128,
+    /// Orders territories as the winner is chosen ([`ranks`]); never 0.
+    rank: u32,
+    /// Its `depth`.
+    depth: u32,
     /// The greatest `depth` in its subtree, itself included.
     reach: u32,
     /// The group of its children, or [`NO_GROUP`].
@@ -86,15 +88,18 @@ struct Info {
 
 const NO_GROUP: u32 = u32::MAX;
 
-/// `rank(a) > rank(b)` exactly when `a` wins over `b`; never 0.
-fn rank(t: &Territory, i: usize) -> u128 {
-    let priority = (t.priority as u32) ^ (1 << 31);
-    (u128::from(t.depth) << 96) | (u128::from(priority) << 64) | u128::from(u64::MAX - i as u64)
-}
-
-/// The depth in a rank.
-fn rank_depth(rank: u128) -> u32 {
-    (rank >> 96) as u32
+/// Per territory its rank, from 1: `rank[a] > rank[b]` exactly when `a` wins over `b`
+/// (deeper, then higher priority, then declared first). Ranks are positions in that order,
+/// so they compare as one small integer.
+fn ranks(list: &[Territory]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_unstable_by_key(|&i| (list[i].depth, list[i].priority, std::cmp::Reverse(i)));
+    let mut rank = vec![0; list.len()];
+    for (r, &i) in order.iter().enumerate() {
+        // `new` holds fewer than `u32::MAX` territories.
+        rank[i] = r as u32 + 1;
+    }
+    rank
 }
 
 /// Levels searched by recursion; deeper territories are searched by [`TerritoryIndex::deep`].
@@ -302,9 +307,11 @@ impl TerritoryIndex {
             };
         }
         drop(items);
+        let rank = ranks(&list);
         let info = (0..n)
             .map(|t| Info {
-                rank: rank(&list[t], t),
+                rank: rank[t],
+                depth: list[t].depth,
                 reach: reach[t],
                 children: children[t],
             })
@@ -380,6 +387,7 @@ impl TerritoryIndex {
         let mut st = Search {
             best: None,
             best_rank: 0,
+            best_depth: 0,
             evaluated: 0,
             lead,
         };
@@ -392,12 +400,14 @@ impl TerritoryIndex {
     /// Searches the sibling group `g`, whose territories are at `level` (roots: 0).
     fn visit<R: Record + ?Sized>(&self, g: u32, record: &R, st: &mut Search, level: usize) {
         let group = &self.groups[g as usize];
+        let lead = st.lead;
         for index in &group.indexes {
-            let value = match (st.lead, index.reader) {
+            let value = match (lead, index.reader) {
                 (Some(lead), Reader::Lead(read)) => read(lead),
                 _ => record.field(&index.field),
             };
-            index.hits(value.as_ref(), |ts, exact| {
+            let probe = probe(value.as_ref());
+            index.hits(probe, |ts, exact| {
                 for &t in ts {
                     self.consider(t as usize, exact, record, st, level);
                 }
@@ -422,7 +432,7 @@ impl TerritoryIndex {
         let info = self.info[t];
         let kids = info.children;
         // The winner's depth never decreases, so a shallower subtree can never win.
-        if info.reach < rank_depth(st.best_rank) || (kids == NO_GROUP && info.rank < st.best_rank) {
+        if info.reach < st.best_depth || (kids == NO_GROUP && info.rank < st.best_rank) {
             return;
         }
         st.evaluated += 1;
@@ -438,6 +448,7 @@ impl TerritoryIndex {
         if info.rank > st.best_rank {
             st.best = Some(t);
             st.best_rank = info.rank;
+            st.best_depth = info.depth;
         }
         if kids == NO_GROUP {
             return;
@@ -457,7 +468,7 @@ impl TerritoryIndex {
         };
         'next: for &s in all {
             let s = s as usize;
-            let rank = self.info[s].rank;
+            let Info { rank, depth, .. } = self.info[s];
             if rank < st.best_rank {
                 continue;
             }
@@ -475,6 +486,7 @@ impl TerritoryIndex {
             }
             st.best = Some(s);
             st.best_rank = rank;
+            st.best_depth = depth;
         }
     }
 }
@@ -484,7 +496,9 @@ struct Search<'l> {
     lead: Option<&'l Lead>,
     best: Option<usize>,
     /// The rank of `best`, 0 when none.
-    best_rank: u128,
+    best_rank: u32,
+    /// The depth of `best`, 0 when none.
+    best_depth: u32,
     /// Candidates not pruned (whose remaining condition, if any, was evaluated).
     evaluated: usize,
 }
@@ -514,8 +528,9 @@ impl Index {
     /// Calls `each` with slices of candidates (disjoint, a superset of the index's territories
     /// whose condition can match `value`), and whether they come from a keyed hit (which proves
     /// the exact items of their key sets) rather than from a value that could not be keyed.
-    fn hits(&self, value: Option<&FieldValue<'_>>, mut each: impl FnMut(&[u32], bool)) {
-        match (probe(value), &self.keys) {
+    #[inline(always)]
+    fn hits(&self, value: Probe<'_>, mut each: impl FnMut(&[u32], bool)) {
+        match (value, &self.keys) {
             (Probe::Missing, _) => {}
             (
                 Probe::Text(s),
@@ -1085,7 +1100,7 @@ const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 /// The word of up to 8 bytes, zero-padded (read in pieces of 4, 2 and 1 bytes: a copy of a
 /// length known only at run time would call `memcpy`).
 #[inline]
-fn word_of(chunk: &[u8]) -> u64 {
+pub(super) fn word_of(chunk: &[u8]) -> u64 {
     if let Ok(w) = <[u8; 8]>::try_from(chunk) {
         return u64::from_le_bytes(w);
     }
@@ -1180,6 +1195,17 @@ impl Buckets {
     /// value is lowercased a word at a time as it is hashed; any other takes `with_folded`.
     fn get_folded(&self, s: &str) -> Option<(u32, u32)> {
         let bytes = s.as_bytes();
+        if !bytes.is_empty() && bytes.len() <= 8 {
+            // One word (a country code, a short name): no buffer, one compare. (The empty
+            // key's hash is its length alone, as below.)
+            let w = word_of(bytes);
+            if w & HIGH_BITS != 0 {
+                return with_folded(s, |f| self.get(f));
+            }
+            let w = ascii_lowercase_word(w);
+            let len = bytes.len() as u32;
+            return self.probe(mix(u64::from(len), w), len, |words| words == [w]);
+        }
         if bytes.len() > 8 * FOLD_WORDS {
             return with_folded(s, |f| self.get(f));
         }

@@ -209,6 +209,17 @@ impl Code {
     }
 }
 
+/// What the inline steps past a trace's length hold (never read): a code whose bytes are all
+/// zero (the first step kind, the first word, index 0), so that a new trace's steps are
+/// filled by a few wide stores of zero rather than three stores per step.
+const FILLER: Code = Code {
+    step: Step::AccountMatch,
+    result: Some(Word::NoAccounts),
+    detail: Some(Word::NoAccounts),
+    a: 0,
+    b: 0,
+};
+
 /// An index as stored in a [`Code`]: tables longer than `u32::MAX - 1` entries cannot be
 /// built (a router holds every entry in memory, several bytes each), so this never saturates
 /// in practice; if it did, the step would name nothing rather than a wrong entry.
@@ -290,7 +301,7 @@ impl Trace {
     pub(crate) fn new(names: &Arc<Names>) -> Trace {
         Trace {
             names: Arc::clone(names),
-            codes: Codes::Inline(0, [Code::new(Step::Sla); INLINE_STEPS]),
+            codes: Codes::Inline(0, [FILLER; INLINE_STEPS]),
             domain: None,
             due: None,
             wide: Vec::new(),
