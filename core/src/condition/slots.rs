@@ -47,14 +47,14 @@ enum Test {
 /// The text items of an `in` list (lowercase when case is ignored), each with its first bytes
 /// packed in a word: a value of up to 8 bytes is compared with each item in one step.
 #[derive(Debug, Clone)]
-struct TextSet {
-    fold: bool,
-    items: Vec<TextItem>,
+pub(super) struct TextSet {
+    pub(super) fold: bool,
+    pub(super) items: Vec<TextItem>,
 }
 
 #[derive(Debug, Clone)]
-struct TextItem {
-    bytes: Box<[u8]>,
+pub(super) struct TextItem {
+    pub(super) bytes: Box<[u8]>,
     /// The first (up to) 8 bytes, little-endian, zero-padded.
     head: u64,
 }
@@ -134,7 +134,7 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 /// lowering, in two overlapping loads instead of a loop (the overlap holds the same bytes, so
 /// OR-ing the loads is exact).
 #[inline(always)]
-fn short_word(bytes: &[u8]) -> u64 {
+pub(super) fn short_word(bytes: &[u8]) -> u64 {
     let n = bytes.len();
     debug_assert!(n <= 8);
     let at = |i: usize, k: usize| {
@@ -168,7 +168,7 @@ fn head_word(bytes: &[u8], lower: bool) -> u64 {
 /// an infinity with a closed end, which every number but NaN passes; NaN passes no
 /// comparison, as the leaf evaluator never lets it compare.
 #[derive(Debug, Clone, Copy)]
-struct NumberRange {
+pub(super) struct NumberRange {
     lo: f64,
     lo_open: bool,
     hi: f64,
@@ -198,7 +198,8 @@ impl NumberRange {
         })
     }
 
-    fn contains(&self, x: f64) -> bool {
+    #[inline(always)]
+    pub(super) fn contains(&self, x: f64) -> bool {
         let above = if self.lo_open {
             x > self.lo
         } else {
@@ -303,7 +304,7 @@ impl Test {
 #[derive(Debug, Clone)]
 pub(crate) struct BoundCondition {
     /// In the order the tree lists its leaves.
-    steps: Vec<Step>,
+    pub(super) steps: Vec<Step>,
     /// The first leaf to test (or [`HOLDS`] / [`FAILS`] for a condition without leaves,
     /// which parsing never produces).
     entry: u32,
@@ -311,8 +312,8 @@ pub(crate) struct BoundCondition {
 
 /// One leaf of a [`BoundCondition`] and where evaluation goes after it.
 #[derive(Debug, Clone)]
-struct Step {
-    slot: usize,
+pub(super) struct Step {
+    pub(super) slot: usize,
     how: Shortcut,
     test: Test,
     leaf: Leaf,
@@ -686,7 +687,38 @@ impl Step {
                 return known.holds >> bit & 1 == 1;
             }
         }
-        let value = values.get(self.slot).and_then(Option::as_ref);
+        self.holds_on(values.get(self.slot).and_then(Option::as_ref))
+    }
+
+    /// Whether the leaf searches a text value (a pattern, a substring, or the leaf
+    /// evaluator), costing more than looking the text up; text lists, number bounds, affixes
+    /// and free mail do not.
+    /// The leaf's text list, when a text value is compared with one ([`TextSet::contains`]
+    /// is then its answer wherever that gives one).
+    pub(super) fn text_set(&self) -> Option<&TextSet> {
+        match &self.test {
+            Test::Texts(set) => Some(set),
+            _ => None,
+        }
+    }
+
+    /// The leaf's number bounds, when a number value is compared with them (the range's
+    /// answer is then the leaf's on every number value).
+    pub(super) fn number_range(&self) -> Option<NumberRange> {
+        match &self.test {
+            Test::Numbers(range) => Some(*range),
+            _ => None,
+        }
+    }
+
+    pub(super) fn searches(&self) -> bool {
+        matches!(self.test, Test::Matches | Test::Contains(_) | Test::General)
+    }
+
+    /// Whether the leaf holds on `value` (its slot's value, `None` when absent), by its own
+    /// fast test or the leaf evaluator: what [`BoundCondition::matches`] asks of it.
+    #[inline(always)]
+    pub(super) fn holds_on(&self, value: Option<&FieldValue<'_>>) -> bool {
         let fast = match (&self.test, value) {
             (Test::Texts(set), Some(FieldValue::Text(s))) => set.contains(s),
             (Test::Numbers(range), Some(FieldValue::Number(x))) => Some(range.contains(*x)),

@@ -10,7 +10,7 @@ use super::fields::{EventField, LeadField, ReadLead};
 use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
 use super::round2;
 use super::score::{Contribution, Grade, RuleInfo, Score, Side};
-use crate::condition::{BoundCondition, BoundSet, Condition, FieldValue, SearchMemo};
+use crate::condition::{BoundCondition, Condition, FieldValue, PlanMemo, PlannedSet};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use std::collections::HashMap;
@@ -222,8 +222,9 @@ pub(crate) struct Engine {
     penalties: Vec<Penalty>,
     /// The condition penalties, in model order.
     lead_penalties: Vec<LeadRule>,
-    /// The conditions of `fit`, then of `lead_penalties`, matched together on each lead.
-    lead_conditions: BoundSet,
+    /// The conditions of `fit`, then of `lead_penalties`, compiled by field and matched
+    /// together on each lead.
+    lead_conditions: PlannedSet,
     /// Event kind -> indices of the event rules counting it, in model order.
     kinds: KindTable,
     group_caps: Vec<f64>,
@@ -303,8 +304,8 @@ pub(crate) struct Scratch {
     touched: Vec<u32>,
     room: Vec<f64>,
     matched: Vec<bool>,
-    /// The lead conditions' shared text searches, answered by text.
-    memo: SearchMemo,
+    /// The lead conditions' answers on searched fields (job titles), remembered by text.
+    memo: PlanMemo,
 }
 
 thread_local! {
@@ -353,7 +354,7 @@ impl Engine {
             paths.dedup();
             paths.into_iter().map(String::into_boxed_str).collect()
         };
-        let fit: Vec<(LeadRule, BoundCondition)> = model
+        let fit: Vec<(LeadRule, Condition)> = model
             .fit_rules
             .iter()
             .zip(checked.fit)
@@ -363,11 +364,11 @@ impl Engine {
                         meta: meta(&r.id, &r.label, Side::Fit, None, &r.group),
                         points: r.points,
                     },
-                    c?.bind(&mut lead_paths),
+                    c?,
                 ))
             })
             .collect();
-        let (fit, mut conditions): (Vec<LeadRule>, Vec<BoundCondition>) = fit.into_iter().unzip();
+        let (fit, mut conditions): (Vec<LeadRule>, Vec<Condition>) = fit.into_iter().unzip();
         let mut event_rules: Vec<EventRule> = model
             .engagement_rules
             .iter()
@@ -405,7 +406,7 @@ impl Engine {
                         meta: meta(&r.id, &r.label, Side::Fit, None, &None),
                         points: r.points,
                     });
-                    conditions.push(condition.bind(&mut lead_paths));
+                    conditions.push(condition);
                 }
                 (None, None) => {}
             }
@@ -415,6 +416,8 @@ impl Engine {
                 .iter()
                 .map(|r| (&*r.kind, r.filter.is_some(), r.lookback_days)),
         );
+        let conditions: Vec<&Condition> = conditions.iter().collect();
+        let lead_conditions = PlannedSet::new(&conditions, &mut lead_paths);
         let lead_fields: Vec<LeadField> = lead_paths.iter().map(|p| LeadField::of(p)).collect();
         Engine {
             fit,
@@ -422,7 +425,7 @@ impl Engine {
             engagement,
             penalties,
             lead_penalties,
-            lead_conditions: BoundSet::new(conditions),
+            lead_conditions,
             kinds,
             group_caps: model.groups.iter().map(|g| g.cap).collect(),
             fit_cap: model.caps.fit,
