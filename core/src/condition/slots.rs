@@ -219,6 +219,9 @@ impl NumberRange {
 #[derive(Debug, Clone)]
 struct Affix {
     needle: Box<[u8]>,
+    /// A needle of up to 8 bytes as a little-endian word (zero-padded, ASCII-lowercased when
+    /// case is ignored): compared with the value's bytes read as one word.
+    word: Option<u64>,
     fold: bool,
     end: bool,
 }
@@ -235,17 +238,35 @@ impl Affix {
             return None;
         }
         let needle = if fold { &t.folded } else { &t.raw };
-        Some(Affix {
-            needle: needle.as_bytes().into(),
+        Some(Affix::new(needle.as_bytes(), fold, end))
+    }
+
+    /// From the needle as compared: folded (ASCII) when `fold`, as written otherwise.
+    fn new(needle: &[u8], fold: bool, end: bool) -> Affix {
+        let word = (needle.len() <= 8).then(|| {
+            let word = short_word(needle);
+            if fold {
+                ascii_lowercase_word(word)
+            } else {
+                word
+            }
+        });
+        Affix {
+            needle: needle.into(),
+            word,
             fold,
             end,
-        })
+        }
     }
 
     /// Whether `s` starts (ends) with the operand; `None` when only the leaf evaluator can
     /// tell. Ignoring case, the answer is read off the value's first (last) bytes when they
     /// are ASCII: they are then its first (last) characters, each folding to one ASCII
     /// character, which is all the evaluator's folded comparison looks at.
+    /// A needle of up to 8 bytes is compared as one word: the value's bytes in the same
+    /// place, zero-padded, are equal to it (ASCII-lowercased, when case is ignored and they
+    /// are ASCII) exactly when the slices are (ignoring ASCII case).
+    #[inline]
     fn test(&self, s: &str) -> Option<bool> {
         let bytes = s.as_bytes();
         let n = self.needle.len();
@@ -254,6 +275,13 @@ impl Affix {
         } else {
             bytes.get(..n)?
         };
+        if let Some(word) = self.word {
+            let got = short_word(part);
+            if !self.fold {
+                return Some(got == word);
+            }
+            return (got & (ONES * 0x80) == 0).then(|| ascii_lowercase_word(got) == word);
+        }
         if !self.fold {
             return Some(*part == *self.needle);
         }
@@ -821,6 +849,30 @@ mod tests {
         #[test]
         fn short_word_is_head_word(bytes in prop::collection::vec(any::<u8>(), 0..=8)) {
             prop_assert_eq!(short_word(&bytes), head_word(&bytes, false));
+        }
+
+        /// An affix of up to 8 bytes compared as a word answers what comparing the slices
+        /// answers (ignoring ASCII case, and no answer on non-ASCII bytes, when case is
+        /// ignored): needles of every length to 10, values shorter and longer, zero bytes,
+        /// mixed case and non-ASCII values, both ends.
+        #[test]
+        fn affix_words_are_slice_comparisons(
+            needle in "[aAbB.\\x00]{0,10}",
+            value in "[aAbB.\\x00]{0,12}|[aAbBé.]{0,12}",
+            fold in any::<bool>(),
+            end in any::<bool>(),
+        ) {
+            let needle = if fold { needle.to_ascii_lowercase() } else { needle };
+            let affix = Affix::new(needle.as_bytes(), fold, end);
+            let bytes = value.as_bytes();
+            let n = needle.len();
+            let part = if end { bytes.len().checked_sub(n).and_then(|at| bytes.get(at..)) } else { bytes.get(..n) };
+            let want = part.and_then(|part| if !fold {
+                Some(part == needle.as_bytes())
+            } else {
+                part.is_ascii().then(|| part.eq_ignore_ascii_case(needle.as_bytes()))
+            });
+            prop_assert_eq!(affix.test(&value), want);
         }
 
         /// A text list answers what comparing each item (ASCII-folded when case is ignored)

@@ -996,6 +996,108 @@ mod tests {
         }
     }
 
+    /// Leaves on the sample leads' fields (and an attribute), for random models.
+    fn lead_leaf() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::json;
+        prop::sample::select(vec![
+            json!({"field": "title", "matches": "(?i)vp|head|chief|ceo|founder|director"}),
+            json!({"field": "title", "contains": "student"}),
+            json!({"field": "title", "contains": "SALES", "case_sensitive": true}),
+            json!({"field": "title", "starts_with": "vp"}),
+            json!({"field": "industry", "in": ["software", "technology", "financial_services"]}),
+            json!({"field": "industry", "in": ["Software", "retail"], "case_sensitive": true}),
+            json!({"field": "industry", "eq": "healthcare"}),
+            json!({"field": "employees", "between": [200, 4999]}),
+            json!({"field": "employees", "gte": 5000}),
+            json!({"field": "employees", "lt": 50}),
+            json!({"field": "country", "in": ["US", "CA", "GB", "DE"]}),
+            json!({"field": "country", "not_in": ["US"]}),
+            json!({"field": "source", "in": ["referral", "partner"]}),
+            json!({"field": "source", "exists": false}),
+            json!({"field": "email", "free_mail": true}),
+            json!({"field": "email", "ends_with": ".edu"}),
+            json!({"field": "email", "email_domain": ["gmail.com"]}),
+            json!({"field": "attributes.tier", "in": ["gold", 1]}),
+            json!({"field": "attributes.tier", "exists": true}),
+        ])
+    }
+
+    fn lead_condition() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::json;
+        lead_leaf().prop_recursive(3, 10, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"all": c})),
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"any": c})),
+                inner.prop_map(|c| json!({"not": c})),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Random models of fit rules and condition penalties scored on sample leads with
+        /// fields blanked, recased, made non-ASCII or given odd attributes: a fit rule or
+        /// penalty contributes exactly when its condition matches the lead (the general
+        /// interpreter), in model order, and the missing fields are the lead paths absent.
+        #[test]
+        fn compiled_lead_conditions_answer_as_the_interpreter(
+            fit in prop::collection::vec(lead_condition(), 1..7),
+            penalties in prop::collection::vec(lead_condition(), 0..3),
+            edits in prop::collection::vec((0usize..12, 0usize..8), 0..12),
+        ) {
+            use crate::condition::Condition;
+            use crate::scoring::rules::Side;
+            use serde_json::json;
+            let fit_rules: Vec<serde_json::Value> = fit.iter().enumerate()
+                .map(|(i, c)| json!({"id": format!("f{i}"), "label": "f", "condition": c, "points": 5 + i}))
+                .collect();
+            let negative_rules: Vec<serde_json::Value> = penalties.iter().enumerate()
+                .map(|(i, c)| json!({"id": format!("n{i}"), "label": "n", "condition": c, "points": -3}))
+                .collect();
+            let model = json!({"version": 1, "fit_rules": fit_rules, "engagement_rules": [],
+                               "negative_rules": negative_rules,
+                               "grades": {"fit": [60, 40, 20], "engagement": [35, 15, 5]},
+                               "mql": {"fit_min": 40}});
+            let scorer = Scorer::from_json(&model).expect("a valid model");
+            let (mut leads, events, _) = small_world();
+            for (i, edit) in edits {
+                let lead = &mut leads[i];
+                match edit {
+                    0 => lead.title = None,
+                    1 => lead.email = Some("Ann <ANN@GMail.COM>".into()),
+                    2 => lead.industry = lead.industry.as_ref().map(|s| s.to_uppercase()),
+                    3 => lead.country = Some("\u{212A}E".into()),
+                    4 => lead.employees = None,
+                    5 => { lead.attributes.insert("tier".into(), json!(1)); }
+                    6 => lead.title = Some(String::new()),
+                    _ => lead.source = None,
+                }
+            }
+            let now = parse_now("2026-07-01T00:00:00Z").expect("an instant");
+            let conditions: Vec<Condition> = fit.iter().chain(&penalties)
+                .map(|c| Condition::parse(c).expect("valid"))
+                .collect();
+            for (lead, score) in leads.iter().zip(scorer.score_batch(&leads, &events, now)) {
+                let want: Vec<String> = (0..fit.len()).map(|i| format!("f{i}"))
+                    .chain((0..penalties.len()).map(|i| format!("n{i}")))
+                    .zip(&conditions)
+                    .filter(|(_, c)| c.matches(lead))
+                    .map(|(id, _)| id)
+                    .collect();
+                let got: Vec<String> = score.contributions.iter()
+                    .filter(|c| c.rule.side == Side::Fit)
+                    .map(|c| c.rule.id.to_string())
+                    .collect();
+                prop_assert_eq!(&got, &want, "lead {:?}", lead.id);
+                let missing: Vec<&str> = scorer.engine.lead_paths()
+                    .filter(|p| crate::condition::Record::field(lead, p).is_none())
+                    .collect();
+                let reported: Vec<&str> = score.missing_fields.iter().map(|p| &**p).collect();
+                prop_assert_eq!(reported, missing);
+            }
+        }
+    }
+
     #[test]
     fn the_runs_fast_path_is_taken_only_when_it_holds() {
         let (leads, events, _) = small_world();
