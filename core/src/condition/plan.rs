@@ -28,8 +28,6 @@ pub(crate) const TABLE_LEAVES: usize = 6;
 /// The longest text whose answers are remembered; a longer one is tested each time.
 const MEMO_MAX_TEXT: usize = 120;
 
-type FxMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
-
 /// A set of conditions bound to the same slots, compiled by field (see the module comment).
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedSet {
@@ -98,7 +96,7 @@ pub(crate) const MEMO_MAX_TEXTS: usize = 512;
 pub(crate) struct PlanMemo {
     /// The [`PlannedSet::id`] of the set the answers are of (0: none yet).
     set: u64,
-    by_field: Vec<FxMap<Box<str>, u64>>,
+    by_field: Vec<TextMemo>,
     search: SearchMemo,
     fallback: Vec<bool>,
 }
@@ -196,7 +194,8 @@ impl PlannedSet {
         if memo.set != self.id {
             memo.set = self.id;
             memo.by_field.clear();
-            memo.by_field.resize_with(self.remembered, FxMap::default);
+            memo.by_field
+                .resize_with(self.remembered, TextMemo::default);
         }
         let mut holds = 0u64;
         for field in &self.fields {
@@ -233,7 +232,7 @@ impl PlannedSet {
 impl FieldTests {
     /// The bits of the leaves holding on a present `value`.
     #[inline(always)]
-    fn answer(&self, value: &FieldValue<'_>, memo: &mut [FxMap<Box<str>, u64>]) -> u64 {
+    fn answer(&self, value: &FieldValue<'_>, memo: &mut [TextMemo]) -> u64 {
         match (&self.how, value) {
             (FieldKind::Texts(table), FieldValue::Text(s)) => match table.get(s) {
                 Some(holds) => holds,
@@ -248,13 +247,12 @@ impl FieldTests {
             }
             (FieldKind::Searched(m), FieldValue::Text(s)) if s.len() <= MEMO_MAX_TEXT => {
                 let seen = &mut memo[*m];
-                match seen.get(*s) {
-                    Some(&holds) => holds,
+                let words = words_of(s.as_bytes());
+                match seen.get(s, words) {
+                    Some(holds) => holds,
                     None => {
                         let holds = self.each(value);
-                        if seen.len() < MEMO_MAX_TEXTS {
-                            seen.insert((*s).into(), holds);
-                        }
+                        seen.insert(s, words, holds);
                         holds
                     }
                 }
@@ -363,9 +361,7 @@ impl TextTable {
 
     #[inline(always)]
     fn slot_of(&self, len: usize, words: [u64; 2]) -> usize {
-        let h =
-            (words[0] ^ words[1].rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> 40) as usize & (self.slots.len() - 1)
+        text_hash(len, words) & (self.slots.len() - 1)
     }
 
     /// The bits of the lists holding `s`, as [`TextSet::contains`] answers each; `None` where
@@ -406,6 +402,88 @@ impl TextTable {
             }
             at = (at + 1) & (self.slots.len() - 1);
         }
+    }
+}
+
+/// Where a text of `len` bytes whose [`words_of`] are `words` is looked for first (masked to
+/// a table's size): a multiplicative hash, whose high bits mix every input bit.
+#[inline(always)]
+fn text_hash(len: usize, words: [u64; 2]) -> usize {
+    let h = (words[0] ^ words[1].rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 40) as usize
+}
+
+/// A searched field's answers by text: an open-addressed table keyed like [`TextTable`] (by
+/// length and first and last words, the whole text compared on a hit), growing to at most
+/// [`MEMO_MAX_TEXTS`] texts (then texts not in it are tested each time). Fills in record
+/// order: what it holds never changes an answer, only how fast it comes.
+#[derive(Debug, Default)]
+pub(crate) struct TextMemo {
+    /// Empty or a power of two, at least twice `len`.
+    slots: Vec<MemoSlot>,
+    len: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+struct MemoSlot {
+    text: Option<Box<str>>,
+    words: [u64; 2],
+    holds: u64,
+}
+
+impl TextMemo {
+    #[inline(always)]
+    fn get(&self, s: &str, words: [u64; 2]) -> Option<u64> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let (bytes, n) = (s.as_bytes(), s.len());
+        let mut at = text_hash(n, words) & mask;
+        loop {
+            let slot = &self.slots[at];
+            let text = slot.text.as_deref()?;
+            if text.len() == n
+                && slot.words == words
+                && (n <= 16 || bytes[8..n - 8] == text.as_bytes()[8..n - 8])
+            {
+                return Some(slot.holds);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Remembers `holds` for `s` (not yet in the memo), if there is room.
+    fn insert(&mut self, s: &str, words: [u64; 2], holds: u64) {
+        if self.len >= MEMO_MAX_TEXTS {
+            return;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![MemoSlot::default(); (old.len() * 2).max(64)];
+            for slot in old.into_iter().filter(|slot| slot.text.is_some()) {
+                let n = slot.text.as_deref().map_or(0, str::len);
+                self.place(n, slot);
+            }
+        }
+        self.place(
+            s.len(),
+            MemoSlot {
+                text: Some(s.into()),
+                words,
+                holds,
+            },
+        );
+        self.len += 1;
+    }
+
+    fn place(&mut self, n: usize, slot: MemoSlot) {
+        let mask = self.slots.len() - 1;
+        let mut at = text_hash(n, slot.words) & mask;
+        while self.slots[at].text.is_some() {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = slot;
     }
 }
 
@@ -723,7 +801,7 @@ mod tests {
     }
 
     /// Remembered answers are the tests' own: more distinct texts than the memo keeps, texts
-    /// longer than it keeps, and a memo handed from one set to another (it starts over).
+    /// longer than it keeps, texts alike but in the middle, and a memo handed from one set to another (it starts over).
     #[test]
     fn the_memo_never_changes_an_answer() {
         let title = Condition::parse(&json!({"any": [
@@ -737,10 +815,14 @@ mod tests {
         let mut memo = PlanMemo::default();
         let long = "VP ".repeat(60);
         for i in 0..(MEMO_MAX_TEXTS + 40) {
-            let t = match i % 4 {
+            // Texts of one length and the same first and last 8 bytes, differing in the
+            // middle only (`vp` or not): the memo compares them whole.
+            let middle = ["vp", "xx", "Vp", "student"][i % 4];
+            let t = match i % 5 {
                 0 => format!("Head of {i}"),
                 1 => format!("student {i}"),
                 2 => format!("engineer {i}"),
+                3 => format!("AAAAAAAA_{middle}_BBBBBBBB"),
                 _ => long.clone(),
             };
             let record = json!({"t": t});
