@@ -470,8 +470,8 @@ impl Known {
     }
 }
 
-/// Conditions bound to the same slots and tested together on each record (a scoring model's
-/// lead rules): literal leaves on one text field (`matches` alternations, `contains`) are
+/// Conditions bound to the same slots and tested together on each record (the lead rules a
+/// [`PlannedSet`](super::PlannedSet) does not compile): literal leaves on one text field (`matches` alternations, `contains`) are
 /// answered by one pass over the text ([`SharedSearch`]) instead of one search each, and the
 /// whole set is matched in one call. Each condition answers exactly what
 /// [`BoundCondition::matches`] answers: a shared answer is the leaf's own fast test's answer,
