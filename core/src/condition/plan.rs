@@ -264,6 +264,12 @@ impl FieldTests {
     /// The bits of the leaves holding on `value`, asked leaf by leaf.
     fn each(&self, value: &FieldValue<'_>) -> u64 {
         let mut holds = 0u64;
+        if let FieldValue::Text(s) = value {
+            for (step, bit) in &self.leaves {
+                holds |= u64::from(step.holds_on_text(s)) << bit;
+            }
+            return holds;
+        }
         for (step, bit) in &self.leaves {
             holds |= u64::from(step.holds_on(Some(value))) << bit;
         }

@@ -743,6 +743,26 @@ impl Step {
         matches!(self.test, Test::Matches | Test::Contains(_) | Test::General)
     }
 
+    /// [`Step::holds_on`] of a text value, without matching on the value's kind.
+    #[inline(always)]
+    pub(super) fn holds_on_text(&self, s: &str) -> bool {
+        let fast = match &self.test {
+            Test::Texts(set) => set.contains(s),
+            Test::Contains(search) => search.is_match(s),
+            Test::Affix(affix) => affix.test(s),
+            Test::Matches => match &self.leaf.op {
+                Op::Matches(p) => Some(p.is_match(s)),
+                _ => None,
+            },
+            Test::FreeMail => Some(is_free_mail_address(s)),
+            Test::Numbers(_) | Test::General => None,
+        };
+        match fast {
+            Some(answer) => answer,
+            None => self.leaf.is_match_by(self.how, Some(&FieldValue::Text(s))),
+        }
+    }
+
     /// Whether the leaf holds on `value` (its slot's value, `None` when absent), by its own
     /// fast test or the leaf evaluator: what [`BoundCondition::matches`] asks of it.
     #[inline(always)]
