@@ -88,11 +88,13 @@ pub mod domain;
 mod eval;
 mod literal;
 mod parse;
+mod plan;
 mod slots;
 mod text;
 mod wire;
 
-pub(crate) use slots::{BoundCondition, BoundSet, SearchMemo};
+pub(crate) use plan::{PlanMemo, PlannedSet};
+pub(crate) use slots::BoundCondition;
 
 #[cfg(test)]
 mod tests;

@@ -47,14 +47,14 @@ enum Test {
 /// The text items of an `in` list (lowercase when case is ignored), each with its first bytes
 /// packed in a word: a value of up to 8 bytes is compared with each item in one step.
 #[derive(Debug, Clone)]
-struct TextSet {
-    fold: bool,
-    items: Vec<TextItem>,
+pub(super) struct TextSet {
+    pub(super) fold: bool,
+    pub(super) items: Vec<TextItem>,
 }
 
 #[derive(Debug, Clone)]
-struct TextItem {
-    bytes: Box<[u8]>,
+pub(super) struct TextItem {
+    pub(super) bytes: Box<[u8]>,
     /// The first (up to) 8 bytes, little-endian, zero-padded.
     head: u64,
 }
@@ -134,7 +134,7 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 /// lowering, in two overlapping loads instead of a loop (the overlap holds the same bytes, so
 /// OR-ing the loads is exact).
 #[inline(always)]
-fn short_word(bytes: &[u8]) -> u64 {
+pub(super) fn short_word(bytes: &[u8]) -> u64 {
     let n = bytes.len();
     debug_assert!(n <= 8);
     let at = |i: usize, k: usize| {
@@ -168,7 +168,7 @@ fn head_word(bytes: &[u8], lower: bool) -> u64 {
 /// an infinity with a closed end, which every number but NaN passes; NaN passes no
 /// comparison, as the leaf evaluator never lets it compare.
 #[derive(Debug, Clone, Copy)]
-struct NumberRange {
+pub(super) struct NumberRange {
     lo: f64,
     lo_open: bool,
     hi: f64,
@@ -198,7 +198,8 @@ impl NumberRange {
         })
     }
 
-    fn contains(&self, x: f64) -> bool {
+    #[inline(always)]
+    pub(super) fn contains(&self, x: f64) -> bool {
         let above = if self.lo_open {
             x > self.lo
         } else {
@@ -218,6 +219,9 @@ impl NumberRange {
 #[derive(Debug, Clone)]
 struct Affix {
     needle: Box<[u8]>,
+    /// A needle of up to 8 bytes as a little-endian word (zero-padded, ASCII-lowercased when
+    /// case is ignored): compared with the value's bytes read as one word.
+    word: Option<u64>,
     fold: bool,
     end: bool,
 }
@@ -234,17 +238,35 @@ impl Affix {
             return None;
         }
         let needle = if fold { &t.folded } else { &t.raw };
-        Some(Affix {
-            needle: needle.as_bytes().into(),
+        Some(Affix::new(needle.as_bytes(), fold, end))
+    }
+
+    /// From the needle as compared: folded (ASCII) when `fold`, as written otherwise.
+    fn new(needle: &[u8], fold: bool, end: bool) -> Affix {
+        let word = (needle.len() <= 8).then(|| {
+            let word = short_word(needle);
+            if fold {
+                ascii_lowercase_word(word)
+            } else {
+                word
+            }
+        });
+        Affix {
+            needle: needle.into(),
+            word,
             fold,
             end,
-        })
+        }
     }
 
     /// Whether `s` starts (ends) with the operand; `None` when only the leaf evaluator can
     /// tell. Ignoring case, the answer is read off the value's first (last) bytes when they
     /// are ASCII: they are then its first (last) characters, each folding to one ASCII
     /// character, which is all the evaluator's folded comparison looks at.
+    /// A needle of up to 8 bytes is compared as one word: the value's bytes in the same
+    /// place, zero-padded, are equal to it (ASCII-lowercased, when case is ignored and they
+    /// are ASCII) exactly when the slices are (ignoring ASCII case).
+    #[inline]
     fn test(&self, s: &str) -> Option<bool> {
         let bytes = s.as_bytes();
         let n = self.needle.len();
@@ -253,6 +275,13 @@ impl Affix {
         } else {
             bytes.get(..n)?
         };
+        if let Some(word) = self.word {
+            let got = short_word(part);
+            if !self.fold {
+                return Some(got == word);
+            }
+            return (got & (ONES * 0x80) == 0).then(|| ascii_lowercase_word(got) == word);
+        }
         if !self.fold {
             return Some(*part == *self.needle);
         }
@@ -303,7 +332,7 @@ impl Test {
 #[derive(Debug, Clone)]
 pub(crate) struct BoundCondition {
     /// In the order the tree lists its leaves.
-    steps: Vec<Step>,
+    pub(super) steps: Vec<Step>,
     /// The first leaf to test (or [`HOLDS`] / [`FAILS`] for a condition without leaves,
     /// which parsing never produces).
     entry: u32,
@@ -311,8 +340,8 @@ pub(crate) struct BoundCondition {
 
 /// One leaf of a [`BoundCondition`] and where evaluation goes after it.
 #[derive(Debug, Clone)]
-struct Step {
-    slot: usize,
+pub(super) struct Step {
+    pub(super) slot: usize,
     how: Shortcut,
     test: Test,
     leaf: Leaf,
@@ -441,8 +470,8 @@ impl Known {
     }
 }
 
-/// Conditions bound to the same slots and tested together on each record (a scoring model's
-/// lead rules): literal leaves on one text field (`matches` alternations, `contains`) are
+/// Conditions bound to the same slots and tested together on each record (the lead rules a
+/// [`PlannedSet`](super::PlannedSet) does not compile): literal leaves on one text field (`matches` alternations, `contains`) are
 /// answered by one pass over the text ([`SharedSearch`]) instead of one search each, and the
 /// whole set is matched in one call. Each condition answers exactly what
 /// [`BoundCondition::matches`] answers: a shared answer is the leaf's own fast test's answer,
@@ -686,7 +715,58 @@ impl Step {
                 return known.holds >> bit & 1 == 1;
             }
         }
-        let value = values.get(self.slot).and_then(Option::as_ref);
+        self.holds_on(values.get(self.slot).and_then(Option::as_ref))
+    }
+
+    /// Whether the leaf searches a text value (a pattern, a substring, or the leaf
+    /// evaluator), costing more than looking the text up; text lists, number bounds, affixes
+    /// and free mail do not.
+    /// The leaf's text list, when a text value is compared with one ([`TextSet::contains`]
+    /// is then its answer wherever that gives one).
+    pub(super) fn text_set(&self) -> Option<&TextSet> {
+        match &self.test {
+            Test::Texts(set) => Some(set),
+            _ => None,
+        }
+    }
+
+    /// The leaf's number bounds, when a number value is compared with them (the range's
+    /// answer is then the leaf's on every number value).
+    pub(super) fn number_range(&self) -> Option<NumberRange> {
+        match &self.test {
+            Test::Numbers(range) => Some(*range),
+            _ => None,
+        }
+    }
+
+    pub(super) fn searches(&self) -> bool {
+        matches!(self.test, Test::Matches | Test::Contains(_) | Test::General)
+    }
+
+    /// [`Step::holds_on`] of a text value, without matching on the value's kind.
+    #[inline(always)]
+    pub(super) fn holds_on_text(&self, s: &str) -> bool {
+        let fast = match &self.test {
+            Test::Texts(set) => set.contains(s),
+            Test::Contains(search) => search.is_match(s),
+            Test::Affix(affix) => affix.test(s),
+            Test::Matches => match &self.leaf.op {
+                Op::Matches(p) => Some(p.is_match(s)),
+                _ => None,
+            },
+            Test::FreeMail => Some(is_free_mail_address(s)),
+            Test::Numbers(_) | Test::General => None,
+        };
+        match fast {
+            Some(answer) => answer,
+            None => self.leaf.is_match_by(self.how, Some(&FieldValue::Text(s))),
+        }
+    }
+
+    /// Whether the leaf holds on `value` (its slot's value, `None` when absent), by its own
+    /// fast test or the leaf evaluator: what [`BoundCondition::matches`] asks of it.
+    #[inline(always)]
+    pub(super) fn holds_on(&self, value: Option<&FieldValue<'_>>) -> bool {
         let fast = match (&self.test, value) {
             (Test::Texts(set), Some(FieldValue::Text(s))) => set.contains(s),
             (Test::Numbers(range), Some(FieldValue::Number(x))) => Some(range.contains(*x)),
@@ -789,6 +869,30 @@ mod tests {
         #[test]
         fn short_word_is_head_word(bytes in prop::collection::vec(any::<u8>(), 0..=8)) {
             prop_assert_eq!(short_word(&bytes), head_word(&bytes, false));
+        }
+
+        /// An affix of up to 8 bytes compared as a word answers what comparing the slices
+        /// answers (ignoring ASCII case, and no answer on non-ASCII bytes, when case is
+        /// ignored): needles of every length to 10, values shorter and longer, zero bytes,
+        /// mixed case and non-ASCII values, both ends.
+        #[test]
+        fn affix_words_are_slice_comparisons(
+            needle in "[aAbB.\\x00]{0,10}",
+            value in "[aAbB.\\x00]{0,12}|[aAbBé.]{0,12}",
+            fold in any::<bool>(),
+            end in any::<bool>(),
+        ) {
+            let needle = if fold { needle.to_ascii_lowercase() } else { needle };
+            let affix = Affix::new(needle.as_bytes(), fold, end);
+            let bytes = value.as_bytes();
+            let n = needle.len();
+            let part = if end { bytes.len().checked_sub(n).and_then(|at| bytes.get(at..)) } else { bytes.get(..n) };
+            let want = part.and_then(|part| if !fold {
+                Some(part == needle.as_bytes())
+            } else {
+                part.is_ascii().then(|| part.eq_ignore_ascii_case(needle.as_bytes()))
+            });
+            prop_assert_eq!(affix.test(&value), want);
         }
 
         /// A text list answers what comparing each item (ASCII-folded when case is ignored)

@@ -10,7 +10,7 @@ use super::fields::{EventField, LeadField, ReadLead};
 use super::model::{Checked, GradeThresholds, MqlRule, ScoringModel};
 use super::round2;
 use super::score::{Contribution, Grade, RuleInfo, Score, Side};
-use crate::condition::{BoundCondition, BoundSet, Condition, FieldValue, SearchMemo};
+use crate::condition::{BoundCondition, Condition, FieldValue, PlanMemo, PlannedSet};
 use crate::model::{EngagementEvent, Lead};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use std::collections::HashMap;
@@ -222,8 +222,9 @@ pub(crate) struct Engine {
     penalties: Vec<Penalty>,
     /// The condition penalties, in model order.
     lead_penalties: Vec<LeadRule>,
-    /// The conditions of `fit`, then of `lead_penalties`, matched together on each lead.
-    lead_conditions: BoundSet,
+    /// The conditions of `fit`, then of `lead_penalties`, compiled by field and matched
+    /// together on each lead.
+    lead_conditions: PlannedSet,
     /// Event kind -> indices of the event rules counting it, in model order.
     kinds: KindTable,
     group_caps: Vec<f64>,
@@ -303,8 +304,8 @@ pub(crate) struct Scratch {
     touched: Vec<u32>,
     room: Vec<f64>,
     matched: Vec<bool>,
-    /// The lead conditions' shared text searches, answered by text.
-    memo: SearchMemo,
+    /// The lead conditions' answers on searched fields (job titles), remembered by text.
+    memo: PlanMemo,
 }
 
 thread_local! {
@@ -353,7 +354,7 @@ impl Engine {
             paths.dedup();
             paths.into_iter().map(String::into_boxed_str).collect()
         };
-        let fit: Vec<(LeadRule, BoundCondition)> = model
+        let fit: Vec<(LeadRule, Condition)> = model
             .fit_rules
             .iter()
             .zip(checked.fit)
@@ -363,11 +364,11 @@ impl Engine {
                         meta: meta(&r.id, &r.label, Side::Fit, None, &r.group),
                         points: r.points,
                     },
-                    c?.bind(&mut lead_paths),
+                    c?,
                 ))
             })
             .collect();
-        let (fit, mut conditions): (Vec<LeadRule>, Vec<BoundCondition>) = fit.into_iter().unzip();
+        let (fit, mut conditions): (Vec<LeadRule>, Vec<Condition>) = fit.into_iter().unzip();
         let mut event_rules: Vec<EventRule> = model
             .engagement_rules
             .iter()
@@ -405,7 +406,7 @@ impl Engine {
                         meta: meta(&r.id, &r.label, Side::Fit, None, &None),
                         points: r.points,
                     });
-                    conditions.push(condition.bind(&mut lead_paths));
+                    conditions.push(condition);
                 }
                 (None, None) => {}
             }
@@ -415,6 +416,8 @@ impl Engine {
                 .iter()
                 .map(|r| (&*r.kind, r.filter.is_some(), r.lookback_days)),
         );
+        let conditions: Vec<&Condition> = conditions.iter().collect();
+        let lead_conditions = PlannedSet::new(&conditions, &mut lead_paths);
         let lead_fields: Vec<LeadField> = lead_paths.iter().map(|p| LeadField::of(p)).collect();
         Engine {
             fit,
@@ -422,7 +425,7 @@ impl Engine {
             engagement,
             penalties,
             lead_penalties,
-            lead_conditions: BoundSet::new(conditions),
+            lead_conditions,
             kinds,
             group_caps: model.groups.iter().map(|g| g.cap).collect(),
             fit_cap: model.caps.fit,
@@ -989,6 +992,108 @@ mod tests {
             prop_assert_eq!(batch.len(), leads.len());
             for (lead, b) in leads.iter().zip(&batch) {
                 prop_assert_eq!(&scorer.score(lead, &events, now), b, "fast path {}", fast);
+            }
+        }
+    }
+
+    /// Leaves on the sample leads' fields (and an attribute), for random models.
+    fn lead_leaf() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::json;
+        prop::sample::select(vec![
+            json!({"field": "title", "matches": "(?i)vp|head|chief|ceo|founder|director"}),
+            json!({"field": "title", "contains": "student"}),
+            json!({"field": "title", "contains": "SALES", "case_sensitive": true}),
+            json!({"field": "title", "starts_with": "vp"}),
+            json!({"field": "industry", "in": ["software", "technology", "financial_services"]}),
+            json!({"field": "industry", "in": ["Software", "retail"], "case_sensitive": true}),
+            json!({"field": "industry", "eq": "healthcare"}),
+            json!({"field": "employees", "between": [200, 4999]}),
+            json!({"field": "employees", "gte": 5000}),
+            json!({"field": "employees", "lt": 50}),
+            json!({"field": "country", "in": ["US", "CA", "GB", "DE"]}),
+            json!({"field": "country", "not_in": ["US"]}),
+            json!({"field": "source", "in": ["referral", "partner"]}),
+            json!({"field": "source", "exists": false}),
+            json!({"field": "email", "free_mail": true}),
+            json!({"field": "email", "ends_with": ".edu"}),
+            json!({"field": "email", "email_domain": ["gmail.com"]}),
+            json!({"field": "attributes.tier", "in": ["gold", 1]}),
+            json!({"field": "attributes.tier", "exists": true}),
+        ])
+    }
+
+    fn lead_condition() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::json;
+        lead_leaf().prop_recursive(3, 10, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"all": c})),
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"any": c})),
+                inner.prop_map(|c| json!({"not": c})),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Random models of fit rules and condition penalties scored on sample leads with
+        /// fields blanked, recased, made non-ASCII or given odd attributes: a fit rule or
+        /// penalty contributes exactly when its condition matches the lead (the general
+        /// interpreter), in model order, and the missing fields are the lead paths absent.
+        #[test]
+        fn compiled_lead_conditions_answer_as_the_interpreter(
+            fit in prop::collection::vec(lead_condition(), 1..7),
+            penalties in prop::collection::vec(lead_condition(), 0..3),
+            edits in prop::collection::vec((0usize..12, 0usize..8), 0..12),
+        ) {
+            use crate::condition::Condition;
+            use crate::scoring::rules::Side;
+            use serde_json::json;
+            let fit_rules: Vec<serde_json::Value> = fit.iter().enumerate()
+                .map(|(i, c)| json!({"id": format!("f{i}"), "label": "f", "condition": c, "points": 5 + i}))
+                .collect();
+            let negative_rules: Vec<serde_json::Value> = penalties.iter().enumerate()
+                .map(|(i, c)| json!({"id": format!("n{i}"), "label": "n", "condition": c, "points": -3}))
+                .collect();
+            let model = json!({"version": 1, "fit_rules": fit_rules, "engagement_rules": [],
+                               "negative_rules": negative_rules,
+                               "grades": {"fit": [60, 40, 20], "engagement": [35, 15, 5]},
+                               "mql": {"fit_min": 40}});
+            let scorer = Scorer::from_json(&model).expect("a valid model");
+            let (mut leads, events, _) = small_world();
+            for (i, edit) in edits {
+                let lead = &mut leads[i];
+                match edit {
+                    0 => lead.title = None,
+                    1 => lead.email = Some("Ann <ANN@GMail.COM>".into()),
+                    2 => lead.industry = lead.industry.as_ref().map(|s| s.to_uppercase()),
+                    3 => lead.country = Some("\u{212A}E".into()),
+                    4 => lead.employees = None,
+                    5 => { lead.attributes.insert("tier".into(), json!(1)); }
+                    6 => lead.title = Some(String::new()),
+                    _ => lead.source = None,
+                }
+            }
+            let now = parse_now("2026-07-01T00:00:00Z").expect("an instant");
+            let conditions: Vec<Condition> = fit.iter().chain(&penalties)
+                .map(|c| Condition::parse(c).expect("valid"))
+                .collect();
+            for (lead, score) in leads.iter().zip(scorer.score_batch(&leads, &events, now)) {
+                let want: Vec<String> = (0..fit.len()).map(|i| format!("f{i}"))
+                    .chain((0..penalties.len()).map(|i| format!("n{i}")))
+                    .zip(&conditions)
+                    .filter(|(_, c)| c.matches(lead))
+                    .map(|(id, _)| id)
+                    .collect();
+                let got: Vec<String> = score.contributions.iter()
+                    .filter(|c| c.rule.side == Side::Fit)
+                    .map(|c| c.rule.id.to_string())
+                    .collect();
+                prop_assert_eq!(&got, &want, "lead {:?}", lead.id);
+                let missing: Vec<&str> = scorer.engine.lead_paths()
+                    .filter(|p| crate::condition::Record::field(lead, p).is_none())
+                    .collect();
+                let reported: Vec<&str> = score.missing_fields.iter().map(|p| &**p).collect();
+                prop_assert_eq!(reported, missing);
             }
         }
     }
