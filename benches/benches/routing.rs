@@ -40,19 +40,22 @@ fn bench_routing(c: &mut Criterion) {
     let decisions = router().route_batch(leads, now);
     let mut per_rule: HashMap<String, usize> = HashMap::new();
     for d in &decisions {
-        let rule = d.rule_id.as_ref().map_or("-", |r| &r.0).to_string();
+        let rule = d.rule_id().map_or("-", |r| &r.0).to_string();
         *per_rule.entry(rule).or_default() += 1;
     }
     let by_territory = decisions
         .iter()
-        .filter(|d| d.territory_id.is_some())
+        .filter(|d| d.territory_id().is_some())
         .count();
     let child = decisions
         .iter()
-        .filter(|d| d.territory_id.as_ref().is_some_and(|t| t.0.contains('-')))
+        .filter(|d| d.territory_id().is_some_and(|t| t.0.contains('-')))
         .count();
-    let assigned = decisions.iter().filter(|d| d.owner_id.is_some()).count();
-    let matched = decisions.iter().filter(|d| d.account_id.is_some()).count();
+    let assigned = decisions.iter().filter(|d| d.owner_id().is_some()).count();
+    let matched = decisions
+        .iter()
+        .filter(|d| d.account_id().is_some())
+        .count();
     eprintln!(
         "routing fixture: {LEADS} leads, {territories} territories; per rule {per_rule:?}; \
          territory {by_territory} (child {child}); assigned {assigned}; account matched {matched}"

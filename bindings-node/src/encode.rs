@@ -303,8 +303,8 @@ impl Encoder {
         self.shared(id.as_str())
     }
 
-    fn opt_id(&mut self, id: &Option<Id>) -> i32 {
-        id.as_ref().map_or(NULL, |id| self.id(id))
+    fn opt_id(&mut self, id: Option<&Id>) -> i32 {
+        id.map_or(NULL, |id| self.id(id))
     }
 
     fn value(&mut self, s: &str) -> i32 {
@@ -368,15 +368,10 @@ impl Encoder {
     pub fn decision(&mut self, d: &Decision) {
         let Decision {
             lead_id,
-            owner_id,
-            queue,
-            account_id,
-            territory_id,
-            rule_id,
-            pool_id,
             sla_due,
             state_version,
             trace,
+            ..
         } = d;
         let fields = [
             // Each lead's own: written, not interned (or left to the caller).
@@ -385,12 +380,12 @@ impl Encoder {
             } else {
                 NULL
             },
-            self.opt_id(owner_id),
-            self.opt_id(queue),
-            self.opt_id(account_id),
-            self.opt_id(territory_id),
-            self.opt_id(rule_id),
-            self.opt_id(pool_id),
+            self.opt_id(d.owner_id()),
+            self.opt_id(d.queue()),
+            self.opt_id(d.account_id()),
+            self.opt_id(d.territory_id()),
+            self.opt_id(d.rule_id()),
+            self.opt_id(d.pool_id()),
             sla_due.as_ref().map_or(NULL, |t| self.time(t)),
             len(trace.len()),
         ];

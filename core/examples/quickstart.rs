@@ -121,7 +121,7 @@ fn main() -> Result<(), revcore::Error> {
         println!("\nRouting the first leads as they arrived:");
         for lead in world.leads.iter().take(6) {
             let d = router.route(lead, lead.created_at);
-            let who = match (&d.owner_id, &d.queue) {
+            let who = match (d.owner_id(), d.queue()) {
                 (Some(rep), _) => format!("-> {}", rep.as_str()),
                 (None, Some(q)) => format!("-> queue {}", q.as_str()),
                 (None, None) => "-> nobody".to_string(),
@@ -139,8 +139,8 @@ fn main() -> Result<(), revcore::Error> {
                 d.lead_id.as_str(),
                 lead.country.as_deref().unwrap_or("-"),
                 who,
-                d.rule_id.as_deref().unwrap_or("-"),
-                d.territory_id.as_deref().unwrap_or("-"),
+                d.rule_id().map_or("-", |r| r.as_str()),
+                d.territory_id().map_or("-", |t| t.as_str()),
                 d.sla_due
                     .map(|t| t.to_rfc3339())
                     .unwrap_or_else(|| "-".into())

@@ -113,7 +113,7 @@ fn weighted_round_robin_is_exact() {
     let router = Router::from_json(&cfg, &reps, None, None).unwrap();
     let mut counts: HashMap<String, usize> = HashMap::new();
     for d in router.route_batch(&leads(600), t("2026-03-02T10:00:00Z")) {
-        *counts.entry(d.owner_id.unwrap().to_string()).or_default() += 1;
+        *counts.entry(d.owner_id().unwrap().to_string()).or_default() += 1;
     }
     assert_eq!((counts["A"], counts["B"], counts["C"]), (100, 200, 300));
 }

@@ -115,18 +115,143 @@ impl Serialize for LeadKey {
 }
 
 /// One routing decision (docs/routing.md, "Decision").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Its ids are read through methods ([`Decision::owner_id`] and the rest): the decision holds
+/// indices into its router's names, which its trace keeps alive, so deciding clones no shared
+/// id. (Each `Arc` clone and drop is an atomic operation; six per decision cost about a fifth
+/// of a decision's time.)
+#[derive(Clone)]
 pub struct Decision {
     pub lead_id: LeadKey,
-    pub owner_id: Option<Id>,
-    pub queue: Option<Id>,
-    pub account_id: Option<Id>,
-    pub territory_id: Option<Id>,
-    pub rule_id: Option<Id>,
-    pub pool_id: Option<Id>,
+    pub(crate) refs: Refs,
     pub sla_due: Option<DateTime<Utc>>,
     pub state_version: u64,
     pub trace: Trace,
+}
+
+/// A decision's ids as indices into the router's [`Names`] ([`NONE`] for none).
+#[derive(Clone, Copy)]
+pub(crate) struct Refs {
+    /// Into `reps`.
+    pub owner: u32,
+    /// [`FALLBACK_QUEUE`] for the fallback queue, else the rule whose queue it is.
+    pub queue: u32,
+    /// Into `accounts`.
+    pub account: u32,
+    /// Into `territories`.
+    pub territory: u32,
+    /// Into `rules`.
+    pub rule: u32,
+    /// Into `pools`.
+    pub pool: u32,
+}
+
+/// [`Refs::queue`] when the decision went to the fallback queue.
+pub(crate) const FALLBACK_QUEUE: u32 = NONE - 1;
+
+impl Refs {
+    const EMPTY: Refs = Refs {
+        owner: NONE,
+        queue: NONE,
+        account: NONE,
+        territory: NONE,
+        rule: NONE,
+        pool: NONE,
+    };
+}
+
+/// `list[i]`, or `None` for [`NONE`].
+fn named(list: &[Id], i: u32) -> Option<&Id> {
+    (i != NONE).then(|| &list[i as usize])
+}
+
+impl Decision {
+    /// The rep the lead was assigned to.
+    pub fn owner_id(&self) -> Option<&Id> {
+        named(&self.trace.names().reps, self.refs.owner)
+    }
+
+    /// The queue the lead went to, when no rep was assigned.
+    pub fn queue(&self) -> Option<&Id> {
+        let names = self.trace.names();
+        match self.refs.queue {
+            NONE => None,
+            FALLBACK_QUEUE => Some(&names.fallback_queue),
+            rule => names.rule_queues[rule as usize].as_ref(),
+        }
+    }
+
+    /// The account the lead matched.
+    pub fn account_id(&self) -> Option<&Id> {
+        named(&self.trace.names().accounts, self.refs.account)
+    }
+
+    /// The territory a territory lookup chose.
+    pub fn territory_id(&self) -> Option<&Id> {
+        named(&self.trace.names().territories, self.refs.territory)
+    }
+
+    /// The first rule that matched.
+    pub fn rule_id(&self) -> Option<&Id> {
+        named(&self.trace.names().rules, self.refs.rule)
+    }
+
+    /// The pool the owner was picked from (or that had nobody eligible).
+    pub fn pool_id(&self) -> Option<&Id> {
+        named(&self.trace.names().pools, self.refs.pool)
+    }
+}
+
+impl PartialEq for Decision {
+    /// Equal when every field reads the same (ids by their text, so decisions of two routers
+    /// built alike compare equal).
+    fn eq(&self, other: &Decision) -> bool {
+        self.lead_id == other.lead_id
+            && self.owner_id() == other.owner_id()
+            && self.queue() == other.queue()
+            && self.account_id() == other.account_id()
+            && self.territory_id() == other.territory_id()
+            && self.rule_id() == other.rule_id()
+            && self.pool_id() == other.pool_id()
+            && self.sla_due == other.sla_due
+            && self.state_version == other.state_version
+            && self.trace == other.trace
+    }
+}
+
+impl std::fmt::Debug for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decision")
+            .field("lead_id", &self.lead_id)
+            .field("owner_id", &self.owner_id())
+            .field("queue", &self.queue())
+            .field("account_id", &self.account_id())
+            .field("territory_id", &self.territory_id())
+            .field("rule_id", &self.rule_id())
+            .field("pool_id", &self.pool_id())
+            .field("sla_due", &self.sla_due)
+            .field("state_version", &self.state_version)
+            .field("trace", &self.trace)
+            .finish()
+    }
+}
+
+impl Serialize for Decision {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Decision", 10)?;
+        m.serialize_field("lead_id", &self.lead_id)?;
+        m.serialize_field("owner_id", &self.owner_id())?;
+        m.serialize_field("queue", &self.queue())?;
+        m.serialize_field("account_id", &self.account_id())?;
+        m.serialize_field("territory_id", &self.territory_id())?;
+        m.serialize_field("rule_id", &self.rule_id())?;
+        m.serialize_field("pool_id", &self.pool_id())?;
+        m.serialize_field("sla_due", &self.sla_due)?;
+        m.serialize_field("state_version", &self.state_version)?;
+        m.serialize_field("trace", &self.trace)?;
+        m.end()
+    }
 }
 
 pub(crate) struct RepInfo {
@@ -286,7 +411,7 @@ pub(crate) struct CPool {
 pub(crate) struct Engine {
     pub reps: Vec<RepInfo>,
     pub rep_index: HashMap<String, usize>,
-    pub accounts: Option<(Vec<Account>, Vec<Id>, AccountIndex)>,
+    pub accounts: Option<(Vec<Account>, AccountIndex)>,
     pub by_domain: bool,
     pub by_company_name: bool,
     pub name_similarity: Option<f64>,
@@ -295,10 +420,8 @@ pub(crate) struct Engine {
     pub rules: Vec<CRule>,
     /// The rules' conditions bound to slots, when they read few enough paths.
     pub bound_rules: Option<BoundRules>,
-    pub territory_ids: Vec<Id>,
     pub territories: TerritoryIndex,
     pub pools: Vec<CPool>,
-    pub fallback_queue: Id,
     pub sla: Option<u32>,
     /// The ids traces point into.
     pub names: Arc<Names>,
@@ -571,12 +694,7 @@ impl Engine {
     pub fn start(&self, lead: &Lead) -> Decision {
         Decision {
             lead_id: LeadKey::new(&lead.id.0),
-            owner_id: None,
-            queue: None,
-            account_id: None,
-            territory_id: None,
-            rule_id: None,
-            pool_id: None,
+            refs: Refs::EMPTY,
             sla_due: None,
             state_version: 0,
             trace: Trace::new(&self.names),
@@ -610,7 +728,7 @@ impl Engine {
         let mut step = Code::new(Step::AccountMatch);
         match &self.accounts {
             None => step.result = Some(Word::NoAccounts),
-            Some((list, ids, index_)) => {
+            Some((list, index_)) => {
                 match index_.find(
                     lead,
                     self.by_domain,
@@ -625,7 +743,7 @@ impl Engine {
                         });
                         step.a = index(i);
                         account_index = index(i);
-                        d.account_id = Some(ids[i].clone());
+                        d.refs.account = index(i);
                         account = Some(&list[i]);
                     }
                     AccountMatch::FreeMail(domain) => {
@@ -694,7 +812,7 @@ impl Engine {
                 None => self.fallback(d, None, Word::NoRuleMatched),
                 Some(i) => {
                     let rule = &self.rules[i];
-                    d.rule_id = Some(rule.id.clone());
+                    d.refs.rule = index(i);
                     if rule.sla_minutes.is_some() {
                         sla = rule.sla_minutes;
                     }
@@ -710,7 +828,7 @@ impl Engine {
                                 Some(t) => {
                                     step.result = Some(Word::Selected);
                                     step.a = index(t);
-                                    d.territory_id = Some(self.territory_ids[t].clone());
+                                    d.refs.territory = index(t);
                                     d.trace.push(step);
                                     Some(self.territories.list[t].pool)
                                 }
@@ -742,7 +860,7 @@ impl Engine {
                         }
                     };
                     if let Some(p) = pool {
-                        d.pool_id = Some(self.pools[p].id.clone());
+                        d.refs.pool = index(p);
                         match self.pick(st, known, p, now, d) {
                             Some((r, mv)) => {
                                 owner = Some(r);
@@ -759,7 +877,7 @@ impl Engine {
             return;
         };
         let info = &self.reps[r];
-        d.owner_id = Some(info.id.clone());
+        d.refs.owner = index(r);
         if let Some(minutes) = sla {
             let due = info
                 .cal
@@ -878,14 +996,14 @@ impl Engine {
             Some(i) => {
                 step.a = index(i);
                 match &self.rules[i].target {
-                    CTarget::Queue(q) => q.clone(),
-                    _ => self.fallback_queue.clone(),
+                    CTarget::Queue(_) => index(i),
+                    _ => FALLBACK_QUEUE,
                 }
             }
-            None => self.fallback_queue.clone(),
+            None => FALLBACK_QUEUE,
         };
         d.trace.push(step);
-        d.queue = Some(queue);
+        d.refs.queue = queue;
     }
 
     /// Step 5: one candidate step per member; the chosen member and how the pool moves.

@@ -61,9 +61,9 @@ mod tests {
         assert_eq!(each, collected);
         assert_eq!(b.state(), a.state());
         assert!(
-            each.iter().any(|d| d.queue.is_some()),
+            each.iter().any(|d| d.queue().is_some()),
             "the cap was reached"
         );
-        assert!(each.iter().any(|d| d.owner_id.is_some()));
+        assert!(each.iter().any(|d| d.owner_id().is_some()));
     }
 }

@@ -203,9 +203,8 @@ impl Router {
             .collect();
         let lead_fields = lead_fields(&config, &rules, &territories);
         let accounts = accounts.map(|list| {
-            let ids: Vec<Id> = list.iter().map(|a| Id::new(&a.id.0)).collect();
             let index = matching::AccountIndex::new(&list);
-            (list, ids, index)
+            (list, index)
         });
         let names = Arc::new(trace::Names {
             reps: reps.iter().map(|r| Id::new(&r.id.0)).collect(),
@@ -222,11 +221,11 @@ impl Router {
             territories: config.territories.iter().map(|t| Id::new(&t.id)).collect(),
             accounts: accounts
                 .as_ref()
-                .map(|(_, ids, _)| ids.clone())
+                .map(|(list, _)| list.iter().map(|a| Id::new(&a.id.0)).collect())
                 .unwrap_or_default(),
             account_owners: accounts
                 .as_ref()
-                .map(|(list, _, _)| {
+                .map(|(list, _)| {
                     list.iter()
                         .map(|a| a.owner_id.as_ref().map(|o| Id::new(o.as_str())))
                         .collect()
@@ -253,10 +252,8 @@ impl Router {
             sticky_fallback: config.matching.sticky_fallback,
             bound_rules: engine::BoundRules::new(&rules),
             rules,
-            territory_ids: names.territories.clone(),
             territories: territory::TerritoryIndex::new(territories),
             pools,
-            fallback_queue: names.fallback_queue.clone(),
             sla: config.sla.as_ref().map(|s| s.first_touch_minutes),
             names,
         };
@@ -432,7 +429,7 @@ impl Router {
     pub fn territory_both(&self, lead: &Lead) -> (Option<String>, Option<String>) {
         let view = LeadOnly(lead);
         let t = &self.engine.territories;
-        let name = |i: Option<usize>| i.map(|i| self.engine.territory_ids[i].to_string());
+        let name = |i: Option<usize>| i.map(|i| self.engine.names.territories[i].to_string());
         (name(t.find_lead(&view, lead)), name(t.naive(&view)))
     }
 }

@@ -65,10 +65,10 @@ pub fn simulate_json(
     }
     for lead in &leads {
         let d = router.route(lead, lead.created_at);
-        if let Some(o) = &d.owner_id {
+        if let Some(o) = d.owner_id() {
             assigned += 1;
             *per_rep.entry(o.to_string()).or_default() += 1;
-            if let Some(p) = &d.pool_id {
+            if let Some(p) = d.pool_id() {
                 if let Some(c) = pool_counts
                     .get_mut(p.as_str())
                     .and_then(|m| m.get_mut(o.as_str()))
@@ -77,13 +77,13 @@ pub fn simulate_json(
                 }
             }
         }
-        if let Some(q) = &d.queue {
+        if let Some(q) = d.queue() {
             *queued.entry(q.to_string()).or_default() += 1;
         }
-        if let Some(t) = &d.territory_id {
+        if let Some(t) = d.territory_id() {
             *per_territory.entry(t.to_string()).or_default() += 1;
         }
-        if let Some(r) = &d.rule_id {
+        if let Some(r) = d.rule_id() {
             *per_rule.entry(r.to_string()).or_default() += 1;
         }
         for step in &d.trace {

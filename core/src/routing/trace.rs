@@ -308,6 +308,12 @@ impl Trace {
         }
     }
 
+    /// The names the trace's steps (and its decision's ids) point into.
+    #[inline]
+    pub(crate) fn names(&self) -> &Names {
+        &self.names
+    }
+
     #[inline]
     pub(crate) fn push(&mut self, code: Code) {
         self.codes.push(code);
