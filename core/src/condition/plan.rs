@@ -21,6 +21,7 @@
 use super::literal::ascii_lowercase_word;
 use super::slots::{short_word, BoundCondition, BoundSet, NumberRange, SearchMemo, Step, TextSet};
 use super::{ast::Node, Condition, FieldValue};
+use std::sync::{Arc, Weak};
 
 /// The most leaves of one condition answered by a truth table (2^6 answers in one word).
 pub(crate) const TABLE_LEAVES: usize = 6;
@@ -37,8 +38,10 @@ pub(crate) struct PlannedSet {
     fallback: BoundSet,
     /// How many fields remember their answers by text (the maps a [`PlanMemo`] holds).
     remembered: usize,
-    /// Which set a [`PlanMemo`] holds the answers of (a clone has the same fields).
-    id: u64,
+    /// Which set a [`PlanMemo`] holds the answers of, by the address of this allocation (a
+    /// clone shares it, and has the same fields). A memo keeps a `Weak` of it, so the address
+    /// cannot be reused by another set while a memo could still take it for its own.
+    id: Arc<()>,
 }
 
 /// How one condition is answered.
@@ -94,15 +97,12 @@ pub(crate) const MEMO_MAX_TEXTS: usize = 512;
 /// remembered one is the tests' own.
 #[derive(Debug, Default)]
 pub(crate) struct PlanMemo {
-    /// The [`PlannedSet::id`] of the set the answers are of (0: none yet).
-    set: u64,
+    /// The [`PlannedSet::id`] of the set the answers are of (dangling: none yet).
+    set: Weak<()>,
     by_field: Vec<TextMemo>,
     search: SearchMemo,
     fallback: Vec<bool>,
 }
-
-/// The next [`PlannedSet::id`]: a count, so that no two sets built in a process share one.
-static NEXT_PLAN_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl PlannedSet {
     /// Compiles `conditions`, bound to `paths` (their leaves' fields; a path not yet there is
@@ -167,7 +167,7 @@ impl PlannedSet {
             conditions: planned,
             fallback: BoundSet::new(refused),
             remembered,
-            id: NEXT_PLAN_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: Arc::new(()),
         }
     }
 
@@ -191,8 +191,8 @@ impl PlannedSet {
         out: &mut [bool],
         memo: &mut PlanMemo,
     ) {
-        if memo.set != self.id {
-            memo.set = self.id;
+        if !std::ptr::eq(memo.set.as_ptr(), Arc::as_ptr(&self.id)) {
+            memo.set = Arc::downgrade(&self.id);
             memo.by_field.clear();
             memo.by_field
                 .resize_with(self.remembered, TextMemo::default);
@@ -838,6 +838,25 @@ mod tests {
                 set.matches_each(&values, &mut out, &mut memo);
                 assert_eq!(out[0], c.matches(&record), "{t}");
             }
+        }
+    }
+
+    /// A memo outliving its set is not taken for the answers of a set built after it (which
+    /// the allocator may place where the first one was).
+    #[test]
+    fn a_memo_outliving_its_set_starts_over() {
+        let mut memo = PlanMemo::default();
+        let record = json!({"t": "VP sales"});
+        for (i, needle) in ["vp", "student", "vp", "student", "sales", "cfo"]
+            .iter()
+            .enumerate()
+        {
+            let c = Condition::parse(&json!({"field": "t", "contains": needle})).expect("valid");
+            let mut paths = Vec::new();
+            let set = PlannedSet::new(&[&c], &mut paths);
+            let mut out = [false];
+            set.matches_each(&[record.field("t")], &mut out, &mut memo);
+            assert_eq!(out[0], c.matches(&record), "set {i} ({needle})");
         }
     }
 
