@@ -90,6 +90,8 @@ mod literal;
 mod parse;
 mod plan;
 mod slots;
+#[cfg(test)]
+pub(crate) mod strategies;
 mod text;
 mod wire;
 

@@ -680,13 +680,7 @@ mod tests {
     /// Trees of `all`, `any` and `not` over leaves: up to 12 leaves, so some exceed the truth
     /// table's six and fall back.
     fn tree() -> impl Strategy<Value = Value> {
-        leaf().prop_recursive(3, 12, 4, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(|c| json!({"all": c})),
-                prop::collection::vec(inner.clone(), 0..4).prop_map(|c| json!({"any": c})),
-                inner.prop_map(|c| json!({"not": c})),
-            ]
-        })
+        crate::condition::strategies::nested(leaf(), 3, 12, 0..4)
     }
 
     fn held() -> impl Strategy<Value = Option<Held>> {

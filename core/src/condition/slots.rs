@@ -825,13 +825,7 @@ mod tests {
             Just(json!({"field": "a", "contains": "x"})),
             Just(json!({"field": "c", "exists": true})),
         ];
-        leaf.prop_recursive(4, 24, 3, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"all": c})),
-                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"any": c})),
-                inner.prop_map(|c| json!({"not": c})),
-            ]
-        })
+        crate::condition::strategies::nested(leaf, 4, 24, 1..4)
     }
 
     proptest! {

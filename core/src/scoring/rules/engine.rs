@@ -1023,14 +1023,7 @@ mod tests {
     }
 
     fn lead_condition() -> impl Strategy<Value = serde_json::Value> {
-        use serde_json::json;
-        lead_leaf().prop_recursive(3, 10, 4, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"all": c})),
-                prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"any": c})),
-                inner.prop_map(|c| json!({"not": c})),
-            ]
-        })
+        crate::condition::strategies::nested(lead_leaf(), 3, 10, 1..4)
     }
 
     proptest! {
